@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, User
+
+
+class SignupProfileForm(forms.Form):
+    """Extra fields on allauth's sign-up form: the names printed on certificates."""
+
+    name_zh = forms.CharField(
+        label=_("Name (Chinese)"), max_length=50, help_text=_("As on your ID card.")
+    )
+    name_en = forms.CharField(
+        label=_("Name (pinyin or English)"),
+        max_length=100,
+        required=False,
+        help_text=_("Printed on the certificate beside the Chinese name, e.g. ZHANG San."),
+    )
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        user.name_zh = self.cleaned_data["name_zh"].strip()
+        user.name_en = self.cleaned_data["name_en"].strip()
+        user.save(update_fields=["name_zh", "name_en"])
+
+
+class ProfileForm(forms.ModelForm):
+    organisation_name = forms.CharField(
+        label=_("Employer"),
+        max_length=200,
+        required=False,
+        help_text=_("The organisation you work for, by its registered name."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["name_zh", "name_en", "phone", "job_title"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name_zh"].required = True
+        if self.instance.organisation_id:
+            self.fields["organisation_name"].initial = self.instance.organisation.name
+
+    def profile_fields(self) -> dict[str, object]:
+        """The cleaned values as the model fields they update."""
+        fields: dict[str, object] = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        name = self.cleaned_data["organisation_name"].strip()
+        fields["organisation"] = (
+            Organisation.objects.get_or_create(name=name)[0] if name else None
+        )
+        return fields

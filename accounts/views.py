@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .forms import ProfileForm
+from .roles import ROLE_LABELS
+from .selectors import user_role_slugs
+from .services import user_profile_update
+
+
+def _dashboard_panels(request: HttpRequest) -> list[dict[str, Any]]:
+    """Panels that apps contribute to the personal dashboard: `<app>.dashboard.panel(request)`
+    returns {"template": ..., **context} or None when it has nothing to show this person."""
+    panels = []
+    for app_name in settings.PROJECT_APPS:
+        if importlib.util.find_spec(f"{app_name}.dashboard") is None:
+            continue
+        panel = importlib.import_module(f"{app_name}.dashboard").panel(request)
+        if panel:
+            panels.append(panel)
+    return panels
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    roles = [ROLE_LABELS[slug] for slug in user_role_slugs(request.user)]
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {"roles": roles, "panels": _dashboard_panels(request)},
+    )
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    # Each person edits only their own profile: the form is always bound to request.user.
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_profile_update(
+            user=request.user, changed_by=request.user, fields=form.profile_fields()
+        )
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/profile_form.html", {"form": form})

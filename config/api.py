@@ -1,0 +1,27 @@
+"""The versioned JSON API at /api/v1/. Each project app with an `api` module contributes a
+`router`, mounted at /api/v1/<app>/ (core's at the root)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from django.conf import settings
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="CCSO Academy API",
+    version="1",
+    description="Public standard, training, exams and credentials; used by the web and the "
+    "WeChat mini-program. Session authentication (with CSRF) for signed-in calls.",
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+for app_name in settings.PROJECT_APPS:
+    if importlib.util.find_spec(f"{app_name}.api") is None:
+        continue
+    module = importlib.import_module(f"{app_name}.api")
+    prefix = "/" if app_name == "core" else f"/{app_name}/"
+    api.add_router(prefix, module.router)

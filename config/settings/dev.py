@@ -1,0 +1,7 @@
+"""Local development: `make run`. SQLite, Celery eager, email to the console."""
+
+from .base import *  # noqa: F403
+from .env import env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,17 @@
+"""The test suite. Embedded defaults unless DATABASE_URL / CELERY_BROKER_URL point at services."""
+
+from .base import *  # noqa: F403
+from .env import env_str
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+ALLOWED_HOSTS = ["*"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tasks run in-process so each test sees their effects; the tests marked `celery_worker` switch
+# this off and send tasks through the real broker to a worker process.
+CELERY_TASK_ALWAYS_EAGER = True
+# Tests exercise the rate limits explicitly where they matter; elsewhere they would make
+# tests depend on each other through the shared cache.
+ACCOUNT_RATE_LIMITS = False
+STRIPE_WEBHOOK_SECRET = "whsec_test_secret_for_signature_checks"  # noqa: S105
