@@ -76,3 +76,11 @@ def user_factory(db: None) -> Callable[..., User]:
 @pytest.fixture
 def user(user_factory: Callable[..., User]) -> User:
     return user_factory(roles=["trainee"])
+
+
+@pytest.fixture
+def home_page(db: None) -> Any:
+    """The site's home page as Wagtail's default site root (what `make run` sets up)."""
+    from cms.demo import home_page_ensure
+
+    return home_page_ensure()
