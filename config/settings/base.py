@@ -208,7 +208,27 @@ WAGTAIL_I18N_ENABLED = False
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
-STRIPE_API_VERSION = "2025-09-30.clover"
+# Pinned to stripe==16.1.0's own `stripe.api_version`, so SDK types and API responses agree.
+STRIPE_API_VERSION = "2026-10-28.endive"
+
+# --- Training (lms): seat holds, waitlist offers, reminders, and its periodic tasks.
+LMS_SEAT_HOLD_MINUTES = env_int("LMS_SEAT_HOLD_MINUTES", 30)
+LMS_STRIPE_CHECKOUT_MINUTES = env_int("LMS_STRIPE_CHECKOUT_MINUTES", 60)
+LMS_BANK_TRANSFER_HOLD_DAYS = env_int("LMS_BANK_TRANSFER_HOLD_DAYS", 5)
+LMS_WAITLIST_OFFER_HOURS = env_int("LMS_WAITLIST_OFFER_HOURS", 48)
+LMS_REMINDER_DAYS_BEFORE = env_int("LMS_REMINDER_DAYS_BEFORE", 2)
+LMS_BANK_ACCOUNT = {
+    "name": env_str("LMS_BANK_ACCOUNT_NAME", "CCSO 培训中心（示例账户）"),
+    "bank": env_str("LMS_BANK_NAME", "中国工商银行北京示例支行"),
+    "number": env_str("LMS_BANK_ACCOUNT_NUMBER", "0200 0000 0000 0000 000"),
+}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "lms-expire-holds": {"task": "lms.tasks.holds_expire", "schedule": 300.0},
+        "lms-reconcile-payments": {"task": "lms.tasks.payments_reconcile", "schedule": 3600.0},
+        "lms-send-reminders": {"task": "lms.tasks.reminders_send", "schedule": 3600.0},
+    }
+)
 
 LOGGING = {
     "version": 1,
