@@ -74,18 +74,21 @@ def user_role_revoke(*, user: User, role: str, revoked_by: User | None, reason: 
 @transaction.atomic
 def user_profile_update(*, user: User, changed_by: User, fields: dict[str, object]) -> User:
     """Save profile fields and record which ones changed (names appear on certificates)."""
+    # Compare with the stored row, not the instance: a bound ModelForm has already copied the
+    # new values onto the instance it was given.
+    stored = User.objects.select_for_update().get(pk=user.pk)
     changes = {
-        name: {"from": str(getattr(user, name) or ""), "to": str(value or "")}
+        name: {"from": str(getattr(stored, name) or ""), "to": str(value or "")}
         for name, value in fields.items()
-        if getattr(user, name) != value
+        if getattr(stored, name) != value
     }
     if not changes:
-        return user
+        return stored
     for name, value in fields.items():
-        setattr(user, name, value)
-    user.full_clean()
-    user.save(update_fields=list(changes))
+        setattr(stored, name, value)
+    stored.full_clean()
+    stored.save(update_fields=list(changes))
     audit_record(
-        actor=changed_by, action="accounts.profile.updated", target=user, data=changes
+        actor=changed_by, action="accounts.profile.updated", target=stored, data=changes
     )
-    return user
+    return stored

@@ -1,0 +1,82 @@
+"""A real Celery worker process on the configured broker (Redis), sharing the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    """The URL of the database this test run is using (pytest-django's test database)."""
+    s = connection.settings_dict
+    user = s.get("USER") or "postgres"
+    host = s.get("HOST") or "127.0.0.1"
+    port = s.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: None, tmp_path: Path) -> Iterator[dict[str, Path]]:
+    """Start `celery worker` as a separate process and send tasks through the broker for the
+    duration of the test (the suite otherwise runs tasks eagerly)."""
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+             "--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=INFO",
+             "-Q", queue],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = queue
+    try:
+        _wait_until_ready(log_path, worker)
+        yield {"mail_dir": mail_dir, "log": log_path}
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def _wait_until_ready(log_path: Path, worker: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"Celery worker exited early:\n{log_path.read_text()}")
+        if "ready." in log_path.read_text():
+            return
+        time.sleep(0.3)
+    pytest.fail(f"Celery worker not ready after {timeout}s:\n{log_path.read_text()}")
+
+
+def wait_for(condition, timeout: float = 30, interval: float = 0.3):  # type: ignore[no-untyped-def]
+    """Poll until `condition()` returns something truthy; return it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    return condition()
