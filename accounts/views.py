@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.typing import AuthenticatedHttpRequest
+
 from .forms import ProfileForm
 from .roles import ROLE_LABELS
 from .selectors import user_role_slugs
@@ -31,7 +33,7 @@ def _dashboard_panels(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     roles = [ROLE_LABELS[slug] for slug in user_role_slugs(request.user)]
     return render(
         request,
@@ -41,7 +43,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Each person edits only their own profile: the form is always bound to request.user.
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():

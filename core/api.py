@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
+from .typing import AuthenticatedHttpRequest
+
 router = Router(tags=["platform"])
 
 
@@ -34,12 +36,12 @@ def health(request: HttpRequest) -> Status[HealthOut]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database_ok = True
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
+    except Exception:
         database_ok = False
     try:
         cache.set("health-probe", "ok", 5)
         cache_ok = cache.get("health-probe") == "ok"
-    except Exception:  # noqa: BLE001
+    except Exception:
         cache_ok = False
     healthy = database_ok and cache_ok
     body = HealthOut(status="ok" if healthy else "degraded", database=database_ok, cache=cache_ok)
@@ -47,7 +49,7 @@ def health(request: HttpRequest) -> Status[HealthOut]:
 
 
 @router.get("/me", response=MeOut, auth=django_auth)
-def me(request: HttpRequest) -> MeOut:
+def me(request: AuthenticatedHttpRequest) -> MeOut:
     from accounts.selectors import user_role_slugs
 
     user = request.user
@@ -56,7 +58,7 @@ def me(request: HttpRequest) -> MeOut:
         email=user.email,
         name_zh=user.name_zh,
         name_en=user.name_en,
-        organisation=user.organisation.name if user.organisation_id else None,
+        organisation=user.organisation.name if user.organisation else None,
         roles=user_role_slugs(user),
         is_staff=user.is_staff,
         language=request.LANGUAGE_CODE,

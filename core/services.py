@@ -22,11 +22,9 @@ def audit_record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append an entry to the audit log. `action` is a dotted name such as `lms.enrolment.confirmed`."""
-    if actor is not None and not actor.is_authenticated:
-        actor = None
+    """Append an entry to the audit log; `action` is dotted, e.g. `lms.enrolment.confirmed`."""
     return AuditEntry.objects.create(
-        actor=actor,
+        actor=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
