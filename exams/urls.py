@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "exams"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:exam_id>/start/", views.start, name="start"),
+    path("attempts/<int:attempt_id>/", views.attempt, name="attempt"),
+    path("attempts/<int:attempt_id>/submit/", views.submit, name="submit"),
+    path("attempts/<int:attempt_id>/result/", views.result, name="result"),
+    path("attempts/<int:attempt_id>/appeal/", views.appeal, name="appeal"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/questions/import/", views.questions_import, name="import"),
+    path("manage/questions/export/", views.questions_export, name="export"),
+    path("manage/questions/void/", views.question_void, name="void"),
+    path("manage/appeals/", views.appeals, name="appeals"),
+    path("manage/<int:exam_id>/statistics/", views.exam_statistics, name="statistics"),
+    path("manage/<int:exam_id>/accommodations/", views.accommodation, name="accommodation"),
+]

@@ -175,7 +175,19 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app adds its periodic tasks here from its AppConfig.ready() via core.schedule.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # exams: submit attempts still open after their deadline (+ grace), within a minute.
+    "exams-submit-expired-attempts": {
+        "task": "exams.tasks.attempts_submit_expired",
+        "schedule": 30.0,
+    },
+}
+
+# --- Exams: seconds after the deadline during which a save still counts (network lag), and the
+# difficulty limits beyond which statistics flag a question.
+EXAMS_GRACE_SECONDS = env_int("EXAMS_GRACE_SECONDS", 15)
+EXAMS_FLAG_EASY = 0.90
+EXAMS_FLAG_HARD = 0.20
 
 # --- django-allauth: email is the login; verification is mandatory.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -1,0 +1,143 @@
+"""Django admin for exam admins: the bank, exams with blueprint and sittings, read-only attempts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .errors import BlueprintUnfillable
+from .models import (
+    Accommodation,
+    Appeal,
+    Attempt,
+    AttemptEvent,
+    AttemptQuestion,
+    BlueprintRule,
+    Exam,
+    Question,
+    QuestionVersion,
+    Sitting,
+)
+from .services import blueprint_check
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class VersionInline(admin.TabularInline):
+    model = QuestionVersion
+    extra = 0
+    fields = ("number", "text", "correct_keys", "explanation", "created_at", "created_by")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    """Content edits go through import (a new version each time); here only metadata."""
+
+    list_display = ("code", "module_number", "kind", "item_code", "is_active", "voided_at")
+    list_filter = ("module_number", "kind", "is_active")
+    search_fields = ("code", "item_code", "versions__text")
+    readonly_fields = ("current_version", "voided_at", "code", "kind")
+    fields = ("code", "module_number", "kind", "item_code", "standard_version", "is_active",
+              "current_version", "voided_at")
+    inlines = [VersionInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class BlueprintFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        rules = [
+            (f.cleaned_data["module_number"], f.cleaned_data.get("kind", ""),
+             f.cleaned_data["count"])
+            for f in self.forms
+            if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("module_number") and f.cleaned_data.get("count")
+        ]
+        try:
+            blueprint_check(rules=rules)
+        except BlueprintUnfillable as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
+
+class BlueprintInline(admin.TabularInline):
+    model = BlueprintRule
+    formset = BlueprintFormSet
+    extra = 0
+
+
+class SittingInline(admin.TabularInline):
+    model = Sitting
+    extra = 0
+
+
+@admin.register(Exam)
+class ExamAdmin(admin.ModelAdmin):
+    list_display = ("title", "course", "duration_minutes", "pass_mark_percent", "max_attempts",
+                    "is_published")
+    list_select_related = ("course",)
+    inlines = [BlueprintInline, SittingInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ItemInline(admin.TabularInline):
+    model = AttemptQuestion
+    extra = 0
+    fields = ("position", "question", "version", "module_number", "selected", "seq",
+              "is_correct", "voided")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyAdmin):
+    list_display = ("exam", "user", "number", "state", "started_at", "deadline", "score_percent",
+                    "passed")
+    list_filter = ("exam", "state", "passed")
+    search_fields = ("user__email", "user__name_zh")
+    list_select_related = ("exam", "user")
+    inlines = [ItemInline]
+
+
+@admin.register(AttemptEvent)
+class AttemptEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "attempt", "kind", "actor")
+    list_filter = ("kind",)
+    list_select_related = ("attempt", "actor")
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "exam", "user", "extra_minutes", "reason", "granted_by")
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "attempt", "state", "resolved_by", "resolved_at")
+    list_filter = ("state",)

@@ -1,0 +1,172 @@
+"""Candidate API (web exam page and the mini-program): start, paper, save, submit, result.
+
+Session authentication with CSRF. Another person's attempt is a 404. While an attempt is open
+no response carries correct answers, correctness or explanations (the schemas below are the
+allow-list).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from . import selectors, services
+from .errors import ExamError
+from .models import Attempt, AttemptState, Exam
+
+router = Router(tags=["exams"], auth=django_auth)
+
+
+class OptionOut(Schema):
+    key: str
+    text: str
+
+
+class PaperQuestionOut(Schema):
+    position: int
+    module: int
+    module_name: str
+    kind: str
+    text: str
+    options: list[OptionOut]
+    selected: list[str]
+    flagged: bool
+    seq: int
+
+
+class PaperOut(Schema):
+    attempt_id: int
+    exam_id: int
+    exam_title: str
+    state: str
+    deadline: datetime
+    seconds_remaining: int
+    last_seq: int
+    questions: list[PaperQuestionOut]
+
+
+class SaveIn(Schema):
+    selected: list[str]
+    flagged: bool = False
+    seq: int
+
+
+class SaveOut(Schema):
+    applied: bool
+    seq: int
+    seconds_remaining: int
+
+
+class ModuleOut(Schema):
+    module: int
+    name: str
+    earned: str
+    possible: int
+    percent: Decimal
+
+
+class ResultOut(Schema):
+    attempt_id: int
+    state: str
+    passed: bool
+    score_percent: Decimal
+    pass_mark_percent: Decimal
+    points: str
+    points_possible: int
+    submitted_at: datetime
+    modules: list[ModuleOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _fail(exc: ExamError) -> HttpError:
+    return HttpError(exc.status, " ".join(exc.messages))
+
+
+def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    try:
+        return selectors.attempt_for_user(attempt_id=attempt_id, user=request.user)
+    except Attempt.DoesNotExist as exc:
+        raise HttpError(404, _("Not found.")) from exc
+
+
+def _result(attempt: Attempt) -> ResultOut:
+    result = selectors.attempt_result(attempt)
+    return ResultOut(
+        attempt_id=attempt.pk, state=attempt.state, passed=bool(attempt.passed),
+        score_percent=attempt.score_percent or Decimal("0.00"),
+        pass_mark_percent=attempt.exam.pass_mark_percent,
+        points=result.points_display, points_possible=attempt.points_possible,
+        submitted_at=attempt.submitted_at,  # type: ignore[arg-type]
+        modules=[
+            ModuleOut(module=m.number, name=m.name, earned=m.earned_display, possible=m.possible,
+                      percent=m.percent)
+            for m in result.modules
+        ],
+    )
+
+
+@router.post("/{exam_id}/attempts", response={200: PaperOut, 201: PaperOut, 403: ErrorOut,
+                                                400: ErrorOut})
+def attempt_start(request: HttpRequest, exam_id: int) -> Status[PaperOut]:
+    """Start an attempt (or resume the open one: 200 instead of 201)."""
+    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
+    try:
+        attempt, created = services.attempt_start(exam=exam, user=request.user)
+    except ExamError as exc:
+        raise _fail(exc) from exc
+    attempt = selectors.attempt_for_user(attempt_id=attempt.pk, user=request.user)
+    return Status(201 if created else 200, PaperOut(**selectors.attempt_paper(attempt)))
+
+
+@router.get("/attempts/{attempt_id}", response={200: PaperOut, 404: ErrorOut, 409: ErrorOut})
+def attempt_paper(request: HttpRequest, attempt_id: int) -> PaperOut:
+    """The paper without keys: questions, options in the frozen order, saved answers, clock."""
+    attempt = _attempt(request, attempt_id)
+    if attempt.state != AttemptState.OPEN:
+        raise HttpError(409, _("This attempt has been submitted: see its result."))
+    return PaperOut(**selectors.attempt_paper(attempt))
+
+
+@router.put("/attempts/{attempt_id}/answers/{position}",
+            response={200: SaveOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+def answer_save(request: HttpRequest, attempt_id: int, position: int, payload: SaveIn) -> SaveOut:
+    """Save one answer. `seq` increases with every save the client makes for this attempt; a
+    save whose seq is not newer than the stored one is ignored (`applied: false`)."""
+    try:
+        result = services.attempt_answer_save(
+            attempt_id=attempt_id, user=request.user, position=position,
+            selected=payload.selected, flagged=payload.flagged, seq=payload.seq,
+        )
+    except Attempt.DoesNotExist as exc:
+        raise HttpError(404, _("Not found.")) from exc
+    except ExamError as exc:
+        raise _fail(exc) from exc
+    remaining = max(0, int((result.deadline - timezone.now()).total_seconds()))
+    return SaveOut(applied=result.applied, seq=result.seq, seconds_remaining=remaining)
+
+
+@router.post("/attempts/{attempt_id}/submit", response={200: ResultOut, 404: ErrorOut})
+def attempt_submit(request: HttpRequest, attempt_id: int) -> ResultOut:
+    _attempt(request, attempt_id)
+    attempt = services.attempt_submit(attempt_id=attempt_id, user=request.user)
+    return _result(selectors.attempt_for_user(attempt_id=attempt.pk, user=request.user))
+
+
+@router.get("/attempts/{attempt_id}/result", response={200: ResultOut, 404: ErrorOut,
+                                                       409: ErrorOut})
+def attempt_result(request: HttpRequest, attempt_id: int) -> ResultOut:
+    attempt = _attempt(request, attempt_id)
+    if attempt.state == AttemptState.OPEN:
+        raise HttpError(409, _("The result is ready once the attempt is submitted."))
+    return _result(attempt)

@@ -1,0 +1,220 @@
+"""Question bank import and export as .xlsx or .csv (layout in docs/question-import.md).
+
+Import is all-or-nothing: every row is checked first; any error rejects the whole file with
+one message per problem ("row 7: column 'answer' must be ..."); otherwise all rows are written
+in one transaction. A row whose code exists gives that question a new version when its content
+changed (past attempts keep their version).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+
+from .errors import ImportRejected
+from .models import Question, QuestionKind
+from .services import question_save
+
+OPTION_KEYS = ["A", "B", "C", "D", "E", "F"]
+COLUMNS = [
+    "code", "module", "item_code", "standard_version", "type", "question",
+    *[f"option_{k.lower()}" for k in OPTION_KEYS], "answer", "explanation", "active",
+]
+REQUIRED = {"code", "module", "type", "question", "answer"}
+KIND_ALIASES = {
+    "single": QuestionKind.SINGLE, "单选": QuestionKind.SINGLE, "单选题": QuestionKind.SINGLE,
+    "multiple": QuestionKind.MULTIPLE, "多选": QuestionKind.MULTIPLE,
+    "多选题": QuestionKind.MULTIPLE,
+    "true_false": QuestionKind.TRUE_FALSE, "判断": QuestionKind.TRUE_FALSE,
+    "判断题": QuestionKind.TRUE_FALSE,
+}
+TRUE_WORDS = {"true", "t", "对", "正确", "是", "√", "a"}
+FALSE_WORDS = {"false", "f", "错", "错误", "否", "×", "b"}
+TRUE_FALSE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    fields: dict[str, Any]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _read_rows(upload: BinaryIO, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        raw = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+    elif name.endswith(".csv"):
+        text = upload.read().decode("utf-8-sig")
+        raw = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
+    else:
+        raise ImportRejected([_("Upload an .xlsx or .csv file.")])
+    if not raw:
+        raise ImportRejected([_("The file is empty.")])
+    header = [h.lower() for h in raw[0]]
+    rows = [(i, r) for i, r in enumerate(raw[1:], start=2) if any(c for c in r)]
+    return header, rows
+
+
+def _parse(header: list[str], number: int, values: list[str],
+           errors: list[str]) -> ParsedRow | None:
+    data = {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h}
+    before = len(errors)
+
+    def err(column: str, message: str) -> None:
+        errors.append(_("row %(row)d: column '%(column)s' %(message)s")
+                      % {"row": number, "column": column, "message": message})
+
+    for column in sorted(REQUIRED):
+        if not data.get(column):
+            err(column, _("is required"))
+    kind = KIND_ALIASES.get(data.get("type", "").lower())
+    if data.get("type") and kind is None:
+        err("type", _("must be single, multiple or true_false (or 单选, 多选, 判断)"))
+    module = data.get("module", "")
+    if module and not (module.isdigit() and 1 <= int(module) <= 9):
+        err("module", _("must be a number from 1 to 9"))
+    options = [
+        {"key": k, "text": data.get(f"option_{k.lower()}", "")}
+        for k in OPTION_KEYS if data.get(f"option_{k.lower()}", "")
+    ]
+    answer = data.get("answer", "").replace("，", ",").replace(" ", "")
+    keys: list[str] = []
+    if kind == QuestionKind.TRUE_FALSE:
+        options = TRUE_FALSE_OPTIONS
+        if answer.lower() in TRUE_WORDS:
+            keys = ["A"]
+        elif answer.lower() in FALSE_WORDS:
+            keys = ["B"]
+        elif answer:
+            err("answer", _("must be true or false (对/错) for a true/false question"))
+    elif kind is not None:
+        if len(options) < 2:
+            err("option_a", _("and at least one more option must be filled in"))
+        keys = sorted({k for k in answer.upper().replace(",", "") if k.strip()})
+        present = {o["key"] for o in options}
+        if answer and (not keys or not set(keys) <= present):
+            err("answer", _("must list letters of filled-in options, e.g. B or A,C"))
+        elif kind == QuestionKind.SINGLE and len(keys) > 1:
+            err("answer", _("must be exactly one letter for a single-choice question"))
+        elif kind == QuestionKind.MULTIPLE and answer and len(keys) < 2:
+            err("answer", _("must list at least two letters for a multiple-choice question"))
+    active = data.get("active", "").lower()
+    if active and active not in {"1", "0", "yes", "no", "true", "false", "是", "否"}:
+        err("active", _("must be yes or no"))
+    if len(errors) > before:
+        return None
+    return ParsedRow(number, {
+        "code": data["code"],
+        "module_number": int(module),
+        "kind": kind,
+        "text": data["question"],
+        "options": options,
+        "correct_keys": keys,
+        "explanation": data.get("explanation", ""),
+        "item_code": data.get("item_code", ""),
+        "standard_version": data.get("standard_version", ""),
+        "is_active": active not in {"0", "no", "false", "否"},
+    })
+
+
+@dataclass
+class ImportSummary:
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+def questions_import(*, upload: BinaryIO, filename: str, actor: Any) -> ImportSummary:
+    header, rows = _read_rows(upload, filename)
+    missing = [c for c in sorted(REQUIRED) if c not in header]
+    if missing:
+        raise ImportRejected([_("row 1: the header lacks the column(s) %(columns)s")
+                              % {"columns": ", ".join(missing)}])
+    errors: list[str] = []
+    parsed = [p for n, values in rows if (p := _parse(header, n, values, errors))]
+    seen: dict[str, int] = {}
+    for row in parsed:
+        code = row.fields["code"]
+        if code in seen:
+            errors.append(_("row %(row)d: column 'code' repeats %(code)s from row %(first)d")
+                          % {"row": row.row, "code": code, "first": seen[code]})
+        seen.setdefault(code, row.row)
+    if not rows:
+        errors.append(_("The file has no question rows."))
+    if errors:
+        raise ImportRejected(errors)
+    existing = set(Question.objects.filter(code__in=seen).values_list("code", flat=True))
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        for row in parsed:
+            try:
+                _question, changed = question_save(actor=actor, **row.fields)
+            except ImportRejected:
+                raise
+            except Exception as exc:  # a domain error on one row rejects the whole file
+                raise ImportRejected([_("row %(row)d: %(message)s")
+                                      % {"row": row.row, "message": "; ".join(
+                                          getattr(exc, "messages", [str(exc)]))}]) from exc
+            if row.fields["code"] not in existing:
+                created += 1
+            elif changed:
+                updated += 1
+            else:
+                unchanged += 1
+    return ImportSummary(len(parsed), created, updated, unchanged)
+
+
+def _export_rows() -> list[list[Any]]:
+    rows: list[list[Any]] = [COLUMNS]
+    for q in Question.objects.select_related("current_version").order_by("module_number", "code"):
+        v = q.current_version
+        if v is None:
+            continue
+        texts = {o["key"]: o["text"] for o in v.options}
+        if q.kind == QuestionKind.TRUE_FALSE:
+            answer = "true" if v.correct_keys == ["A"] else "false"
+            option_cells = [""] * len(OPTION_KEYS)
+        else:
+            answer = ",".join(v.correct_keys)
+            option_cells = [texts.get(k, "") for k in OPTION_KEYS]
+        rows.append([
+            q.code, q.module_number, q.item_code, q.standard_version, q.kind, v.text,
+            *option_cells, answer, v.explanation, "yes" if q.is_active else "no",
+        ])
+    return rows
+
+
+def questions_export_xlsx() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "questions"
+    for row in _export_rows():
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def questions_export_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows(_export_rows())
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import importing, selectors, services, statistics
+from .errors import ExamError, ImportRejected
+from .models import Appeal, AppealState, Attempt, AttemptState, Exam, Question
+
+
+def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    try:
+        return selectors.attempt_for_user(attempt_id=attempt_id, user=request.user)
+    except Attempt.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def permission(code: str):  # type: ignore[no-untyped-def]
+    """Signed in and holding the exams permission (exam admins do, through their role)."""
+
+    def decorator(view):  # type: ignore[no-untyped-def]
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(code):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- Candidates --------------------------------------------------------------------------------
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for exam, attempts in selectors.exams_for_candidate(request.user):
+        check = services.eligibility(exam=exam, user=request.user)
+        rows.append({"exam": exam, "attempts": attempts, "check": check})
+    return render(request, "exams/index.html", {
+        "rows": rows,
+        "is_exam_admin": request.user.has_perm("exams.view_exam_statistics"),
+    })
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
+    try:
+        attempt, _created = services.attempt_start(exam=exam, user=request.user)
+    except ExamError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("exams:index")
+    return redirect("exams:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.state != AttemptState.OPEN:
+        return redirect("exams:result", attempt_id=attempt.pk)
+    paper = selectors.attempt_paper(attempt)
+    client = {
+        "attemptId": attempt.pk,
+        "secondsRemaining": paper["seconds_remaining"],
+        "lastSeq": paper["last_seq"],
+        "saveUrl": f"/api/v1/exams/attempts/{attempt.pk}/answers/",
+        "resultUrl": f"/exams/attempts/{attempt.pk}/result/",
+        "submitUrl": f"/exams/attempts/{attempt.pk}/submit/",
+        "text": {
+            "saving": _("Saving…"),
+            "saved": _("All answers saved"),
+            "retrying": _("Saving failed, retrying…"),
+            "late": _("Time is up: this answer was not saved."),
+            "closed": _("This attempt has been submitted."),
+            "confirm": _("Submit your answers now? You cannot change them afterwards."),
+            "unanswered": _("%(n)s question(s) are still unanswered."),
+            "timeUp": _("Time is up. Submitting your answers…"),
+        },
+    }
+    return render(request, "exams/attempt.html", {
+        "attempt": attempt, "paper": paper, "client": client,
+    })
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    services.attempt_submit(attempt_id=attempt.pk, user=request.user)
+    return redirect("exams:result", attempt_id=attempt.pk)
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("What should be reviewed, and why?"),
+                             widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+@login_required
+def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.state == AttemptState.OPEN:
+        return redirect("exams:attempt", attempt_id=attempt.pk)
+    return render(request, "exams/result.html", {
+        "result": selectors.attempt_result(attempt),
+        "appeals": attempt.appeals.all(),
+        "appeal_form": AppealForm(),
+    })
+
+
+@login_required
+@require_POST
+def appeal(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_request(attempt_id=attempt.pk, user=request.user,
+                                    reason=form.cleaned_data["reason"])
+            messages.success(request, _("Your request for a score review has been received."))
+        except ExamError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Say what you would like reviewed."))
+    return redirect("exams:result", attempt_id=attempt.pk)
+
+
+# --- Exam admins --------------------------------------------------------------------------------
+
+
+@permission("exams.view_exam_statistics")
+def manage(request: HttpRequest) -> HttpResponse:
+    return render(request, "exams/manage.html", {
+        "exams": Exam.objects.select_related("course").order_by("title"),
+        "appeals_open": Appeal.objects.filter(state=AppealState.OPEN).count(),
+        "question_count": Question.objects.filter(is_active=True).count(),
+    })
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv)"))
+
+
+@permission("exams.import_questions")
+def questions_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    summary = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = importing.questions_import(upload=upload, filename=upload.name,
+                                                 actor=request.user)
+        except ImportRejected as exc:
+            errors = exc.errors
+    return render(request, "exams/import.html",
+                  {"form": form, "errors": errors, "summary": summary,
+                   "columns": importing.COLUMNS})
+
+
+@permission("exams.import_questions")
+def questions_export(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(importing.questions_export_csv(), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="questions.csv"'
+    else:
+        response = HttpResponse(
+            importing.questions_export_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="questions.xlsx"'
+    return response
+
+
+@permission("exams.view_exam_statistics")
+def exam_statistics(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = get_object_or_404(Exam, pk=exam_id)
+    stats = statistics.exam_statistics(exam)
+    chart = mark_safe(  # noqa: S308 - built from numbers and escaped translated text only
+        statistics.score_distribution_svg(stats.scores, float(exam.pass_mark_percent))
+    )
+    return render(request, "exams/statistics.html", {"exam": exam, "stats": stats, "chart": chart})
+
+
+class AccommodationForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Candidate's email"))
+    extra_minutes = forms.IntegerField(label=gettext_lazy("Extra minutes"), min_value=1,
+                                       max_value=600)
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@permission("exams.add_accommodation")
+def accommodation(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = get_object_or_404(Exam, pk=exam_id)
+    form = AccommodationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        if person is None:
+            form.add_error("email", _("No account uses this email address."))
+        else:
+            try:
+                services.accommodation_grant(
+                    exam=exam, user=person, extra_minutes=form.cleaned_data["extra_minutes"],
+                    reason=form.cleaned_data["reason"], granted_by=request.user,
+                )
+                messages.success(request, _("Extra time granted."))
+                return redirect("exams:accommodation", exam_id=exam.pk)
+            except ExamError as exc:
+                form.add_error(None, " ".join(exc.messages))
+    return render(request, "exams/accommodation.html", {
+        "exam": exam, "form": form,
+        "granted": exam.accommodations.select_related("user", "granted_by"),
+    })
+
+
+class ResolveForm(forms.Form):
+    state = forms.ChoiceField(label=gettext_lazy("Decision"),
+                              choices=[(AppealState.UPHELD, AppealState.UPHELD.label),
+                                       (AppealState.REJECTED, AppealState.REJECTED.label)])
+    resolution = forms.CharField(label=gettext_lazy("Explanation to the candidate"),
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@permission("exams.change_appeal")
+def appeals(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ResolveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.appeal_resolve(
+                    appeal_id=int(request.POST.get("appeal", 0)),
+                    state=form.cleaned_data["state"],
+                    resolution=form.cleaned_data["resolution"], resolved_by=request.user,
+                )
+                messages.success(request, _("The review has been resolved."))
+            except (ExamError, Appeal.DoesNotExist):
+                messages.error(request, _("This review could not be resolved."))
+        return redirect("exams:appeals")
+    return render(request, "exams/appeals.html", {
+        "appeals": Appeal.objects.select_related("attempt__user", "attempt__exam",
+                                                 "resolved_by")[:200],
+        "form": ResolveForm(),
+    })
+
+
+class VoidForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Question code"))
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@permission("exams.void_question")
+def question_void(request: HttpRequest) -> HttpResponse:
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        question = Question.objects.filter(code=form.cleaned_data["code"]).first()
+        if question is None:
+            form.add_error("code", _("No question has this code."))
+        else:
+            count = services.question_void(question=question, actor=request.user,
+                                           reason=form.cleaned_data["reason"])
+            messages.success(request, _("Question voided; %(n)d attempt(s) regraded.")
+                             % {"n": count})
+            return redirect("exams:manage")
+    return render(request, "exams/void.html", {"form": form})
