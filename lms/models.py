@@ -147,6 +147,13 @@ class Enrolment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
 
+    class CancelReason(models.TextChoices):
+        EXPIRED = "expired", _("Seat hold expired unpaid")
+        TRAINEE = "trainee", _("Cancelled by the trainee")
+        STAFF = "staff", _("Cancelled by staff")
+        COHORT_CANCELLED = "cohort_cancelled", _("The cohort was cancelled")
+        PAYMENT_UNUSABLE = "payment_unusable", _("Paid when no seat was left")
+
     ACTIVE_STATES = (
         State.PENDING_PAYMENT,
         State.CONFIRMED,
@@ -182,6 +189,9 @@ class Enrolment(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.CharField(
+        _("why cancelled"), max_length=20, choices=CancelReason.choices, blank=True
+    )
     waitlist_offered_at = models.DateTimeField(_("waitlist offer sent"), null=True, blank=True)
     completion_exception = models.TextField(
         _("completion exception"),
@@ -298,7 +308,7 @@ class Payment(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["enrolment"],
-                condition=Q(state__in=["confirmed", "refunded", "partially_refunded"]),
+                condition=Q(state="confirmed"),
                 name="lms_payment_one_paid_per_enrolment",
             ),
             models.CheckConstraint(

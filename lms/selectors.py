@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet, Value
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .models import Cohort, Enrolment
+from .models import (
+    COURSE_DAYS,
+    ZERO,
+    Attendance,
+    Cohort,
+    Course,
+    Enrolment,
+    Lesson,
+    Payment,
+    ReconciliationIssue,
+    Refund,
+)
 
 
 def seats_taken_q(prefix: str = "enrolments__") -> Q:
@@ -101,3 +119,191 @@ def user_is_enrolled_in_course(*, user, course_id: int) -> bool:  # type: ignore
     return Enrolment.objects.filter(
         user=user, cohort__course_id=course_id, state__in=Enrolment.SEATED_STATES
     ).exists()
+
+
+def active_enrolments_by_cohort(*, user) -> dict[int, Enrolment]:  # type: ignore[no-untyped-def]
+    if not user.is_authenticated:
+        return {}
+    return {
+        e.cohort_id: e
+        for e in Enrolment.objects.filter(user=user, state__in=Enrolment.ACTIVE_STATES)
+    }
+
+
+def cohort_open_state(cohort: Cohort) -> str:
+    """"open", "full", "closed", "cancelled" or "draft": what the enrol button should say.
+    `cohort` must carry the `seats_left` annotation."""
+    if cohort.status == Cohort.Status.CANCELLED:
+        return "cancelled"
+    if cohort.status != Cohort.Status.PUBLISHED or not cohort.course.is_published:
+        return "draft"
+    if cohort.enrolment_deadline <= timezone.now() or cohort.day_1 <= timezone.localdate():
+        return "closed"
+    return "open" if getattr(cohort, "seats_left", 0) > 0 else "full"
+
+
+def attendance_days(*, enrolment: Enrolment) -> list[dict[str, Any]]:
+    marked = {a.day: a.present for a in enrolment.attendances.all()}
+    return [
+        {"number": n, "date": day, "present": marked.get(n)}
+        for n, day in enumerate(enrolment.cohort.days, start=1)
+    ]
+
+
+def bank_instructions(*, enrolment: Enrolment) -> dict[str, str]:
+    account = settings.LMS_BANK_ACCOUNT
+    return {
+        "account_name": account["name"],
+        "bank": account["bank"],
+        "account_number": account["number"],
+        "amount": f"{enrolment.price:.2f}",
+        "reference": enrolment.reference,
+    }
+
+
+def can_read_material(*, user, course_id: int) -> bool:  # type: ignore[no-untyped-def]
+    return user.has_perm("lms.view_lesson") or user_is_enrolled_in_course(
+        user=user, course_id=course_id
+    )
+
+
+def lessons_by_module(*, course: Course) -> list[tuple[int, list[Lesson]]]:
+    grouped: dict[int, list[Lesson]] = defaultdict(list)
+    for lesson in course.lessons.filter(is_published=True).order_by("module", "position", "id"):
+        grouped[lesson.module].append(lesson)
+    return sorted(grouped.items())
+
+
+def standard_item_links(*, codes: list[str]) -> list[dict[str, str]]:
+    """Permalinks to the standard's items in cms (its current version), by URL: lms reads the
+    standard, it does not own it. Falls back to a search when no version is published."""
+    version_url = ""
+    try:
+        from cms.selectors import item_permalink, version_current
+
+        version = version_current()
+        if version is not None:
+            version_url = version.get_url() or ""
+    except Exception:  # cms not migrated yet, or no site: links still work as searches
+        version_url = ""
+    links = []
+    for code in codes:
+        if version_url:
+            url = item_permalink(version_url, code)
+        else:
+            url = f"/standard/?q={code}"
+        links.append({"code": code, "url": url})
+    return links
+
+
+@dataclass
+class RosterRow:
+    enrolment: Enrolment
+    days: list[bool | None]
+
+    @property
+    def attended(self) -> int:
+        return sum(1 for d in self.days if d)
+
+
+def cohort_roster(*, cohort: Cohort) -> list[RosterRow]:
+    enrolments = (
+        Enrolment.objects.filter(cohort=cohort, state__in=Enrolment.SEATED_STATES)
+        .select_related("user", "user__organisation")
+        .prefetch_related(Prefetch("attendances", queryset=Attendance.objects.order_by("day")))
+        .order_by("user__name_zh", "user__email")
+    )
+    rows = []
+    for enrolment in enrolments:
+        marked = {a.day: a.present for a in enrolment.attendances.all()}
+        rows.append(RosterRow(enrolment, [marked.get(n) for n in range(1, COURSE_DAYS + 1)]))
+    return rows
+
+
+def _pct(part: int | Decimal, whole: int | Decimal) -> int:
+    return int(round(100 * part / whole)) if whole else 0
+
+
+def staff_dashboard(*, since_days: int = 120) -> dict[str, Any]:
+    """Per cohort: seats sold/held/free, revenue net of refunds, payment-method split,
+    attendance; plus totals. A fixed number of queries, whatever the number of cohorts."""
+    since = timezone.localdate() - datetime.timedelta(days=since_days)
+    cohorts = list(
+        cohorts_with_seats(
+            Cohort.objects.filter(day_3__gte=since).exclude(status=Cohort.Status.DRAFT)
+            .select_related("course")
+        ).order_by("day_1", "code")
+    )
+    ids = [c.pk for c in cohorts]
+    paid = Payment.objects.filter(state__in=Payment.PAID_STATES, enrolment__cohort_id__in=ids)
+    revenue = {
+        row["enrolment__cohort_id"]: (row["gross"] or ZERO) - (row["refunded"] or ZERO)
+        for row in paid.values("enrolment__cohort_id").annotate(
+            gross=Sum("amount"), refunded=Sum("refunded_amount")
+        )
+    }
+    split: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    totals_by_method: dict[str, dict[str, Any]] = {}
+    for row in paid.values("enrolment__cohort_id", "provider", "method").annotate(
+        count=Count("id"), amount=Sum("amount")
+    ).order_by("provider", "method"):
+        label = row["method"] or row["provider"]
+        split[row["enrolment__cohort_id"]].append(
+            {"method": label, "count": row["count"], "amount": row["amount"]}
+        )
+        total = totals_by_method.setdefault(label, {"method": label, "count": 0, "amount": ZERO})
+        total["count"] += row["count"]
+        total["amount"] += row["amount"]
+    present = dict(
+        Attendance.objects.filter(enrolment__cohort_id__in=ids, present=True)
+        .values("enrolment__cohort_id").annotate(n=Count("id"))
+        .values_list("enrolment__cohort_id", "n")
+    )
+    rows = []
+    for cohort in cohorts:
+        possible = cohort.seats_sold * COURSE_DAYS
+        rows.append({
+            "cohort": cohort,
+            "sold": cohort.seats_sold,
+            "held": cohort.seats_held,
+            "free": cohort.seats_left,
+            "waitlist": cohort.waitlist_count,
+            "revenue": revenue.get(cohort.pk, ZERO),
+            "split": split.get(cohort.pk, []),
+            "attendance_present": present.get(cohort.pk, 0),
+            "attendance_possible": possible,
+            "attendance_pct": _pct(present.get(cohort.pk, 0), possible),
+            "sold_pct": _pct(cohort.seats_sold, cohort.capacity),
+            "held_pct": _pct(cohort.seats_held, cohort.capacity),
+        })
+    methods = sorted(totals_by_method.values(), key=lambda m: -m["amount"])
+    method_total = sum((m["amount"] for m in methods), ZERO)
+    for m in methods:
+        m["pct"] = _pct(m["amount"], method_total)
+    return {
+        "rows": rows,
+        "methods": methods,
+        "revenue_total": sum((r["revenue"] for r in rows), ZERO),
+        "pending_bank": Payment.objects.filter(
+            provider="bank_transfer", state=Payment.State.CREATED).count(),
+        "pending_refunds": Refund.objects.filter(state=Refund.State.PENDING).count(),
+        "open_issues": ReconciliationIssue.objects.filter(resolved_at__isnull=True).count(),
+    }
+
+
+def staff_payments() -> dict[str, Any]:
+    recent = timezone.now() - datetime.timedelta(days=30)
+    bank = (
+        Payment.objects.filter(provider="bank_transfer")
+        .filter(Q(state=Payment.State.CREATED) | Q(state=Payment.State.EXPIRED,
+                                                    created_at__gte=recent))
+        .select_related("enrolment__user", "enrolment__cohort__course", "enrolment__fapiao")
+        .order_by("state", "created_at")
+    )
+    return {
+        "bank_payments": bank,
+        "refunds": Refund.objects.filter(state=Refund.State.PENDING).select_related(
+            "payment__enrolment__user", "payment__enrolment__cohort"),
+        "issues": ReconciliationIssue.objects.filter(resolved_at__isnull=True).select_related(
+            "enrolment__user", "enrolment__cohort", "payment"),
+    }

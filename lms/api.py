@@ -1,0 +1,181 @@
+"""Training API at /api/v1/lms/: cohorts, my enrolments, enrol, start checkout."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Router, Schema, Status
+from ninja.security import django_auth
+
+from . import selectors, services
+from .models import Cohort, Enrolment
+
+router = Router(tags=["training"])
+
+
+class CourseOut(Schema):
+    code: str
+    title: str
+    title_en: str
+
+
+class CohortOut(Schema):
+    code: str
+    title: str
+    course: CourseOut
+    days: list[datetime.date]
+    venue: str
+    online: bool
+    language: str
+    capacity: int
+    seats_left: int
+    price: Decimal
+    currency: str = "CNY"
+    enrolment_deadline: datetime.datetime
+    status: str
+    url: str
+    calendar_url: str
+
+
+class EnrolmentOut(Schema):
+    reference: str
+    cohort: str
+    state: str
+    price: Decimal
+    hold_expires_at: datetime.datetime | None
+    url: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+class EnrolIn(Schema):
+    waitlist: bool = False
+
+
+class FapiaoIn(Schema):
+    company_name: str
+    taxpayer_id: str
+    address: str
+    bank: str
+    email: str = ""
+
+
+class CheckoutIn(Schema):
+    provider: str
+    fapiao: FapiaoIn | None = None
+
+
+class CheckoutOut(Schema):
+    provider: str
+    reference: str
+    expires_at: datetime.datetime
+    redirect_url: str
+    instructions: dict[str, str]
+
+
+def _cohort_out(cohort: Cohort) -> CohortOut:
+    return CohortOut(
+        code=cohort.code,
+        title=cohort.title,
+        course=CourseOut(code=cohort.course.code, title=cohort.course.title,
+                         title_en=cohort.course.title_en),
+        days=cohort.days,
+        venue=cohort.venue,
+        online=bool(cohort.online_url),
+        language=cohort.language,
+        capacity=cohort.capacity,
+        seats_left=cohort.seats_left,  # type: ignore[attr-defined]
+        price=cohort.price,
+        enrolment_deadline=cohort.enrolment_deadline,
+        status=cohort.status,
+        url=reverse("lms:cohort_detail", args=[cohort.code]),
+        calendar_url=reverse("lms:cohort_calendar", args=[cohort.code]),
+    )
+
+
+def _enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
+    return EnrolmentOut(
+        reference=enrolment.reference,
+        cohort=enrolment.cohort.code,
+        state=enrolment.state,
+        price=enrolment.price,
+        hold_expires_at=enrolment.hold_expires_at,
+        url=reverse("lms:enrolment_detail", args=[enrolment.reference]),
+    )
+
+
+def _error(exc: services.LmsError) -> ErrorOut:
+    return ErrorOut(code=str(getattr(exc, "code", None) or "invalid"),
+                    message=" ".join(str(m) for m in exc.messages))
+
+
+@router.get("/cohorts", response=list[CohortOut], auth=None)
+def cohorts_list(request: HttpRequest) -> list[CohortOut]:
+    """Upcoming published cohorts with seats left."""
+    return [_cohort_out(c) for c in selectors.cohorts_upcoming()]
+
+
+@router.get("/cohorts/{code}", response={200: CohortOut, 404: ErrorOut}, auth=None)
+def cohort_detail(request: HttpRequest, code: str) -> Status[CohortOut] | Status[ErrorOut]:
+    cohort = (
+        selectors.cohorts_with_seats(Cohort.objects.select_related("course"))
+        .exclude(status=Cohort.Status.DRAFT)
+        .filter(code=code)
+        .first()
+    )
+    if cohort is None:
+        return Status(404, ErrorOut(code="not_found", message="No such cohort."))
+    return Status(200, _cohort_out(cohort))
+
+
+@router.get("/enrolments", response=list[EnrolmentOut], auth=django_auth)
+def my_enrolments(request: HttpRequest) -> list[EnrolmentOut]:
+    return [_enrolment_out(e) for e in selectors.enrolments_for_user(user=request.user)]
+
+
+@router.post("/cohorts/{code}/enrol", response={201: EnrolmentOut, 400: ErrorOut},
+             auth=django_auth)
+def enrol(request: HttpRequest, code: str, payload: EnrolIn) -> Status:
+    cohort = get_object_or_404(Cohort, code=code)
+    try:
+        enrolment = services.enrolment_create(
+            user=request.user, cohort_id=cohort.pk, waitlist=payload.waitlist  # type: ignore[arg-type]
+        )
+    except services.LmsError as exc:
+        return Status(400, _error(exc))
+    return Status(201, _enrolment_out(enrolment))
+
+
+@router.post("/enrolments/{reference}/checkout", response={200: CheckoutOut, 400: ErrorOut},
+             auth=django_auth)
+def checkout(request: HttpRequest, reference: str, payload: CheckoutIn) -> Status:
+    enrolment = get_object_or_404(Enrolment, reference=reference, user=request.user)
+    base = request.build_absolute_uri(reverse("lms:enrolment_detail", args=[reference]))
+    paid = request.build_absolute_uri(reverse("lms:enrolment_paid", args=[reference]))
+    try:
+        result = services.checkout_start(
+            enrolment_id=enrolment.pk,
+            user=request.user,  # type: ignore[arg-type]
+            provider=payload.provider,
+            success_url=paid + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=base,
+            fapiao=payload.fapiao.dict() if payload.fapiao else None,
+        )
+    except LookupError:
+        return Status(400, ErrorOut(code="provider", message="Unknown payment provider."))
+    except services.LmsError as exc:
+        return Status(400, _error(exc))
+    return Status(200, CheckoutOut(
+        provider=payload.provider,
+        reference=result.start.reference,
+        expires_at=result.start.expires_at,
+        redirect_url=result.start.redirect_url,
+        instructions=result.start.instructions,
+    ))

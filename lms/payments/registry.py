@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from .bank_transfer import BankTransferProvider
+from .base import PaymentProvider
+from .stripe_checkout import StripeProvider
+
+_PROVIDERS: dict[str, type[PaymentProvider]] = {
+    StripeProvider.identifier: StripeProvider,
+    BankTransferProvider.identifier: BankTransferProvider,
+}
+
+
+def provider_register(provider_class: type[PaymentProvider]) -> None:
+    """Add a provider (tests register a fake one)."""
+    _PROVIDERS[provider_class.identifier] = provider_class
+
+
+def provider_get(identifier: str) -> PaymentProvider:
+    try:
+        return _PROVIDERS[identifier]()
+    except KeyError:
+        raise LookupError(f"Unknown payment provider: {identifier}") from None
+
+
+def providers_available() -> list[PaymentProvider]:
+    """The providers to offer now: Stripe only when its keys are set."""
+    return [
+        provider
+        for provider in (cls() for cls in _PROVIDERS.values())
+        if provider.is_available() and not getattr(provider, "test_only", False)
+    ]
