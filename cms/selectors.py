@@ -1,0 +1,297 @@
+"""Reads of the standard used by pages, views, the API and other apps.
+
+Every function runs a fixed number of queries whatever the number of items; the public only
+ever sees live pages (published content: drafts live in Wagtail revisions, never in these rows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+
+from .models import (
+    StandardIndexPage,
+    StandardItem,
+    StandardModulePage,
+    StandardVersionPage,
+    normalize_search_text,
+)
+
+# Context values computed only when a template fragment is not cached.
+LazyValue = SimpleLazyObject
+
+CACHE_GENERATION_KEY = "cms:generation"
+
+
+def cache_generation() -> int:
+    generation = cache.get(CACHE_GENERATION_KEY)
+    if generation is None:
+        generation = 1
+        cache.add(CACHE_GENERATION_KEY, generation, None)
+    return int(generation)
+
+
+def page_cache_context(request: Any) -> dict[str, Any]:
+    """What the standard's templates need for `{% cache %}`: a generation bumped on every
+    publish (so publishing clears them all) and no caching at all for previews."""
+    preview = bool(getattr(request, "is_preview", False))
+    return {
+        "cms_generation": cache_generation(),
+        "cms_cache_timeout": 0 if preview else getattr(settings, "CMS_PAGE_CACHE_SECONDS", 6 * 3600),
+        "cms_preview": preview,
+    }
+
+
+# --- versions -------------------------------------------------------------------------------
+
+
+def _superseded_q() -> Exists:
+    return Exists(StandardVersionPage.objects.live().filter(supersedes=OuterRef("pk")))
+
+
+def versions_live(*, index: StandardIndexPage | None = None) -> QuerySet[StandardVersionPage]:
+    """Live versions, newest first, each with `is_superseded` annotated."""
+    qs = StandardVersionPage.objects.live()
+    if index is not None:
+        qs = qs.child_of(index)
+    return qs.annotate(is_superseded=_superseded_q()).order_by("-effective_on", "-pk")
+
+
+def version_current(*, index: StandardIndexPage | None = None) -> StandardVersionPage | None:
+    versions = list(versions_live(index=index))
+    return next((v for v in versions if not v.is_superseded), versions[0] if versions else None)
+
+
+def version_get(*, code_or_slug: str) -> StandardVersionPage | None:
+    return (
+        versions_live()
+        .filter(Q(code__iexact=code_or_slug) | Q(slug=code_or_slug))
+        .select_related("supersedes")
+        .first()
+    )
+
+
+def version_successor(version: StandardVersionPage) -> StandardVersionPage | None:
+    return StandardVersionPage.objects.live().filter(supersedes=version).first()
+
+
+@dataclass
+class ModuleSummary:
+    page: StandardModulePage
+    url: str
+    item_count: int
+
+
+@dataclass
+class VersionOverview:
+    version: StandardVersionPage
+    url: str
+    successor: StandardVersionPage | None
+    modules: list[ModuleSummary] = field(default_factory=list)
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.successor is not None
+
+    @property
+    def item_count(self) -> int:
+        return sum(m.item_count for m in self.modules)
+
+
+def _modules_of(version: StandardVersionPage) -> QuerySet[StandardModulePage]:
+    return StandardModulePage.objects.live().child_of(version).order_by("number")
+
+
+def version_overview(*, version: StandardVersionPage, request: Any = None) -> VersionOverview:
+    """A version with its live modules and their item counts: three queries."""
+    modules = _modules_of(version).annotate(item_count=Count("items"))
+    base = version.get_url(request) or ""
+    return VersionOverview(
+        version=version,
+        url=base,
+        successor=version_successor(version),
+        modules=[
+            ModuleSummary(page=m, url=f"{base}{m.slug}/", item_count=m.item_count)
+            for m in modules
+        ],
+    )
+
+
+@dataclass
+class IndexView:
+    versions: list[StandardVersionPage]
+    current: VersionOverview | None
+
+
+def standard_index(*, index: StandardIndexPage, request: Any = None) -> IndexView:
+    versions = list(versions_live(index=index))
+    current = next((v for v in versions if not v.is_superseded), versions[0] if versions else None)
+    return IndexView(
+        versions=versions,
+        current=version_overview(version=current, request=request) if current else None,
+    )
+
+
+# --- modules and items ----------------------------------------------------------------------
+
+
+def item_permalink(version_url: str, code: str) -> str:
+    """An item's permalink: depends only on the version's URL and the item's code, so it stays
+    the same across edits. Dotted (…/items/4.2.3/) when cms.urls is mounted, else …/items/4-2-3/."""
+    slug = version_url.rstrip("/").rsplit("/", 1)[-1]
+    try:
+        return reverse("cms:item", kwargs={"version_slug": slug, "code": code})
+    except NoReverseMatch:
+        return f"{version_url}items/{code.replace('.', '-')}/"
+
+
+@dataclass
+class ItemView:
+    item: StandardItem
+    permalink: str
+
+
+@dataclass
+class ModuleDetail:
+    module: StandardModulePage
+    version: StandardVersionPage
+    version_url: str
+    successor: StandardVersionPage | None
+    items: list[ItemView]
+    siblings: list[ModuleSummary]
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.successor is not None
+
+
+def module_detail(
+    *, module: StandardModulePage, preview: bool = False, request: Any = None
+) -> ModuleDetail:
+    """A module, its items (the draft's when previewing) and its version: five queries."""
+    version = StandardVersionPage.objects.parent_of(module).get()
+    version_url = version.get_url(request) or ""
+    items = list(module.items.all()) if preview else list(
+        StandardItem.objects.filter(module=module).order_by("sort_order", "pk")
+    )
+    siblings = [
+        ModuleSummary(page=m, url=f"{version_url}{m.slug}/", item_count=0)
+        for m in _modules_of(version)
+    ]
+    return ModuleDetail(
+        module=module,
+        version=version,
+        version_url=version_url,
+        successor=version_successor(version),
+        items=[ItemView(item=i, permalink=item_permalink(version_url, i.code)) for i in items],
+        siblings=siblings,
+    )
+
+
+def _items_of_version(version: StandardVersionPage) -> QuerySet[StandardItem]:
+    return StandardItem.objects.filter(
+        module__live=True,
+        module__path__startswith=version.path,
+        module__depth=version.depth + 1,
+    )
+
+
+def item_detail(*, version: StandardVersionPage, code: str) -> StandardItem | None:
+    return _items_of_version(version).select_related("module").filter(code=code).first()
+
+
+def item_get(*, version_code: str, code: str) -> StandardItem | None:
+    """For other apps: the published item `code` of the version numbered `version_code`
+    (e.g. "YD/T 2823-2015", or the version's slug)."""
+    version = version_get(code_or_slug=version_code)
+    return item_detail(version=version, code=code) if version else None
+
+
+def item_version(item: StandardItem) -> StandardVersionPage:
+    """The version an item belongs to (its module's parent)."""
+    return StandardVersionPage.objects.parent_of(item.module).get()
+
+
+@dataclass
+class VersionFull:
+    overview: VersionOverview
+    modules: list[tuple[StandardModulePage, list[ItemView]]]
+
+
+def version_full(*, version: StandardVersionPage, request: Any = None) -> VersionFull:
+    """Every module and item of a version (for the PDF and the API tree): four queries."""
+    overview = version_overview(version=version, request=request)
+    by_module: dict[int, list[ItemView]] = {m.page.pk: [] for m in overview.modules}
+    for item in _items_of_version(version).order_by("module__number", "sort_order", "pk"):
+        by_module.setdefault(item.module_id, []).append(
+            ItemView(item=item, permalink=item_permalink(overview.url, item.code))
+        )
+    return VersionFull(
+        overview=overview,
+        modules=[(m.page, by_module.get(m.page.pk, [])) for m in overview.modules],
+    )
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchHit:
+    item: StandardItem
+    version: StandardVersionPage
+    permalink: str
+
+
+def standard_search(
+    *, query: str, version: StandardVersionPage | None = None, limit: int = 50
+) -> list[SearchHit]:
+    """Items whose code, title, requirement or guidance (Chinese or English) contain every
+    word of the query, as a substring: Chinese has no spaces, so 次解决 finds 首次解决率.
+
+    On PostgreSQL the `LIKE '%…%'` below is served by a pg_trgm GIN index on `search_text`
+    (migration 0003); on SQLite it is a scan of one narrow column. An exact code comes first,
+    then title matches, then the rest in the standard's order. Three queries.
+    """
+    terms = normalize_search_text(query).split()
+    if not terms:
+        return []
+    versions = {v.path: v for v in versions_live()}
+    if version is not None:
+        versions = {p: v for p, v in versions.items() if v.pk == version.pk}
+    if not versions:
+        return []
+    qs = StandardItem.objects.filter(module__live=True).select_related("module")
+    scope = Q()
+    for path in versions:
+        scope |= Q(module__path__startswith=path)
+    qs = qs.filter(scope)
+    for term in terms:
+        qs = qs.filter(search_text__contains=term)
+    phrase = " ".join(terms)
+    qs = qs.annotate(
+        rank=Case(
+            When(code=phrase, then=Value(0)),
+            When(Q(title__icontains=phrase) | Q(title_en__icontains=phrase), then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("rank", "module__number", "sort_order", "pk")
+    steplen = StandardVersionPage.steplen
+    hits = []
+    urls: dict[int, str] = {}
+    for item in qs[:limit]:
+        found = versions.get(item.module.path[:-steplen])
+        if found is None:
+            continue
+        if found.pk not in urls:
+            urls[found.pk] = found.get_url() or ""
+        hits.append(
+            SearchHit(item=item, version=found, permalink=item_permalink(urls[found.pk], item.code))
+        )
+    return hits

@@ -1,0 +1,68 @@
+"""Views of the standard that are not plain page renders (routes of the standard's pages).
+
+Everything here is public by design: the standard is free to read without an account. Wagtail
+has already applied any page view restriction before these run, and they only read live pages
+and published item rows, so drafts are never shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+from . import selectors, services
+from .models import StandardIndexPage, StandardModulePage, StandardVersionPage
+
+
+def standard_item(request: HttpRequest, *, version: StandardVersionPage, code: str) -> Any:
+    item = selectors.item_detail(version=version, code=code)
+    if item is None:
+        raise Http404("No such item in this version")
+    version_url = version.get_url(request) or ""
+    return version.render(
+        request,
+        template="cms/standard_item.html",
+        context_overrides={
+            "item": item,
+            "module": item.module,
+            "module_url": f"{version_url}{item.module.slug}/",
+            "version_url": version_url,
+            "permalink": selectors.item_permalink(version_url, item.code),
+            "successor": selectors.version_successor(version),
+        },
+    )
+
+
+def item_permalink(request: HttpRequest, version_slug: str, code: str) -> HttpResponse:
+    """The dotted permalink: served through Wagtail (site routing, view restrictions, hooks)
+    as the version page's item route."""
+    from wagtail.views import serve
+
+    return serve(request, f"standard/{version_slug}/items/{code.replace('.', '-')}/")
+
+
+def standard_search(request: HttpRequest, *, index: StandardIndexPage) -> Any:
+    query = request.GET.get("q", "")[:100]
+    hits = selectors.standard_search(query=query) if query.strip() else []
+    return index.render(
+        request,
+        template="cms/standard_search.html",
+        context_overrides={"query": query, "hits": hits},
+    )
+
+
+def module_print(request: HttpRequest, *, module: StandardModulePage) -> Any:
+    detail = selectors.module_detail(module=module, request=request)
+    return module.render(
+        request, template="cms/module_print.html", context_overrides={"detail": detail}
+    )
+
+
+def standard_pdf(request: HttpRequest, *, version: StandardVersionPage) -> HttpResponse:
+    pdf = services.standard_pdf_get(version=version, language=get_language() or "zh-hans")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{version.slug}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
