@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CertificationConfig(AppConfig):
     name = "certification"
     verbose_name = _("Certification")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from accounts.models import User
+        from exams.signals import attempt_passed
+
+        from .receivers import on_attempt_passed, on_user_saved
+
+        attempt_passed.connect(on_attempt_passed, dispatch_uid="certification.attempt_passed")
+        post_save.connect(on_user_saved, sender=User, dispatch_uid="certification.user_saved")

@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "certification"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_credentials, name="mine"),
+    path("verify/", views.verify_lookup, name="verify"),
+    path("verify/<str:number>/<str:token>/", views.verify_link, name="verify_token"),
+    path("registry/", views.registry, name="registry"),
+    path("apply/", views.apply, name="apply"),
+    path("<int:pk>/certificate.pdf", views.credential_pdf, name="pdf"),
+    path("<int:pk>/registry/", views.registry_listing, name="registry_listing"),
+    path("<int:pk>/education/", views.education_add, name="education_add"),
+    path("<int:pk>/renew/", views.renew, name="renew"),
+    path("staff/", views.staff_credentials, name="staff_credentials"),
+    path("staff/<int:pk>/", views.staff_credential, name="staff_credential"),
+    path("staff/candidates/", views.staff_candidates, name="staff_candidates"),
+    path("staff/candidates/decide/", views.staff_candidates_decide,
+         name="staff_candidates_decide"),
+    path("staff/candidates/export.xlsx", views.staff_candidates_export,
+         name="staff_candidates_export"),
+    path("staff/weights/", views.staff_weights, name="staff_weights"),
+]

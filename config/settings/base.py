@@ -188,6 +188,26 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 EXAMS_GRACE_SECONDS = env_int("EXAMS_GRACE_SECONDS", 15)
 EXAMS_FLAG_EASY = 0.90
 EXAMS_FLAG_HARD = 0.20
+CELERY_BEAT_SCHEDULE["certification-renewal-reminders"] = {
+    "task": "certification.tasks.credential_reminders_send_task",
+    "schedule": 24 * 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["certification-reconcile-passes"] = {
+    "task": "certification.tasks.credentials_reconcile_task",
+    "schedule": 60 * 60,
+}
+
+# --- Certification: numbers CCSO-C-2026-000123; renewal opens 90 days before expiry.
+CERTIFICATION_NUMBER_PREFIX = env_str("CERTIFICATION_NUMBER_PREFIX", "CCSO")
+CERTIFICATION_ISSUING_BODY = env_str("CERTIFICATION_ISSUING_BODY", "CCSO 呼叫中心标准认证中心")
+CERTIFICATION_ISSUING_BODY_EN = env_str(
+    "CERTIFICATION_ISSUING_BODY_EN", "CCSO Contact Centre Standard Certification Centre"
+)
+CERTIFICATION_RENEWAL_WINDOW_DAYS = 90
+CERTIFICATION_RENEWAL_GRACE_DAYS = env_int("CERTIFICATION_RENEWAL_GRACE_DAYS", 180)
+# Public lookups per client IP per minute: by number (guessable) and by QR link (token).
+CERTIFICATION_VERIFY_NUMBER_PER_MINUTE = env_int("CERTIFICATION_VERIFY_NUMBER_PER_MINUTE", 20)
+CERTIFICATION_VERIFY_LINK_PER_MINUTE = env_int("CERTIFICATION_VERIFY_LINK_PER_MINUTE", 120)
 
 # --- django-allauth: email is the login; verification is mandatory.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -1,0 +1,75 @@
+from django.contrib import admin
+
+from .models import (
+    Credential,
+    CredentialType,
+    OrganisationAffiliation,
+    RankingWeights,
+    ReviewerApplication,
+    ReviewExperience,
+    WorkPosition,
+)
+
+
+@admin.register(CredentialType)
+class CredentialTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_en", "number_code", "validity_years", "renewal_method",
+                    "cpd_hours_required")
+    readonly_fields = ("slug", "number_code", "role")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Credential)
+class CredentialAdmin(admin.ModelAdmin):
+    """Read-only here: status changes go through the certification staff pages (audited)."""
+
+    list_display = ("number", "holder", "credential_type", "issued_on", "expires_on", "status")
+    list_filter = ("credential_type", "status")
+    search_fields = ("number", "holder__name_zh", "holder__name_en", "holder__email")
+    list_select_related = ("holder", "credential_type")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(OrganisationAffiliation)
+class OrganisationAffiliationAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "kind", "other", "note")
+    list_filter = ("kind",)
+    search_fields = ("organisation__name", "other__name")
+    autocomplete_fields = ("organisation", "other")
+
+
+class WorkPositionInline(admin.TabularInline):
+    model = WorkPosition
+    extra = 0
+
+
+class ReviewExperienceInline(admin.TabularInline):
+    model = ReviewExperience
+    extra = 0
+
+
+@admin.register(ReviewerApplication)
+class ReviewerApplicationAdmin(admin.ModelAdmin):
+    list_display = ("applicant", "status", "submitted_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+    inlines = [WorkPositionInline, ReviewExperienceInline]
+    readonly_fields = ("status", "decided_at", "decided_by", "decision_reason",
+                       "reviewer_credential")
+
+
+@admin.register(RankingWeights)
+class RankingWeightsAdmin(admin.ModelAdmin):
+    list_display = ("exam_weight", "years_weight", "management_weight", "review_weight")

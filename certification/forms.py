@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from .models import CentreType, ManagementLevel, RankingWeights
+
+
+class LookupForm(forms.Form):
+    number = forms.CharField(label=_("Certificate number"), max_length=32,
+                             widget=forms.TextInput(attrs={"placeholder": "CCSO-C-2026-000123"}))
+
+
+class StatusChangeForm(forms.Form):
+    ACTIONS = [("suspend", _("Suspend")), ("reinstate", _("Reinstate")), ("revoke", _("Revoke"))]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason_public = forms.BooleanField(
+        label=_("Show the reason on the public verification page"), required=False)
+
+
+class EducationForm(forms.Form):
+    title = forms.CharField(label=_("Activity"), max_length=200)
+    provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
+    completed_on = forms.DateField(label=_("Completed on"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label=_("Hours"), max_digits=5, decimal_places=1, min_value=0.5,
+                               max_value=200)
+
+
+class PositionForm(forms.Form):
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200)
+    role = forms.CharField(label=_("Role"), max_length=100)
+    start_date = forms.DateField(label=_("Start date"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("End date (empty if current)"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    centre_type = forms.ChoiceField(label=_("Contact-centre type"), choices=CentreType.choices)
+    seats_managed = forms.IntegerField(label=_("Seats managed"), min_value=0, initial=0)
+    management_level = forms.TypedChoiceField(label=_("Management level"), coerce=int,
+                                              choices=ManagementLevel.choices)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        return data
+
+
+class ReviewForm(forms.Form):
+    title = forms.CharField(label=_("Review or audit"), max_length=200)
+    organisation_name = forms.CharField(label=_("Organisation reviewed"), max_length=200)
+    role = forms.CharField(label=_("Your role"), max_length=100)
+    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
+
+
+PositionFormSet = formset_factory(PositionForm, extra=3, min_num=1, validate_min=True)
+ReviewFormSet = formset_factory(ReviewForm, extra=3)
+
+
+class AttestForm(forms.Form):
+    attested = forms.BooleanField(
+        label=_("I confirm that this work history is true and complete."), required=True)
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RankingWeightsForm(forms.ModelForm):
+    class Meta:
+        model = RankingWeights
+        fields = ["exam_weight", "years_weight", "management_weight", "review_weight",
+                  "years_cap", "reviews_cap"]

@@ -1,0 +1,52 @@
+"""The certificate PDF: HTML rendered by WeasyPrint with Noto CJK fonts and a segno QR code."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Credential
+
+# WeasyPrint logs every layout step at INFO; one line per certificate is noise in a worker log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+@lru_cache(maxsize=1)
+def _font_config():  # type: ignore[no-untyped-def]
+    # One FontConfiguration per process: fontconfig lookups are then cached between PDFs.
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def qr_svg_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#1f2a44")
+
+
+def certificate_html(credential: Credential) -> str:
+    verification_url = credential.verification_url()
+    with translation.override("zh-hans"):
+        return render_to_string(
+            "certification/certificate.html",
+            {
+                "credential": credential,
+                "type": credential.credential_type,
+                "name_zh": credential.printed_name_zh,
+                "name_en": credential.printed_name_en,
+                "issuing_body": settings.CERTIFICATION_ISSUING_BODY,
+                "issuing_body_en": settings.CERTIFICATION_ISSUING_BODY_EN,
+                "verification_url": verification_url,
+                "qr_data_uri": qr_svg_data_uri(verification_url),
+            },
+        )
+
+
+def certificate_pdf(credential: Credential) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=certificate_html(credential)).write_pdf(font_config=_font_config())

@@ -1,0 +1,774 @@
+"""Every write of the certification app: issuing and numbering credentials, their PDFs, status
+changes, renewal, reminders, reconciliation with exams, reviewer applications, ranking and
+promotion, affiliations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, User
+from accounts.services import user_role_grant, user_role_revoke
+from core.services import audit_record, email_send_templated
+
+from .models import (
+    AffiliationKind,
+    ApplicationStatus,
+    ContinuingEducation,
+    Credential,
+    CredentialNumberCounter,
+    CredentialRenewal,
+    CredentialStatus,
+    CredentialType,
+    OrganisationAffiliation,
+    RankingWeights,
+    RenewalMethod,
+    ReviewerApplication,
+    ReviewExperience,
+    WorkPosition,
+)
+
+logger = logging.getLogger(__name__)
+
+TWO_PLACES = Decimal("0.01")
+
+
+class CertificationError(ValidationError):
+    """A rule of the certification scheme was not met (message is translatable)."""
+
+
+# --------------------------------------------------------------------------- numbering & issue
+
+
+CREDENTIAL_TYPE_DEFAULTS = {
+    CredentialType.COORDINATOR: {"name": "注册协调员", "name_en": "Registered Coordinator",
+                                 "number_code": "C", "role": "coordinator"},
+    CredentialType.REVIEWER: {"name": "注册评审员", "name_en": "Registered Reviewer",
+                              "number_code": "R", "role": "reviewer"},
+}
+
+
+def credential_type_get(slug: str) -> CredentialType:
+    """The credential type (created with the defaults of migration 0002 if it is missing)."""
+    credential_type, _created = CredentialType.objects.get_or_create(
+        slug=slug, defaults=CREDENTIAL_TYPE_DEFAULTS[slug])
+    return credential_type
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February -> 28 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def credential_expiry_for(*, credential_type: CredentialType, issued_on: dt.date) -> dt.date:
+    """Valid for `validity_years` full years: issued 2026-11-24, 3 years -> expires 2029-11-23."""
+    return _add_years(issued_on, credential_type.validity_years) - dt.timedelta(days=1)
+
+
+def credential_number_next(*, credential_type: CredentialType, year: int) -> str:
+    """The next number of this type and year, e.g. CCSO-C-2026-000123.
+
+    The counter row is locked (SELECT ... FOR UPDATE) until the caller's transaction ends, so
+    concurrent issuers queue behind each other and numbers are unique and gap-free.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("credential_number_next must run inside the issuing transaction")
+    CredentialNumberCounter.objects.get_or_create(credential_type=credential_type, year=year)
+    counter = CredentialNumberCounter.objects.select_for_update().get(
+        credential_type=credential_type, year=year
+    )
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    prefix = settings.CERTIFICATION_NUMBER_PREFIX
+    return f"{prefix}-{credential_type.number_code}-{year}-{counter.last_value:06d}"
+
+
+def credential_issue(
+    *,
+    holder: User,
+    credential_type: CredentialType,
+    source_key: str,
+    issued_on: dt.date | None = None,
+    exam_score: Decimal | None = None,
+    actor: User | None = None,
+    reason: str = "",
+) -> tuple[Credential, bool]:
+    """Issue one credential for `source_key` (a pass, a promotion); return (credential, created).
+
+    Safe to call twice: the second call returns the first credential. Calls for one holder are
+    serialised by locking the holder's row; the unique source key is the backstop.
+    """
+    existing = Credential.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return existing, False
+    issued_on = issued_on or timezone.localdate()
+    try:
+        with transaction.atomic():
+            User.objects.select_for_update().filter(pk=holder.pk).first()
+            existing = Credential.objects.filter(source_key=source_key).first()
+            if existing is not None:
+                return existing, False
+            credential = Credential.objects.create(
+                credential_type=credential_type,
+                holder=holder,
+                number=credential_number_next(credential_type=credential_type,
+                                              year=issued_on.year),
+                source_key=source_key,
+                issued_on=issued_on,
+                expires_on=credential_expiry_for(credential_type=credential_type,
+                                                 issued_on=issued_on),
+                exam_score=exam_score,
+                status_changed_at=timezone.now(),
+                printed_name_zh=holder.name_zh,
+                printed_name_en=holder.name_en,
+            )
+            user_role_grant(user=holder, role=credential_type.role, granted_by=actor,
+                            reason=f"credential {credential.number}")
+            audit_record(actor=actor, action="certification.credential.issued",
+                         target=credential, reason=reason,
+                         data={"source": source_key, "holder": holder.pk})
+            _email_holder(credential, "certification/email/credential_issued")
+            _queue_pdf(credential.pk)
+    except IntegrityError:
+        # Another process issued for the same source between our check and insert.
+        existing = Credential.objects.filter(source_key=source_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return credential, True
+
+
+def credential_issue_for_pass(
+    *,
+    user_id: int,
+    source_key: str,
+    exam_score: Decimal | str | None,
+    passed_at: dt.datetime | str | None,
+) -> Credential:
+    """Turn a pass into a coordinator credential (or renew the holder's current one).
+
+    - A pass already accounted for (credential or renewal with this source key) changes nothing.
+    - A holder with a coordinator credential that is not revoked is renewed by re-examination
+      when the type allows it: the new expiry runs a full period from the pass (never shortening).
+      Otherwise the pass is recorded against that credential without extending it.
+    - Anyone else receives a new credential dated on the day of the pass.
+    """
+    score = Decimal(str(exam_score)).quantize(TWO_PLACES) if exam_score is not None else None
+    if isinstance(passed_at, str):
+        passed_at = dt.datetime.fromisoformat(passed_at)
+    passed_on = timezone.localdate(passed_at) if passed_at else timezone.localdate()
+    existing = Credential.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return existing
+    renewal = CredentialRenewal.objects.filter(source_key=source_key).select_related(
+        "credential").first()
+    if renewal is not None:
+        return renewal.credential
+
+    holder = User.objects.get(pk=user_id)
+    credential_type = credential_type_get(CredentialType.COORDINATOR)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=holder.pk).first()
+        current = (
+            Credential.objects.select_for_update(of=("self",))
+            .filter(holder=holder, credential_type=credential_type)
+            .exclude(status=CredentialStatus.REVOKED)
+            .order_by("-expires_on")
+            .first()
+        )
+        if current is None:
+            credential, _created = credential_issue(
+                holder=holder, credential_type=credential_type, source_key=source_key,
+                issued_on=passed_on, exam_score=score,
+            )
+            return credential
+        if CredentialRenewal.objects.filter(source_key=source_key).exists():
+            return current
+        previous = current.expires_on
+        new_expiry = previous
+        if credential_type.renews_by_reexam:
+            new_expiry = max(previous, credential_expiry_for(credential_type=credential_type,
+                                                             issued_on=passed_on))
+        CredentialRenewal.objects.create(
+            credential=current, method=RenewalMethod.REEXAM, source_key=source_key,
+            previous_expires_on=previous, new_expires_on=new_expiry,
+        )
+        if score is not None and (current.exam_score is None or score > current.exam_score):
+            current.exam_score = score
+        current.expires_on = new_expiry
+        current.save(update_fields=["exam_score", "expires_on"])
+        audit_record(actor=None, action="certification.credential.renewed", target=current,
+                     data={"method": "reexam", "source": source_key,
+                           "from": previous.isoformat(), "to": new_expiry.isoformat()})
+        if new_expiry != previous:
+            _queue_pdf(current.pk, force=True)
+        return current
+
+
+def _queue_pdf(credential_id: int, *, force: bool = False) -> None:
+    from .tasks import credential_pdf_generate_task
+
+    transaction.on_commit(
+        lambda: credential_pdf_generate_task.delay(credential_id=credential_id, force=force)
+    )
+
+
+def _email_holder(credential: Credential, template_prefix: str, **extra: Any) -> None:
+    holder = credential.holder
+    if not holder.email:
+        return
+    email_send_templated(
+        to=[holder.email],
+        template_prefix=template_prefix,
+        context={
+            "credential": credential,
+            "holder_name": holder.display_name,
+            "type_name": credential.credential_type.name,
+            "verification_url": credential.verification_url(),
+            "dashboard_url": settings.SITE_URL.rstrip("/") + "/credentials/",
+            **extra,
+        },
+        language="zh-hans",
+    )
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def credential_pdf_render(credential: Credential) -> bytes:
+    """The certificate as PDF bytes (A4 landscape, Noto CJK fonts, QR code to verification)."""
+    from .pdf import certificate_pdf
+
+    return certificate_pdf(credential)
+
+
+def credential_pdf_generate(*, credential_id: int, force: bool = False) -> Credential:
+    """Generate and store the PDF once; again when forced (new expiry) or when the holder's
+    printed names no longer match the profile (a corrected name). Safe to run twice."""
+    with transaction.atomic():
+        credential = (
+            Credential.objects.select_for_update(of=("self",))
+            .select_related("holder", "credential_type")
+            .get(pk=credential_id)
+        )
+        holder = credential.holder
+        names_current = (credential.printed_name_zh, credential.printed_name_en) == (
+            holder.name_zh, holder.name_en)
+        if credential.pdf and names_current and not force:
+            return credential
+        old_name = credential.pdf.name if credential.pdf else ""
+        credential.printed_name_zh = holder.name_zh
+        credential.printed_name_en = holder.name_en
+        content = credential_pdf_render(credential)
+        credential.pdf.save(
+            f"{credential.number}-{secrets.token_hex(6)}.pdf",
+            ContentFile(content),
+            save=False,
+        )
+        credential.pdf_generated_at = timezone.now()
+        credential.save(update_fields=["pdf", "pdf_generated_at", "printed_name_zh",
+                                       "printed_name_en"])
+        if old_name and old_name != credential.pdf.name:
+            storage = credential.pdf.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return credential
+
+
+def credentials_regenerate_for_holder(*, user_id: int) -> int:
+    """Queue new PDFs for a holder whose printed names changed; return how many."""
+    user = User.objects.get(pk=user_id)
+    stale = list(
+        Credential.objects.filter(holder=user)
+        .exclude(printed_name_zh=user.name_zh, printed_name_en=user.name_en)
+        .values_list("pk", flat=True)
+    )
+    for pk in stale:
+        _queue_pdf(pk)
+    return len(stale)
+
+
+# --------------------------------------------------------------------------- status
+
+
+_STATUS_ACTIONS = {
+    # action: (allowed from, to, audit verb, email template)
+    "suspend": ({CredentialStatus.ACTIVE}, CredentialStatus.SUSPENDED, "suspended"),
+    "reinstate": ({CredentialStatus.SUSPENDED}, CredentialStatus.ACTIVE, "reinstated"),
+    "revoke": ({CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED}, CredentialStatus.REVOKED,
+               "revoked"),
+}
+
+
+def _credential_status_change(
+    *, credential: Credential, actor: User, action: str, reason: str, reason_public: bool
+) -> Credential:
+    allowed_from, new_status, verb = _STATUS_ACTIONS[action]
+    if not reason.strip():
+        raise CertificationError(_("Give a reason for the change."))
+    with transaction.atomic():
+        credential = Credential.objects.select_for_update(of=("self",)).select_related(
+            "holder", "credential_type").get(pk=credential.pk)
+        if credential.status not in allowed_from:
+            raise CertificationError(
+                _("This credential is %(status)s; it cannot be changed that way.")
+                % {"status": credential.get_status_display()}
+            )
+        previous = credential.status
+        credential.status = new_status
+        credential.status_changed_at = timezone.now()
+        credential.status_reason = reason.strip()
+        credential.status_reason_public = reason_public and new_status != CredentialStatus.ACTIVE
+        credential.save(update_fields=["status", "status_changed_at", "status_reason",
+                                       "status_reason_public"])
+        audit_record(actor=actor, action=f"certification.credential.{verb}", target=credential,
+                     reason=reason.strip(),
+                     data={"from": previous, "to": new_status, "reason_public": reason_public})
+        if new_status == CredentialStatus.REVOKED:
+            still_holds = Credential.objects.filter(
+                holder=credential.holder, credential_type=credential.credential_type,
+            ).exclude(status=CredentialStatus.REVOKED).exists()
+            if not still_holds:
+                user_role_revoke(user=credential.holder, role=credential.credential_type.role,
+                                 revoked_by=actor, reason=f"credential {credential.number} revoked")
+        _email_holder(credential, "certification/email/status_changed",
+                      new_status=CredentialStatus(credential.status).label, reason=reason.strip())
+    return credential
+
+
+def credential_suspend(*, credential: Credential, actor: User, reason: str,
+                       reason_public: bool = False) -> Credential:
+    return _credential_status_change(credential=credential, actor=actor, action="suspend",
+                                     reason=reason, reason_public=reason_public)
+
+
+def credential_reinstate(*, credential: Credential, actor: User, reason: str) -> Credential:
+    return _credential_status_change(credential=credential, actor=actor, action="reinstate",
+                                     reason=reason, reason_public=False)
+
+
+def credential_revoke(*, credential: Credential, actor: User, reason: str,
+                      reason_public: bool = False) -> Credential:
+    return _credential_status_change(credential=credential, actor=actor, action="revoke",
+                                     reason=reason, reason_public=reason_public)
+
+
+def credential_registry_listing_set(*, credential: Credential, holder: User,
+                                    listed: bool) -> Credential:
+    if credential.holder_id != holder.pk:
+        raise CertificationError(_("Only the holder can change the registry listing."))
+    credential.registry_listed = listed
+    credential.save(update_fields=["registry_listed"])
+    return credential
+
+
+# --------------------------------------------------------------------------- renewal
+
+
+def credential_renewal_window_opens(credential: Credential) -> dt.date:
+    return credential.expires_on - dt.timedelta(days=settings.CERTIFICATION_RENEWAL_WINDOW_DAYS)
+
+
+def credential_education_hours(credential: Credential) -> Decimal:
+    """Hours completed since the current period began (the last renewal, or the issue date)."""
+    last = credential.renewals.order_by("-created_at").first()
+    since = credential.issued_on if last is None else timezone.localdate(last.created_at)
+    total = credential.education_records.filter(completed_on__gte=since).aggregate(
+        total=Sum("hours"))["total"]
+    return total or Decimal("0")
+
+
+def credential_education_add(*, credential: Credential, holder: User, title: str,
+                             provider: str, completed_on: dt.date,
+                             hours: Decimal) -> ContinuingEducation:
+    if credential.holder_id != holder.pk:
+        raise CertificationError(_("You can only record hours on your own credential."))
+    if completed_on > timezone.localdate():
+        raise CertificationError(_("The completion date cannot be in the future."))
+    record = ContinuingEducation(credential=credential, title=title, provider=provider,
+                                 completed_on=completed_on, hours=hours)
+    record.full_clean()
+    record.save()
+    return record
+
+
+def credential_renew_by_education(*, credential: Credential, actor: User,
+                                  today: dt.date | None = None) -> Credential:
+    """Extend by one validity period when the type renews by hours, the window is open
+    (90 days before expiry until the grace period after it ends) and the hours are complete."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        credential = Credential.objects.select_for_update(of=("self",)).select_related(
+            "credential_type", "holder").get(pk=credential.pk)
+        ctype = credential.credential_type
+        if credential.holder_id != actor.pk:
+            raise CertificationError(_("You can only renew your own credential."))
+        if not ctype.renews_by_cpd:
+            raise CertificationError(_("This credential is renewed by re-examination."))
+        if credential.status != CredentialStatus.ACTIVE:
+            raise CertificationError(_("Only an active credential can be renewed."))
+        grace_end = credential.expires_on + dt.timedelta(
+            days=settings.CERTIFICATION_RENEWAL_GRACE_DAYS)
+        if not credential_renewal_window_opens(credential) <= today <= grace_end:
+            raise CertificationError(
+                _("Renewal opens on %(date)s.") % {"date": credential_renewal_window_opens(
+                    credential).isoformat()})
+        hours = credential_education_hours(credential)
+        if hours < ctype.cpd_hours_required:
+            raise CertificationError(
+                _("%(done)s of %(required)s continuing education hours are recorded.")
+                % {"done": hours, "required": ctype.cpd_hours_required})
+        previous = credential.expires_on
+        credential.expires_on = _add_years(previous, ctype.validity_years)
+        credential.save(update_fields=["expires_on"])
+        CredentialRenewal.objects.create(credential=credential, method=RenewalMethod.CPD,
+                                         previous_expires_on=previous,
+                                         new_expires_on=credential.expires_on)
+        audit_record(actor=actor, action="certification.credential.renewed", target=credential,
+                     data={"method": "cpd", "hours": str(hours), "from": previous.isoformat(),
+                           "to": credential.expires_on.isoformat()})
+        _queue_pdf(credential.pk, force=True)
+    return credential
+
+
+def credential_reminders_send(*, today: dt.date | None = None) -> int:
+    """Email holders 90 and 30 days before expiry; each reminder once per expiry date."""
+    today = today or timezone.localdate()
+    sent = 0
+    candidates = Credential.objects.filter(
+        status=CredentialStatus.ACTIVE, expires_on__gte=today,
+        expires_on__lte=today + dt.timedelta(days=90),
+    ).values_list("pk", flat=True)
+    for pk in candidates:
+        with transaction.atomic():
+            credential = Credential.objects.select_for_update(of=("self",)).select_related(
+                "holder", "credential_type").get(pk=pk)
+            days_left = (credential.expires_on - today).days
+            if days_left <= 30:
+                field = "reminder_30_sent_for"
+            else:
+                field = "reminder_90_sent_for"
+            if getattr(credential, field) == credential.expires_on:
+                continue
+            setattr(credential, field, credential.expires_on)
+            if field == "reminder_30_sent_for":  # a late 30-day reminder covers the 90-day one
+                credential.reminder_90_sent_for = credential.expires_on
+            credential.save(update_fields=["reminder_30_sent_for", "reminder_90_sent_for"])
+            _email_holder(credential, "certification/email/renewal_reminder",
+                          days_left=days_left)
+            sent += 1
+    return sent
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+def passes_accounted_keys() -> set[str]:
+    return set(Credential.objects.filter(source_key__startswith="exams.attempt:").values_list(
+        "source_key", flat=True)) | set(CredentialRenewal.objects.filter(
+            source_key__startswith="exams.attempt:").values_list("source_key", flat=True))
+
+
+def credentials_reconcile(*, since: dt.datetime, issue: bool = True) -> dict[str, list[str]]:
+    """Find passes (from `exams.selectors.passed_attempts_since`) that have no credential or
+    renewal; issue them (or only report when `issue` is False). Returns {"missing", "issued"}."""
+    selectors = importlib.import_module("exams.selectors")
+    accounted = passes_accounted_keys()
+    missing: list[str] = []
+    issued: list[str] = []
+    for attempt_id, user_id, score_percent, passed_at in selectors.passed_attempts_since(since):
+        key = f"exams.attempt:{attempt_id}"
+        if key in accounted:
+            continue
+        missing.append(key)
+        if issue:
+            credential = credential_issue_for_pass(user_id=user_id, source_key=key,
+                                                   exam_score=score_percent, passed_at=passed_at)
+            issued.append(credential.number)
+    if missing:
+        logger.warning("certification: %d pass(es) had no credential: %s", len(missing), missing)
+    return {"missing": missing, "issued": issued}
+
+
+# --------------------------------------------------------------------------- affiliations
+
+
+def affiliation_record(*, organisation: Organisation, kind: str, other: Organisation,
+                       actor: User | None, note: str = "") -> OrganisationAffiliation:
+    if organisation.pk == other.pk:
+        raise CertificationError(_("An organisation cannot be affiliated with itself."))
+    if kind not in AffiliationKind.values:
+        raise CertificationError(_("Unknown relation."))
+    affiliation, created = OrganisationAffiliation.objects.get_or_create(
+        organisation=organisation, kind=kind, other=other, defaults={"note": note})
+    if created:
+        audit_record(actor=actor, action="certification.affiliation.recorded",
+                     target=affiliation, data={"kind": kind})
+    return affiliation
+
+
+# --------------------------------------------------------------------------- applications
+
+
+def credential_valid_for(user: User, slug: str) -> Credential | None:
+    today = timezone.localdate()
+    return (
+        Credential.objects.filter(holder=user, credential_type__slug=slug,
+                                  status=CredentialStatus.ACTIVE, expires_on__gte=today)
+        .order_by("-expires_on")
+        .first()
+    )
+
+
+def reviewer_application_submit(
+    *,
+    applicant: User,
+    positions: list[dict[str, Any]],
+    reviews: list[dict[str, Any]],
+    attested: bool,
+) -> ReviewerApplication:
+    """A coordinator with an active credential applies with their work history.
+
+    positions: dicts with organisation_name, role, start_date, end_date (None if current),
+    centre_type, seats_managed, management_level. reviews: title, organisation_name, role, year.
+    """
+    if not attested:
+        raise CertificationError(_("Confirm that your work history is true and complete."))
+    if not positions:
+        raise CertificationError(_("Add at least one position."))
+    today = timezone.localdate()
+    for position in positions:
+        end = position.get("end_date")
+        if position["start_date"] > today or (end is not None and end < position["start_date"]):
+            raise CertificationError(_("Check the dates of each position."))
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=applicant.pk).first()
+        coordinator = credential_valid_for(applicant, CredentialType.COORDINATOR)
+        if coordinator is None:
+            raise CertificationError(
+                _("Only a coordinator with an active credential can apply."))
+        if credential_valid_for(applicant, CredentialType.REVIEWER) is not None:
+            raise CertificationError(_("You are already a registered reviewer."))
+        if ReviewerApplication.objects.filter(applicant=applicant,
+                                              status=ApplicationStatus.PENDING).exists():
+            raise CertificationError(_("You already have an application under consideration."))
+        application = ReviewerApplication.objects.create(
+            applicant=applicant, coordinator_credential=coordinator, attested=True)
+        for position in positions:
+            organisation, _created = Organisation.objects.get_or_create(
+                name=position["organisation_name"].strip())
+            WorkPosition.objects.create(
+                application=application, organisation=organisation, role=position["role"],
+                start_date=position["start_date"], end_date=position.get("end_date"),
+                centre_type=position["centre_type"],
+                seats_managed=position.get("seats_managed") or 0,
+                management_level=position["management_level"],
+            )
+        for review in reviews:
+            ReviewExperience.objects.create(application=application, **review)
+        audit_record(actor=applicant, action="certification.application.submitted",
+                     target=application)
+    return application
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    rank: int
+    application: ReviewerApplication
+    exam_score: Decimal
+    years: Decimal
+    management_level: int
+    review_count: int
+    exam_points: Decimal
+    years_points: Decimal
+    management_points: Decimal
+    review_points: Decimal
+    total: Decimal
+
+
+def _years_in_operations(positions: Iterable[WorkPosition], today: dt.date) -> Decimal:
+    """Total years covered by the positions, overlapping periods counted once."""
+    spans = sorted(
+        (p.start_date, min(p.end_date or today, today)) for p in positions if p.start_date <= today
+    )
+    days = 0
+    current_start: dt.date | None = None
+    current_end: dt.date | None = None
+    for start, end in spans:
+        if current_end is None or start > current_end:
+            if current_start is not None and current_end is not None:
+                days += (current_end - current_start).days
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_start is not None and current_end is not None:
+        days += (current_end - current_start).days
+    return (Decimal(days) / Decimal("365.25")).quantize(TWO_PLACES)
+
+
+def reviewer_candidates_rank(
+    *,
+    applications: Iterable[ReviewerApplication],
+    weights: RankingWeights,
+    today: dt.date | None = None,
+) -> list[RankedCandidate]:
+    """Rank reviewer candidates. THE ranking rule:
+
+    Each component is scored 0-100:
+      exam       = the exam score (%) on the coordinator credential;
+      years      = years in contact-centre operations (overlaps counted once), capped at
+                   `years_cap` years = 100;
+      management = the highest management level held, agent 0 ... director or above 100
+                   (0, 25, 50, 75, 100);
+      reviews    = reviews/audits taken part in, capped at `reviews_cap` = 100.
+    total = (Σ weight × component) ÷ Σ weights, to 2 decimal places (0 if all weights are 0).
+    Ties: higher total, then higher exam score, then more years, then the earlier application,
+    then the lower application id. Ranks are 1, 2, 3 ... with no shared places.
+
+    `applications` should come with positions, reviews and the coordinator credential loaded
+    (selectors.reviewer_applications_pending does that).
+    """
+    today = today or timezone.localdate()
+    max_level = Decimal(4)
+    weight_sum = (weights.exam_weight + weights.years_weight + weights.management_weight
+                  + weights.review_weight)
+    scored = []
+    for application in applications:
+        positions = list(application.positions.all())
+        review_count = len(application.reviews.all())
+        exam = application.coordinator_credential.exam_score or Decimal("0")
+        years = _years_in_operations(positions, today)
+        level = max((p.management_level for p in positions), default=0)
+        exam_points = Decimal(exam).quantize(TWO_PLACES)
+        years_points = (min(years, Decimal(weights.years_cap)) / weights.years_cap
+                        * 100).quantize(TWO_PLACES)
+        management_points = (Decimal(level) / max_level * 100).quantize(TWO_PLACES)
+        review_points = (Decimal(min(review_count, weights.reviews_cap)) / weights.reviews_cap
+                         * 100).quantize(TWO_PLACES)
+        if weight_sum:
+            total = ((weights.exam_weight * exam_points + weights.years_weight * years_points
+                      + weights.management_weight * management_points
+                      + weights.review_weight * review_points) / weight_sum).quantize(TWO_PLACES)
+        else:
+            total = Decimal("0.00")
+        scored.append((application, exam_points, years, level, review_count, years_points,
+                       management_points, review_points, total))
+    scored.sort(key=lambda row: (-row[8], -row[1], -row[2], row[0].submitted_at, row[0].pk))
+    return [
+        RankedCandidate(rank=index, application=row[0], exam_score=row[1], years=row[2],
+                        management_level=row[3], review_count=row[4], exam_points=row[1],
+                        years_points=row[5], management_points=row[6], review_points=row[7],
+                        total=row[8])
+        for index, row in enumerate(scored, start=1)
+    ]
+
+
+def ranking_weights_update(*, actor: User, values: dict[str, Any]) -> RankingWeights:
+    weights, _created = RankingWeights.objects.get_or_create(pk=1)
+    before = {name: str(getattr(weights, name)) for name in values}
+    for name, value in values.items():
+        setattr(weights, name, value)
+    weights.full_clean()
+    weights.save()
+    audit_record(actor=actor, action="certification.ranking_weights.updated", target=weights,
+                 data={"from": before, "to": {k: str(v) for k, v in values.items()}})
+    return weights
+
+
+def reviewer_applications_promote(*, application_ids: list[int], actor: User,
+                                  reason: str) -> list[Credential]:
+    """Promote the chosen applicants to reviewer (all or none): each receives a reviewer
+    credential and the reviewer role; the reason is recorded; each applicant is emailed."""
+    if not reason.strip():
+        raise CertificationError(_("Give a reason for the promotion."))
+    if not application_ids:
+        raise CertificationError(_("Choose at least one applicant."))
+    reviewer_type = credential_type_get(CredentialType.REVIEWER)
+    credentials = []
+    with transaction.atomic():
+        applications = list(
+            ReviewerApplication.objects.select_for_update(of=("self",))
+            .filter(pk__in=application_ids).select_related("applicant", "coordinator_credential")
+            .order_by("pk")
+        )
+        if len(applications) != len(set(application_ids)):
+            raise CertificationError(_("An application was not found."))
+        for application in applications:
+            if application.status != ApplicationStatus.PENDING:
+                raise CertificationError(
+                    _("The application of %(name)s has already been decided.")
+                    % {"name": application.applicant.display_name})
+            coordinator = credential_valid_for(application.applicant, CredentialType.COORDINATOR)
+            if coordinator is None:
+                raise CertificationError(
+                    _("%(name)s has no active coordinator credential and cannot be promoted.")
+                    % {"name": application.applicant.display_name})
+            credential, _created = credential_issue(
+                holder=application.applicant, credential_type=reviewer_type,
+                source_key=f"certification.application:{application.pk}",
+                exam_score=coordinator.exam_score, actor=actor, reason=reason.strip(),
+            )
+            application.status = ApplicationStatus.PROMOTED
+            application.decided_at = timezone.now()
+            application.decided_by = actor
+            application.decision_reason = reason.strip()
+            application.reviewer_credential = credential
+            application.save(update_fields=["status", "decided_at", "decided_by",
+                                            "decision_reason", "reviewer_credential"])
+            audit_record(actor=actor, action="certification.application.promoted",
+                         target=application, reason=reason.strip(),
+                         data={"credential": credential.number})
+            _email_applicant(application, "certification/email/application_promoted")
+            credentials.append(credential)
+    return credentials
+
+
+def reviewer_application_decline(*, application: ReviewerApplication, actor: User,
+                                 reason: str) -> ReviewerApplication:
+    if not reason.strip():
+        raise CertificationError(_("Give a reason for declining."))
+    with transaction.atomic():
+        application = ReviewerApplication.objects.select_for_update(of=("self",)).select_related(
+            "applicant").get(pk=application.pk)
+        if application.status != ApplicationStatus.PENDING:
+            raise CertificationError(_("This application has already been decided."))
+        application.status = ApplicationStatus.DECLINED
+        application.decided_at = timezone.now()
+        application.decided_by = actor
+        application.decision_reason = reason.strip()
+        application.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+        audit_record(actor=actor, action="certification.application.declined",
+                     target=application, reason=reason.strip())
+        _email_applicant(application, "certification/email/application_declined")
+    return application
+
+
+def _email_applicant(application: ReviewerApplication, template_prefix: str) -> None:
+    email_send_templated(
+        to=[application.applicant.email],
+        template_prefix=template_prefix,
+        context={
+            "application": application,
+            "holder_name": application.applicant.display_name,
+            "reason": application.decision_reason,
+            "credential": application.reviewer_credential,
+            "dashboard_url": settings.SITE_URL.rstrip("/") + "/credentials/",
+        },
+        language="zh-hans",
+    )
+

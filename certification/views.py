@@ -1,0 +1,351 @@
+"""Thin views: parse, check permission, call one service or selector, render."""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.models import AuditEntry
+
+from . import selectors, services
+from .forms import (
+    AttestForm,
+    DecisionForm,
+    EducationForm,
+    LookupForm,
+    PositionFormSet,
+    RankingWeightsForm,
+    ReviewFormSet,
+    StatusChangeForm,
+)
+from .models import ApplicationStatus, Credential, CredentialType, ReviewerApplication
+
+STAFF_STATUS_PERM = "certification.change_credential_status"
+STAFF_RANK_PERM = "certification.rank_reviewer_candidates"
+
+
+# --------------------------------------------------------------------------- rate limiting
+
+
+def client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def lookup_allowed(request: HttpRequest, bucket: str, per_minute: int) -> bool:
+    """A fixed one-minute window counter per client IP in the shared cache."""
+    window = int(timezone.now().timestamp() // 60)
+    key = f"certification:verify:{bucket}:{client_ip(request)}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count <= per_minute
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "certification/verify_limited.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+# --------------------------------------------------------------------------- public
+
+
+def verify_lookup(request: HttpRequest) -> HttpResponse:
+    """/credentials/verify/?number=...: the same public facts as the QR link, rate-limited
+    harder because numbers are sequential."""
+    form = LookupForm(request.GET or None)
+    context: dict[str, object] = {"form": form, "searched": False}
+    if form.is_bound and form.is_valid():
+        if not lookup_allowed(request, "number",
+                              settings.CERTIFICATION_VERIFY_NUMBER_PER_MINUTE):
+            return _too_many(request)
+        context["searched"] = True
+        context["credential"] = selectors.credential_public_by_number(form.cleaned_data["number"])
+        if context["credential"] is None:
+            return render(request, "certification/verify.html", context, status=404)
+    return render(request, "certification/verify.html", context)
+
+
+def verify_link(request: HttpRequest, number: str, token: str) -> HttpResponse:
+    """/credentials/verify/<number>/<token>/: the QR code's target."""
+    if not lookup_allowed(request, "link", settings.CERTIFICATION_VERIFY_LINK_PER_MINUTE):
+        return _too_many(request)
+    credential = selectors.credential_public_by_link(number, token)
+    context = {"form": LookupForm(), "searched": True, "credential": credential, "via_link": True}
+    return render(request, "certification/verify.html", context,
+                  status=200 if credential else 404)
+
+
+def registry(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    type_slug = request.GET.get("type", "")
+    region = request.GET.get("region", "")[:50]
+    results = selectors.registry_search(query=query, type_slug=type_slug, region=region)
+    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    return render(request, "certification/registry.html", {
+        "page": page, "q": query, "type": type_slug, "region": region,
+        "types": CredentialType.objects.all(),
+    })
+
+
+# --------------------------------------------------------------------------- holders
+
+
+@login_required
+def my_credentials(request: HttpRequest) -> HttpResponse:
+    credentials = list(selectors.credentials_of_holder(request.user))
+    today = timezone.localdate()
+    rows = [
+        {
+            "credential": c,
+            "hours": services.credential_education_hours(c),
+            "window_opens": services.credential_renewal_window_opens(c),
+            "renewal_open": services.credential_renewal_window_opens(c) <= today,
+            "days_left": (c.expires_on - today).days,
+        }
+        for c in credentials
+    ]
+    can_apply = (
+        services.credential_valid_for(request.user, CredentialType.COORDINATOR) is not None
+        and services.credential_valid_for(request.user, CredentialType.REVIEWER) is None
+    )
+    return render(request, "certification/my_credentials.html", {
+        "rows": rows, "education_form": EducationForm(), "can_apply": can_apply,
+        "applications": selectors.reviewer_applications_of(request.user),
+    })
+
+
+def _own_credential(request: HttpRequest, pk: int) -> Credential:
+    credential = get_object_or_404(Credential.objects.select_related("credential_type"), pk=pk)
+    if credential.holder_id != request.user.pk and not request.user.has_perm(
+            "certification.view_credential"):
+        raise Http404
+    return credential
+
+
+@login_required
+def credential_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    credential = _own_credential(request, pk)
+    if not credential.pdf or (credential.printed_name_zh, credential.printed_name_en) != (
+            credential.holder.name_zh, credential.holder.name_en):
+        credential = services.credential_pdf_generate(credential_id=credential.pk)
+    return FileResponse(credential.pdf.open("rb"), content_type="application/pdf",
+                        filename=f"{credential.number}.pdf",
+                        as_attachment=request.GET.get("download") == "1")
+
+
+@login_required
+@require_POST
+def registry_listing(request: HttpRequest, pk: int) -> HttpResponse:
+    credential = _own_credential(request, pk)
+    try:
+        services.credential_registry_listing_set(
+            credential=credential, holder=request.user, listed=request.POST.get("listed") == "1")
+    except services.CertificationError as error:
+        raise PermissionDenied(error.messages[0]) from error
+    messages.success(request, _("Your registry listing has been updated."))
+    return redirect("certification:mine")
+
+
+@login_required
+@require_POST
+def education_add(request: HttpRequest, pk: int) -> HttpResponse:
+    credential = _own_credential(request, pk)
+    form = EducationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.credential_education_add(credential=credential, holder=request.user,
+                                              **form.cleaned_data)
+            messages.success(request, _("The hours have been recorded."))
+        except services.CertificationError as error:
+            messages.error(request, error.messages[0])
+    else:
+        messages.error(request, _("Check the continuing education form."))
+    return redirect("certification:mine")
+
+
+@login_required
+@require_POST
+def renew(request: HttpRequest, pk: int) -> HttpResponse:
+    credential = _own_credential(request, pk)
+    try:
+        credential = services.credential_renew_by_education(credential=credential,
+                                                            actor=request.user)
+        messages.success(request, _("Renewed: now valid until %(date)s.")
+                         % {"date": credential.expires_on.isoformat()})
+    except services.CertificationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("certification:mine")
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    if services.credential_valid_for(request.user, CredentialType.COORDINATOR) is None:
+        messages.error(request, _("Only a coordinator with an active credential can apply."))
+        return redirect("certification:mine")
+    data = request.POST if request.method == "POST" else None
+    positions = PositionFormSet(data, prefix="positions")
+    reviews = ReviewFormSet(data, prefix="reviews")
+    attest = AttestForm(data)
+    if request.method == "POST" and positions.is_valid() and reviews.is_valid() \
+            and attest.is_valid():
+        try:
+            services.reviewer_application_submit(
+                applicant=request.user,
+                positions=[f.cleaned_data for f in positions.forms
+                           if f.cleaned_data and not f.cleaned_data.get("DELETE")],
+                reviews=[f.cleaned_data for f in reviews.forms if f.cleaned_data],
+                attested=attest.cleaned_data["attested"],
+            )
+        except services.CertificationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Your application has been submitted."))
+            return redirect("certification:mine")
+    return render(request, "certification/apply.html",
+                  {"positions": positions, "reviews": reviews, "attest": attest})
+
+
+# --------------------------------------------------------------------------- staff
+
+
+@permission_required(STAFF_STATUS_PERM, raise_exception=True)
+def staff_credentials(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    page = Paginator(selectors.credentials_for_staff(query=query), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "certification/staff_credentials.html", {"page": page, "q": query})
+
+
+@permission_required(STAFF_STATUS_PERM, raise_exception=True)
+def staff_credential(request: HttpRequest, pk: int) -> HttpResponse:
+    credential = get_object_or_404(
+        Credential.objects.select_related("credential_type", "holder"), pk=pk)
+    form = StatusChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        action = form.cleaned_data["action"]
+        reason = form.cleaned_data["reason"]
+        public = form.cleaned_data["reason_public"]
+        try:
+            if action == "suspend":
+                services.credential_suspend(credential=credential, actor=request.user,
+                                            reason=reason, reason_public=public)
+            elif action == "reinstate":
+                services.credential_reinstate(credential=credential, actor=request.user,
+                                              reason=reason)
+            else:
+                services.credential_revoke(credential=credential, actor=request.user,
+                                           reason=reason, reason_public=public)
+        except services.CertificationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("The status has been changed."))
+            return redirect("certification:staff_credential", pk=credential.pk)
+    history = AuditEntry.objects.for_object(credential).select_related("actor")
+    return render(request, "certification/staff_credential.html",
+                  {"credential": credential, "form": form, "history": history})
+
+
+@permission_required(STAFF_RANK_PERM, raise_exception=True)
+def staff_candidates(request: HttpRequest) -> HttpResponse:
+    weights = selectors.ranking_weights()
+    ranked = services.reviewer_candidates_rank(
+        applications=selectors.reviewer_applications_pending(), weights=weights)
+    return render(request, "certification/staff_candidates.html", {
+        "ranked": ranked, "weights": weights, "decision_form": DecisionForm(),
+        "decided": ReviewerApplication.objects.exclude(status=ApplicationStatus.PENDING)
+        .select_related("applicant", "decided_by", "reviewer_credential")[:20],
+    })
+
+
+@permission_required(STAFF_RANK_PERM, raise_exception=True)
+@require_POST
+def staff_candidates_decide(request: HttpRequest) -> HttpResponse:
+    form = DecisionForm(request.POST)
+    ids = [int(v) for v in request.POST.getlist("application") if v.isdigit()]
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for the decision."))
+        return redirect("certification:staff_candidates")
+    reason = form.cleaned_data["reason"]
+    try:
+        if request.POST.get("decision") == "decline":
+            if not ids:
+                raise services.CertificationError(_("Choose at least one applicant."))
+            for application in ReviewerApplication.objects.filter(pk__in=ids):
+                services.reviewer_application_decline(application=application,
+                                                      actor=request.user, reason=reason)
+            messages.success(request, _("Declined: %(count)d.") % {"count": len(ids)})
+        else:
+            credentials = services.reviewer_applications_promote(
+                application_ids=ids, actor=request.user, reason=reason)
+            messages.success(request, _("Promoted to reviewer: %(numbers)s.")
+                             % {"numbers": ", ".join(c.number for c in credentials)})
+    except services.CertificationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("certification:staff_candidates")
+
+
+@permission_required(STAFF_RANK_PERM, raise_exception=True)
+def staff_weights(request: HttpRequest) -> HttpResponse:
+    weights = selectors.ranking_weights()
+    form = RankingWeightsForm(request.POST or None, instance=weights)
+    if request.method == "POST" and form.is_valid():
+        services.ranking_weights_update(actor=request.user, values={
+            name: form.cleaned_data[name] for name in form.Meta.fields})
+        messages.success(request, _("The weights have been saved."))
+        return redirect("certification:staff_candidates")
+    return render(request, "certification/staff_weights.html", {"form": form})
+
+
+@permission_required(STAFF_RANK_PERM, raise_exception=True)
+def staff_candidates_export(request: HttpRequest) -> HttpResponse:
+    from openpyxl import Workbook
+
+    weights = selectors.ranking_weights()
+    ranked = services.reviewer_candidates_rank(
+        applications=selectors.reviewer_applications_pending(), weights=weights)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Reviewer candidates")[:31]
+    sheet.append([
+        _("Rank"), _("Name"), _("Name (pinyin or English)"), _("Email"), _("Employer"),
+        _("Coordinator number"), _("Exam score (%)"), _("Years in operations"),
+        _("Highest management level"), _("Reviews and audits"), _("Exam points"),
+        _("Years points"), _("Management points"), _("Review points"), _("Total"),
+        _("Submitted"),
+    ])
+    for row in ranked:
+        applicant = row.application.applicant
+        sheet.append([
+            row.rank, applicant.name_zh, applicant.name_en, applicant.email,
+            str(applicant.organisation or ""), row.application.coordinator_credential.number,
+            row.exam_score, row.years, row.management_level, row.review_count,
+            row.exam_points, row.years_points, row.management_points, row.review_points,
+            row.total, timezone.localtime(row.application.submitted_at).strftime("%Y-%m-%d %H:%M"),
+        ])
+    sheet.append([])
+    sheet.append([_("Weights"), f"{weights.exam_weight}/{weights.years_weight}/"
+                  f"{weights.management_weight}/{weights.review_weight}",
+                  _("Ties: higher total, higher exam score, more years, earlier application.")])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition":
+                 f'attachment; filename="reviewer-candidates-{timezone.localdate()}.xlsx"'},
+    )
