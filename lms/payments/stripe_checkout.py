@@ -72,7 +72,9 @@ def event_session_id(event: stripe.Event) -> str:
     if event.type not in SESSION_EVENTS:
         return ""
     obj: Any = event.data.object
-    return str(obj.get("id", "")) if obj.get("object") == "checkout.session" else ""
+    if getattr(obj, "object", None) != "checkout.session":
+        return ""
+    return str(getattr(obj, "id", "") or "")
 
 
 class StripeProvider(PaymentProvider):
@@ -136,20 +138,20 @@ class StripeProvider(PaymentProvider):
             )
         except stripe.StripeError as exc:
             raise ProviderError(exc.user_message or str(exc)) from exc
-        intent: Any = session.get("payment_intent")
+        intent: Any = getattr(session, "payment_intent", None)
         payment_id, method = "", ""
         if isinstance(intent, str):
             payment_id = intent
         elif intent is not None:
-            payment_id = intent.get("id", "")
-            payment_method = intent.get("payment_method")
+            payment_id = getattr(intent, "id", "") or ""
+            payment_method = getattr(intent, "payment_method", None)
             if payment_method is not None and not isinstance(payment_method, str):
-                method = payment_method.get("type", "")
+                method = getattr(payment_method, "type", "") or ""
         return CheckoutStatus(
             paid=session.status == "complete" and session.payment_status == "paid",
             open=session.status == "open",
-            amount=from_fen(session.get("amount_total")),
-            currency=(session.get("currency") or "").upper(),
+            amount=from_fen(getattr(session, "amount_total", None)),
+            currency=(getattr(session, "currency", None) or "").upper(),
             payment_id=payment_id,
             method=method,
         )
