@@ -111,7 +111,9 @@ class QuestionVersion(models.Model):
 
 
 class MultipleChoiceRule(models.TextChoices):
-    ALL_OR_NOTHING = "all_or_nothing", _("All or nothing: full credit only for exactly the right set")
+    ALL_OR_NOTHING = "all_or_nothing", _(
+        "All or nothing: full credit only for exactly the right set"
+    )
     PROPORTIONAL = "proportional", _(
         "Proportional: (right choices − wrong choices) ÷ right keys, never below zero"
     )

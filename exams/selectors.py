@@ -33,8 +33,10 @@ def attempt_paper(attempt: Attempt) -> dict[str, Any]:
     """The candidate's view of an attempt: questions in paper order, options in the frozen
     shuffled order, their answers and flags. Nothing about which answer is right."""
     items = attempt.items.select_related("version").order_by("position")
-    questions = []
+    questions: list[dict[str, Any]] = []
+    top_seq = 0
     for item in items:
+        top_seq = max(top_seq, item.seq)
         texts = {o["key"]: o["text"] for o in item.version.options}
         questions.append({
             "position": item.position,
@@ -54,7 +56,7 @@ def attempt_paper(attempt: Attempt) -> dict[str, Any]:
         "state": attempt.state,
         "deadline": attempt.deadline,
         "seconds_remaining": seconds_remaining(attempt),
-        "last_seq": max((q["seq"] for q in questions), default=0),
+        "last_seq": top_seq,
         "questions": questions,
     }
 
@@ -148,7 +150,10 @@ def passed_attempts_since(since: datetime) -> list[tuple[int, int, Decimal, date
         .order_by("submitted_at", "pk")
         .values_list("pk", "user_id", "score_percent", "submitted_at")
     )
-    return [(pk, user_id, score, at) for pk, user_id, score, at in rows]
+    return [
+        (pk, user_id, score, at) for pk, user_id, score, at in rows
+        if score is not None and at is not None
+    ]
 
 
 def last_seq(attempt_id: int) -> int:

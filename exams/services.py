@@ -28,7 +28,6 @@ from .models import (
     AttemptEventKind,
     AttemptQuestion,
     AttemptState,
-    BlueprintRule,
     Exam,
     Question,
     QuestionKind,
@@ -231,10 +230,11 @@ def eligibility(*, exam: Exam, user: Any, now: datetime | None = None) -> Eligib
     if not _course_completed(user=user, exam=exam):
         return Eligibility(False, _("You can sit this exam once you have completed the course."))
     if any(a.passed for a in attempts):
-        return Eligibility(False, _("You have already passed this exam."), attempts_used=len(attempts))
-    if len(attempts) >= exam.max_attempts:
-        return Eligibility(False, _("You have used all %(n)d attempts allowed.") % {"n": exam.max_attempts},
+        return Eligibility(False, _("You have already passed this exam."),
                            attempts_used=len(attempts))
+    if len(attempts) >= exam.max_attempts:
+        return Eligibility(False, _("You have used all %(n)d attempts allowed.")
+                           % {"n": exam.max_attempts}, attempts_used=len(attempts))
     if attempts and attempts[0].submitted_at:
         wait_until = attempts[0].submitted_at + timedelta(hours=exam.retake_wait_hours)
         if now < wait_until:
@@ -246,7 +246,8 @@ def eligibility(*, exam: Exam, user: Any, now: datetime | None = None) -> Eligib
             )
     sitting = exam.sittings.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at").first()
     if sitting is None:
-        return Eligibility(False, _("No sitting of this exam is open now."), attempts_used=len(attempts))
+        return Eligibility(False, _("No sitting of this exam is open now."),
+                           attempts_used=len(attempts))
     return Eligibility(True, sitting=sitting, attempts_used=len(attempts))
 
 
@@ -316,6 +317,7 @@ def attempt_answer_save(
     """Save one answer. Idempotent and ordered: applied only when `seq` is newer than the last
     save of that question; an older save arriving late is ignored (and logged)."""
     now = timezone.now()
+    updated = 0
     with transaction.atomic():
         # The row lock serialises this save with a concurrent submit of the same attempt.
         attempt = (
@@ -328,28 +330,32 @@ def attempt_answer_save(
             raise Attempt.DoesNotExist
         if attempt.state != AttemptState.OPEN:
             raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
-        if now > attempt.deadline + grace_period():
+        late = now > attempt.deadline + grace_period()
+        if late:
             _log(attempt, AttemptEventKind.SAVE_REJECTED, user, position=position, seq=seq)
-            raise TooLate(_("Time is up: this answer arrived after the deadline and was not saved."))
-        item = (
-            AttemptQuestion.objects.filter(attempt_id=attempt.pk, position=position)
-            .only("id", "kind", "option_order", "seq").first()
-        )
-        if item is None:
-            raise ExamError(_("There is no question %(n)d on this paper.") % {"n": position})
-        chosen = sorted(set(selected))
-        if not set(chosen) <= set(item.option_order):
-            raise ExamError(_("That answer is not one of the options."))
-        if item.kind != QuestionKind.MULTIPLE and len(chosen) > 1:
-            raise ExamError(_("Choose one option for this question."))
-        updated = AttemptQuestion.objects.filter(pk=item.pk, seq__lt=seq).update(
-            selected=chosen, flagged=flagged, seq=seq, answered_at=now
-        )
-        if updated:
-            _log(attempt, AttemptEventKind.SAVE, user, position=position, seq=seq,
-                 selected=chosen, flagged=flagged)
         else:
-            _log(attempt, AttemptEventKind.SAVE_IGNORED, user, position=position, seq=seq)
+            item = (
+                AttemptQuestion.objects.filter(attempt_id=attempt.pk, position=position)
+                .only("id", "kind", "option_order", "seq").first()
+            )
+            if item is None:
+                raise ExamError(_("There is no question %(n)d on this paper.") % {"n": position})
+            chosen = sorted(set(selected))
+            if not set(chosen) <= set(item.option_order):
+                raise ExamError(_("That answer is not one of the options."))
+            if item.kind != QuestionKind.MULTIPLE and len(chosen) > 1:
+                raise ExamError(_("Choose one option for this question."))
+            updated = AttemptQuestion.objects.filter(pk=item.pk, seq__lt=seq).update(
+                selected=chosen, flagged=flagged, seq=seq, answered_at=now
+            )
+            if updated:
+                _log(attempt, AttemptEventKind.SAVE, user, position=position, seq=seq,
+                     selected=chosen, flagged=flagged)
+            else:
+                _log(attempt, AttemptEventKind.SAVE_IGNORED, user, position=position, seq=seq)
+    if late:
+        # Raised after the block commits, so the rejected save stays in the attempt log.
+        raise TooLate(_("Time is up: this answer arrived after the deadline and was not saved."))
     return SaveResult(applied=bool(updated), seq=seq, deadline=attempt.deadline)
 
 
@@ -412,7 +418,9 @@ def attempt_submit(*, attempt_id: int, user: Any | None,
         now = timezone.now()
         attempt.state = AttemptState.SUBMITTED
         # An attempt closed by the clock ends at its deadline, not when the task ran.
-        attempt.submitted_at = min(now, attempt.deadline) if reason == SubmitReason.DEADLINE else now
+        attempt.submitted_at = (
+            min(now, attempt.deadline) if reason == SubmitReason.DEADLINE else now
+        )
         attempt.submit_reason = reason
         attempt.save(update_fields=["state", "submitted_at", "submit_reason"])
         _score(attempt)

@@ -142,7 +142,8 @@ def score_distribution_svg(scores: list[float], pass_mark: float) -> str:
         x = left + i * bar_w
         parts.append(
             f'<rect x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 4:.1f}" '
-            f'height="{h:.1f}" fill="#0b5cab"><title>{i * 10}–{i * 10 + 10}%: {count}</title></rect>'
+            f'height="{h:.1f}" fill="#0b5cab">'
+            f"<title>{i * 10}–{i * 10 + 10}%: {count}</title></rect>"
         )
         if count:
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - h - 3:.1f}" '
