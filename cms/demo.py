@@ -50,6 +50,7 @@ def home_page_ensure() -> HomePage:
         site.root_page = home
         site.site_name = "CCSO Academy"
         site.save()
+    editor_page_permissions_ensure()
     return home
 
 
