@@ -432,7 +432,7 @@ def credential_renew_by_education(*, credential: Credential, actor: User,
         if hours < ctype.cpd_hours_required:
             raise CertificationError(
                 _("%(done)s of %(required)s continuing education hours are recorded.")
-                % {"done": hours, "required": ctype.cpd_hours_required})
+                % {"done": hours.quantize(Decimal("0.1")), "required": ctype.cpd_hours_required})
         previous = credential.expires_on
         credential.expires_on = _add_years(previous, ctype.validity_years)
         credential.save(update_fields=["expires_on"])

@@ -31,17 +31,22 @@ def fresh_cache() -> None:
 
 
 @pytest.fixture
-def pass_credential(db: None) -> Callable[..., Credential]:
-    """Issue a coordinator credential for `user` as a pass would (through the service)."""
+def pass_credential(db: None, django_capture_on_commit_callbacks: Any
+                    ) -> Callable[..., Credential]:
+    """Issue a coordinator credential for `user` as a pass would (through the service), and run
+    what is queued on commit (the PDF, the email)."""
 
     def make(user: User, *, score: str = "75.00", passed_at: dt.datetime | None = None,
              attempt_id: int | None = None) -> Credential:
-        return services.credential_issue_for_pass(
-            user_id=user.pk,
-            source_key=f"exams.attempt:{attempt_id or next(_attempts)}",
-            exam_score=Decimal(score),
-            passed_at=passed_at or timezone.now(),
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            credential = services.credential_issue_for_pass(
+                user_id=user.pk,
+                source_key=f"exams.attempt:{attempt_id or next(_attempts)}",
+                exam_score=Decimal(score),
+                passed_at=passed_at or timezone.now(),
+            )
+        credential.refresh_from_db()
+        return credential
 
     return make
 
