@@ -28,7 +28,7 @@ MODULE_NAMES = {
     8: _("Network and information security"),
     9: _("Customer rights protection"),
 }
-MODULE_CHOICES = [(n, f"{n}. {label}") for n, label in MODULE_NAMES.items()]
+MODULE_CHOICES = list(MODULE_NAMES.items())
 
 
 class QuestionKind(models.TextChoices):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import importing, selectors, services, statistics
+from . import importing, item_analysis, selectors, services
 from .errors import ExamError, ImportRejected
 from .models import Appeal, AppealState, Attempt, AttemptState, Exam, Question
 
@@ -191,9 +191,9 @@ def questions_export(request: HttpRequest) -> HttpResponse:
 @permission("exams.view_exam_statistics")
 def exam_statistics(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = get_object_or_404(Exam, pk=exam_id)
-    stats = statistics.exam_statistics(exam)
+    stats = item_analysis.exam_statistics(exam)
     chart = mark_safe(
-        statistics.score_distribution_svg(stats.scores, float(exam.pass_mark_percent))
+        item_analysis.score_distribution_svg(stats.scores, float(exam.pass_mark_percent))
     )
     return render(request, "exams/statistics.html", {"exam": exam, "stats": stats, "chart": chart})
 

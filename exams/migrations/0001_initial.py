@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(help_text='Stable reference used by spreadsheet import and export, e.g. Q-0001.', max_length=32, unique=True, verbose_name='code')),
-                ('module_number', models.PositiveSmallIntegerField(choices=[(1, '1. Planning and development direction'), (2, '2. People management'), (3, '3. On-site management'), (4, '4. Process management'), (5, '5. Performance management'), (6, '6. Customer value and satisfaction'), (7, '7. Technology management'), (8, '8. Network and information security'), (9, '9. Customer rights protection')], validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(9)], verbose_name='module')),
+                ('module_number', models.PositiveSmallIntegerField(choices=[(1, 'Planning and development direction'), (2, 'People management'), (3, 'On-site management'), (4, 'Process management'), (5, 'Performance management'), (6, 'Customer value and satisfaction'), (7, 'Technology management'), (8, 'Network and information security'), (9, 'Customer rights protection')], validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(9)], verbose_name='module')),
                 ('item_code', models.CharField(blank=True, help_text='e.g. 4.2.3', max_length=20, verbose_name='standard item')),
                 ('standard_version', models.CharField(blank=True, help_text='e.g. YD/T 2823-2015', max_length=40, verbose_name='standard version')),
                 ('kind', models.CharField(choices=[('single', 'Single choice'), ('multiple', 'Multiple choice'), ('true_false', 'True or false')], max_length=12, verbose_name='type')),
@@ -155,7 +155,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('module_number', models.PositiveSmallIntegerField(choices=[(1, '1. Planning and development direction'), (2, '2. People management'), (3, '3. On-site management'), (4, '4. Process management'), (5, '5. Performance management'), (6, '6. Customer value and satisfaction'), (7, '7. Technology management'), (8, '8. Network and information security'), (9, '9. Customer rights protection')], verbose_name='module')),
+                ('module_number', models.PositiveSmallIntegerField(choices=[(1, 'Planning and development direction'), (2, 'People management'), (3, 'On-site management'), (4, 'Process management'), (5, 'Performance management'), (6, 'Customer value and satisfaction'), (7, 'Technology management'), (8, 'Network and information security'), (9, 'Customer rights protection')], verbose_name='module')),
                 ('kind', models.CharField(choices=[('single', 'Single choice'), ('multiple', 'Multiple choice'), ('true_false', 'True or false')], max_length=12, verbose_name='type')),
                 ('option_order', models.JSONField(verbose_name='option order')),
                 ('selected', models.JSONField(blank=True, default=list, verbose_name='answer')),
@@ -219,7 +219,7 @@ class Migration(migrations.Migration):
             name='BlueprintRule',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('module_number', models.PositiveSmallIntegerField(choices=[(1, '1. Planning and development direction'), (2, '2. People management'), (3, '3. On-site management'), (4, '4. Process management'), (5, '5. Performance management'), (6, '6. Customer value and satisfaction'), (7, '7. Technology management'), (8, '8. Network and information security'), (9, '9. Customer rights protection')], verbose_name='module')),
+                ('module_number', models.PositiveSmallIntegerField(choices=[(1, 'Planning and development direction'), (2, 'People management'), (3, 'On-site management'), (4, 'Process management'), (5, 'Performance management'), (6, 'Customer value and satisfaction'), (7, 'Technology management'), (8, 'Network and information security'), (9, 'Customer rights protection')], verbose_name='module')),
                 ('kind', models.CharField(blank=True, choices=[('single', 'Single choice'), ('multiple', 'Multiple choice'), ('true_false', 'True or false')], help_text='Empty: any type.', max_length=12, verbose_name='type')),
                 ('count', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='questions')),
                 ('exam', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blueprint', to='exams.exam', verbose_name='exam')),

@@ -17,6 +17,16 @@ from exams.services import question_save
 _n = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _english_messages() -> Any:
+    """Service-level messages are asserted in their English source; pages (through the locale
+    middleware) render Chinese, which the page tests check."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def course(db: None) -> Any:
     from lms.models import Course

@@ -116,7 +116,7 @@ def test_import_page_for_exam_admins_only(client, user_factory):
     bad = [["Q-9", "1", "", "", "single", "题", "甲", "乙", "", "", "", "", "C", "", ""]]
     upload = SimpleUploadedFile("bank.csv", _csv(bad).getvalue(), content_type="text/csv")
     body = client.post(reverse("exams:import"), {"file": upload}).content.decode()
-    assert "row 2: column &#x27;answer&#x27;" in body or "row 2: column 'answer'" in body
+    assert "第 2 行：“answer”列必须列出已填写选项的字母" in body
     assert not Question.objects.exists()
     assert client.get(reverse("exams:export") + "?format=csv").status_code == 200
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.models import AuditEntry
 from exams.errors import ExamError
+from exams.item_analysis import exam_statistics, score_distribution_svg, score_histogram
 from exams.models import AppealState, Attempt, AttemptEvent
 from exams.services import (
     appeal_request,
@@ -16,7 +17,6 @@ from exams.services import (
     question_void,
 )
 from exams.signals import attempt_passed
-from exams.statistics import exam_statistics, score_distribution_svg, score_histogram
 
 from .helpers import answer_all, answer_by_question
 

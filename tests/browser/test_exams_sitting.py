@@ -1,0 +1,116 @@
+"""A candidate sits an exam in the browser: answers autosave, a reload keeps them, a failed save
+is retried with a visible notice, submitting shows pass/fail with the module breakdown."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from accounts.models import User
+from exams.models import AttemptQuestion, BlueprintRule, Exam, Sitting
+from exams.services import question_save
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "Ccso-Exam-Pass-2026"
+
+
+@pytest.fixture
+def exam_and_candidate():
+    from lms.models import Cohort, Course, Enrolment
+
+    course = Course.objects.create(code="ccso-coordinator", title="CCSO 注册协调员培训",
+                                   price=Decimal("3800.00"))
+    today = date.today()
+    cohort = Cohort.objects.create(
+        course=course, code="c1", title="第1期", day_1=today - timedelta(days=5),
+        day_2=today - timedelta(days=4), day_3=today - timedelta(days=3), capacity=20,
+        price=course.price, enrolment_deadline=timezone.now() - timedelta(days=6))
+    person = User.objects.create_user(email="kaosheng@example.com", password=PASSWORD,
+                                      name_zh="考生甲")
+    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+    Enrolment.objects.create(cohort=cohort, user=person, state=Enrolment.State.COMPLETED,
+                             price=course.price, reference="REF-BROWSER")
+    for module in (1, 2):
+        for n in range(2):
+            question_save(
+                code=f"B-{module}-{n}", module_number=module, kind="single",
+                text=f"模块{module}第{n + 1}题：下列哪项正确？",
+                options=[{"key": k, "text": f"模块{module}题{n + 1}选项{k}"} for k in "ABC"],
+                correct_keys=["A"], explanation="示例解析",
+            )
+    exam = Exam.objects.create(course=course, title="浏览器考试", duration_minutes=20,
+                               is_published=True, retake_wait_hours=0)
+    for module in (1, 2):
+        BlueprintRule.objects.create(exam=exam, module_number=module, count=2)
+    Sitting.objects.create(exam=exam, starts_at=timezone.now() - timedelta(hours=1),
+                           ends_at=timezone.now() + timedelta(days=1))
+    return exam, person
+
+
+def _choose(page, position: int, text: str) -> None:
+    page.locator(f"#q{position} label.option", has_text=text).click()
+
+
+def test_sit_an_exam_reload_and_see_the_result(page, live_server, exam_and_candidate):
+    _exam, person = exam_and_candidate
+    page.goto("/accounts/login/?next=/exams/")
+    page.get_by_label("电子邮件").fill(person.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r".*/exams/$"))
+    page.get_by_role("button", name="开始考试").click()
+    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/$"))
+    assert page.get_by_test_id("countdown").inner_text().startswith(("19:", "20:"))
+
+    items = {i.position: i for i in AttemptQuestion.objects.filter(attempt__user=person)
+             .select_related("version")}
+    texts = {p: {o["key"]: o["text"] for o in i.version.options} for p, i in items.items()}
+    # Right on questions 1-3, wrong on 4: 75%, a pass.
+    for position in (1, 2):
+        _choose(page, position, texts[position]["A"])
+    page.locator("#q2 .flag-input").check()
+    status = page.get_by_test_id("save-status")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=save-status]').className"
+        ".includes('save-status-saved')")
+    assert page.get_by_test_id("nav-1").get_attribute("class").count("answered") == 1
+    assert "flagged" in page.get_by_test_id("nav-2").get_attribute("class")
+    assert "answered" not in page.get_by_test_id("nav-3").get_attribute("class")
+
+    # A save that fails is retried, with a visible notice, and then gets through.
+    page.route("**/api/v1/exams/attempts/*/answers/*", lambda route: route.abort())
+    _choose(page, 3, texts[3]["A"])
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=save-status]').className"
+        ".includes('save-status-retrying')")
+    assert status.inner_text() == "保存失败，正在重试…"
+    page.unroute("**/api/v1/exams/attempts/*/answers/*")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=save-status]').className"
+        ".includes('save-status-saved')", timeout=20_000)
+
+    page.reload()
+    for position in (1, 2, 3):
+        checked = page.locator(f"#q{position} .options input:checked")
+        assert checked.count() == 1
+        assert checked.get_attribute("value") == "A"
+    assert page.locator("#q2 .flag-input").is_checked()
+    assert "answered" in page.get_by_test_id("nav-3").get_attribute("class")
+
+    _choose(page, 4, texts[4]["B"])
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="交卷").click()
+    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/result/$"))
+    assert page.get_by_test_id("outcome").inner_text() == "合格"
+    assert "75.00%" in page.get_by_test_id("score").inner_text()
+    rows = page.get_by_test_id("module-breakdown").locator("tbody tr")
+    assert rows.count() == 2
+    wrong_module = items[4].module_number
+    for row in (rows.nth(0).inner_text(), rows.nth(1).inner_text()):
+        expected = "1 / 2" if row.startswith(f"{wrong_module}.") else "2 / 2"
+        assert expected in row, row
