@@ -1,0 +1,76 @@
+"""A trainee enrols, asks to pay by company bank transfer with fapiao details; a course admin
+confirms the transfer; the trainee sees the place confirmed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lms.models import Enrolment
+from tests.lms.conftest import cohort_factory, course_factory  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/accounts/login/")
+    page.get_by_label("电子邮件").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r".*/me/$"))
+
+
+def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.locator("[data-testid=account-menu]").click()
+    page.get_by_role("button", name="退出").click()
+
+
+def test_enrol_pay_by_bank_transfer_and_staff_confirms(
+    page, live_server, home_page, user_factory, cohort_factory
+):
+    trainee = user_factory(roles=["trainee"], email="zhao@example.com", name_zh="赵六",
+                           password="Trainee-Pass-2026")
+    user_factory(roles=["course_admin"], email="courses@example.com", name_zh="李课程",
+                 password="Admin-Pass-2026")
+    cohort = cohort_factory(title="第十二期 北京班", capacity=2)
+
+    _sign_in(page, "zhao@example.com", "Trainee-Pass-2026")
+    page.goto("/training/")
+    card = page.locator(f"[data-testid=cohort-{cohort.code}]")
+    assert "第十二期 北京班" in card.inner_text()
+    card.get_by_role("link", name="详情与报名").click()
+    assert page.locator("[data-testid=seats-left]").inner_text() == "2 / 2"
+    page.get_by_role("button", name="立即报名").click()
+
+    page.wait_for_url(re.compile(r".*/training/enrolments/CC\w+/$"))
+    assert page.locator("[data-testid=enrolment-state]").inner_text() == "待付款"
+    page.get_by_label("单位名称").fill("示例客服中心有限公司")
+    page.get_by_label("纳税人识别号").fill("91350100M000100Y44")
+    page.get_by_label("注册地址和电话").fill("北京市海淀区示例路1号 010-12345678")
+    page.get_by_label("开户行及账号").fill("中国工商银行北京示例支行 0200000000000000000")
+    page.get_by_role("button", name="获取对公转账信息").click()
+    assert page.get_by_text("统一社会信用代码校验位不正确").is_visible()
+
+    page.get_by_label("纳税人识别号").fill("91350100M000100Y43")
+    page.get_by_role("button", name="获取对公转账信息").click()
+    instructions = page.locator("[data-testid=bank-instructions]")
+    reference = page.locator("[data-testid=enrolment-reference]").inner_text()
+    assert reference in instructions.inner_text()
+    assert "¥6800.00" in instructions.inner_text()
+    _sign_out(page)
+
+    _sign_in(page, "courses@example.com", "Admin-Pass-2026")
+    page.goto("/training/staff/payments/")
+    row = page.locator(f"[data-testid=bank-{reference}]")
+    assert "示例客服中心有限公司" in row.inner_text()
+    row.get_by_role("button", name="确认到账").click()
+    assert page.get_by_text(f"转账 {reference} 已确认").is_visible()
+    page.goto("/training/staff/")
+    assert "¥6800.00" in page.locator("[data-testid=revenue-total]").inner_text()
+    _sign_out(page)
+
+    _sign_in(page, "zhao@example.com", "Trainee-Pass-2026")
+    page.goto(f"/training/enrolments/{reference}/")
+    assert page.locator("[data-testid=enrolment-state]").inner_text() == "已确认"
+    assert Enrolment.objects.get(user=trainee).state == Enrolment.State.CONFIRMED
