@@ -36,10 +36,15 @@ class PositionForm(forms.Form):
                                  widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("End date (empty if current)"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
-    centre_type = forms.ChoiceField(label=_("Contact-centre type"), choices=CentreType.choices)
-    seats_managed = forms.IntegerField(label=_("Seats managed"), min_value=0, initial=0)
+    # Empty first choices and no initial values: an untouched extra row stays "unchanged" and
+    # is skipped instead of failing validation.
+    centre_type = forms.ChoiceField(label=_("Contact-centre type"),
+                                    choices=[("", "---------"), *CentreType.choices])
+    seats_managed = forms.IntegerField(label=_("Seats managed"), min_value=0)
     management_level = forms.TypedChoiceField(label=_("Management level"), coerce=int,
-                                              choices=ManagementLevel.choices)
+                                              empty_value=None,
+                                              choices=[("", "---------"),
+                                                       *ManagementLevel.choices])
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
