@@ -3,12 +3,14 @@ confirms the transfer; the trainee sees the place confirmed."""
 
 from __future__ import annotations
 
+import datetime
 import re
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from lms.models import Enrolment
-from tests.lms.conftest import cohort_factory, course_factory  # noqa: F401 (fixtures)
+from lms.models import Cohort, Course, Enrolment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,14 +28,25 @@ def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="退出").click()
 
 
-def test_enrol_pay_by_bank_transfer_and_staff_confirms(
-    page, live_server, home_page, user_factory, cohort_factory
-):
+def _cohort(title: str, capacity: int) -> Cohort:
+    course = Course.objects.create(code="ccso-rc", title="CCSO 注册协调员培训",
+                                   price=Decimal("6800.00"))
+    day_1 = timezone.localdate() + datetime.timedelta(days=30)
+    return Cohort.objects.create(
+        course=course, code="beijing-12", title=title, status=Cohort.Status.PUBLISHED,
+        day_1=day_1, day_2=day_1 + datetime.timedelta(days=1),
+        day_3=day_1 + datetime.timedelta(days=2), venue="北京", capacity=capacity,
+        price=course.price, enrolment_deadline=timezone.now() + datetime.timedelta(days=20),
+    )
+
+
+def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server, home_page,
+                                                       user_factory):
     trainee = user_factory(roles=["trainee"], email="zhao@example.com", name_zh="赵六",
                            password="Trainee-Pass-2026")
     user_factory(roles=["course_admin"], email="courses@example.com", name_zh="李课程",
                  password="Admin-Pass-2026")
-    cohort = cohort_factory(title="第十二期 北京班", capacity=2)
+    cohort = _cohort("第十二期 北京班", capacity=2)
 
     _sign_in(page, "zhao@example.com", "Trainee-Pass-2026")
     page.goto("/training/")
