@@ -52,8 +52,8 @@ def load(stdout: TextIO) -> None:
         defaults={
             "title": "CCSO 注册协调员培训",
             "title_en": "CCSO registered-coordinator training",
-            "description": "三天课程，讲解 YD/T 2823-2015《呼叫中心服务质量和运营管理规范》的九个模块"
-                           "及评审方法。费用含考试和证书。",
+            "description": "三天课程，讲解 YD/T 2823-2015《呼叫中心服务质量和运营管理规范》"
+                           "的九个模块及评审方法。费用含考试和证书。",
             "description_en": "Three days on the nine modules of YD/T 2823-2015 and how a review "
                               "works. Exam and certificate included.",
             "price": PRICE,
@@ -69,14 +69,16 @@ def load(stdout: TextIO) -> None:
             "day_3": upcoming_day + datetime.timedelta(days=2),
             "venue": "北京市海淀区中关村示例培训中心 3 层", "capacity": 30, "price": PRICE,
             "enrolment_deadline": _deadline(upcoming_day),
-            "cancellation_policy": "开课前 14 天（含）取消全额退款；7 天（含）前退款 50%；之后不退款。",
+            "cancellation_policy": "开课前 14 天（含）取消全额退款；"
+                                   "7 天（含）前退款 50%；之后不退款。",
         },
     )
     online_day = _day(49)
     online, _ = Cohort.objects.get_or_create(
         code="demo-online",
         defaults={
-            "course": course, "title": f"{online_day:%Y年%m月} 线上班", "status": Cohort.Status.PUBLISHED,
+            "course": course, "title": f"{online_day:%Y年%m月} 线上班",
+            "status": Cohort.Status.PUBLISHED,
             "day_1": online_day, "day_2": online_day + datetime.timedelta(days=1),
             "day_3": online_day + datetime.timedelta(days=2),
             "online_url": "https://meeting.example.cn/ccso-demo", "capacity": 50, "price": PRICE,
@@ -87,7 +89,8 @@ def load(stdout: TextIO) -> None:
     past, _ = Cohort.objects.get_or_create(
         code="demo-past",
         defaults={
-            "course": course, "title": f"{past_day:%Y年%m月} 上海班", "status": Cohort.Status.PUBLISHED,
+            "course": course, "title": f"{past_day:%Y年%m月} 上海班",
+            "status": Cohort.Status.PUBLISHED,
             "day_1": past_day, "day_2": past_day + datetime.timedelta(days=1),
             "day_3": past_day + datetime.timedelta(days=2),
             "venue": "上海市浦东新区示例路 88 号", "capacity": 30, "price": PRICE,

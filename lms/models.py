@@ -436,7 +436,9 @@ class Lesson(models.Model):
         _("standard items"),
         max_length=500,
         blank=True,
-        help_text=_("Codes of the standard's items this lesson covers, comma-separated (4.2.3, 4.2.4)."),
+        help_text=_(
+            "Codes of the standard's items this lesson covers, comma-separated (4.2.3, 4.2.4)."
+        ),
     )
     is_published = models.BooleanField(_("published"), default=True)
 

@@ -188,10 +188,7 @@ def standard_item_links(*, codes: list[str]) -> list[dict[str, str]]:
         version_url = ""
     links = []
     for code in codes:
-        if version_url:
-            url = item_permalink(version_url, code)
-        else:
-            url = f"/standard/?q={code}"
+        url = item_permalink(version_url, code) if version_url else f"/standard/?q={code}"
         links.append({"code": code, "url": url})
     return links
 
@@ -221,14 +218,14 @@ def cohort_roster(*, cohort: Cohort) -> list[RosterRow]:
 
 
 def _pct(part: int | Decimal, whole: int | Decimal) -> int:
-    return int(round(100 * part / whole)) if whole else 0
+    return round(100 * part / whole) if whole else 0
 
 
 def staff_dashboard(*, since_days: int = 120) -> dict[str, Any]:
     """Per cohort: seats sold/held/free, revenue net of refunds, payment-method split,
     attendance; plus totals. A fixed number of queries, whatever the number of cohorts."""
     since = timezone.localdate() - datetime.timedelta(days=since_days)
-    cohorts = list(
+    cohorts: list[Any] = list(
         cohorts_with_seats(
             Cohort.objects.filter(day_3__gte=since).exclude(status=Cohort.Status.DRAFT)
             .select_related("course")

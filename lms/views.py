@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.typing import AuthenticatedHttpRequest
+
 from . import selectors, services
 from .forms import FapiaoForm, ReasonForm
 from .ics import cohort_ics
@@ -21,9 +23,13 @@ from .models import Cohort, Course, Enrolment, Lesson, Payment, Refund
 from .payments import providers_available
 from .payments.stripe_checkout import SignatureError
 
+View = Callable[..., HttpResponse]
 
-def staff_view(permission: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+
+def staff_view(permission: str) -> Callable[[View], View]:
+    """Signed in, and holding `permission` (403 otherwise)."""
+
+    def decorate(view: View) -> View:
         return login_required(permission_required(permission, raise_exception=True)(view))
 
     return decorate
@@ -73,7 +79,7 @@ def cohort_calendar(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def cohort_enrol(request: HttpRequest, code: str) -> HttpResponse:
+def cohort_enrol(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort, code=code)
     try:
         enrolment = services.enrolment_create(
@@ -141,12 +147,12 @@ def _enrolment_page(
 
 
 @login_required
-def enrolment_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def enrolment_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     return _enrolment_page(request, _own_enrolment(request, reference))
 
 
 @login_required
-def enrolment_list(request: HttpRequest) -> HttpResponse:
+def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "lms/enrolment_list.html",
         {"enrolments": selectors.enrolments_for_user(user=request.user)},
@@ -155,7 +161,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def enrolment_pay_stripe(request: HttpRequest, reference: str) -> HttpResponse:
+def enrolment_pay_stripe(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     enrolment = _own_enrolment(request, reference)
     detail = request.build_absolute_uri(
         reverse("lms:enrolment_detail", kwargs={"reference": reference})
@@ -176,7 +182,7 @@ def enrolment_pay_stripe(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def enrolment_pay_bank(request: HttpRequest, reference: str) -> HttpResponse:
+def enrolment_pay_bank(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     enrolment = _own_enrolment(request, reference)
     form = FapiaoForm(request.POST, instance=getattr(enrolment, "fapiao", None))
     if not form.is_valid():
@@ -199,7 +205,7 @@ def enrolment_pay_bank(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def enrolment_paid(request: HttpRequest, reference: str) -> HttpResponse:
+def enrolment_paid(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Stripe sends the person back here; the session is re-read rather than trusted."""
     enrolment = _own_enrolment(request, reference)
     outcome = "open"
@@ -221,7 +227,7 @@ def enrolment_paid(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def enrolment_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+def enrolment_cancel(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     enrolment = _own_enrolment(request, reference)
     if enrolment.user_id != request.user.pk:
         raise PermissionDenied
@@ -250,7 +256,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 
 # --- Course material
 @login_required
-def course_material(request: HttpRequest, code: str) -> HttpResponse:
+def course_material(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     course = get_object_or_404(Course, code=code)
     if not selectors.can_read_material(user=request.user, course_id=course.pk):
         messages.error(request, _("Course material is for trainees with a confirmed enrolment."))
@@ -260,7 +266,7 @@ def course_material(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def lesson_detail(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+def lesson_detail(request: AuthenticatedHttpRequest, code: str, slug: str) -> HttpResponse:
     course = get_object_or_404(Course, code=code)
     if not selectors.can_read_material(user=request.user, course_id=course.pk):
         messages.error(request, _("Course material is for trainees with a confirmed enrolment."))
@@ -275,12 +281,12 @@ def lesson_detail(request: HttpRequest, code: str, slug: str) -> HttpResponse:
 
 # --- Staff
 @staff_view("lms.view_dashboard")
-def staff_dashboard(request: HttpRequest) -> HttpResponse:
+def staff_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "lms/staff/dashboard.html", selectors.staff_dashboard())
 
 
 @staff_view("lms.mark_attendance")
-def staff_roster(request: HttpRequest, code: str) -> HttpResponse:
+def staff_roster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort.objects.select_related("course"), code=code)
     return render(request, "lms/staff/roster.html", {
         "cohort": cohort, "rows": selectors.cohort_roster(cohort=cohort),
@@ -290,7 +296,7 @@ def staff_roster(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff_view("lms.mark_attendance")
 @require_POST
-def staff_attendance(request: HttpRequest, reference: str) -> HttpResponse:
+def staff_attendance(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment.objects.select_related("cohort"), reference=reference)
     try:
         day = int(request.POST.get("day", ""))
@@ -307,7 +313,7 @@ def staff_attendance(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_view("lms.manage_enrolments")
 @require_POST
-def staff_complete(request: HttpRequest, reference: str) -> HttpResponse:
+def staff_complete(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment.objects.select_related("cohort"), reference=reference)
     try:
         services.enrolment_complete_exception(
@@ -321,13 +327,13 @@ def staff_complete(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @staff_view("lms.manage_enrolments")
-def staff_payments(request: HttpRequest) -> HttpResponse:
+def staff_payments(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "lms/staff/payments.html", selectors.staff_payments())
 
 
 @staff_view("lms.manage_enrolments")
 @require_POST
-def staff_bank_confirm(request: HttpRequest, payment_id: int) -> HttpResponse:
+def staff_bank_confirm(request: AuthenticatedHttpRequest, payment_id: int) -> HttpResponse:
     payment = get_object_or_404(Payment.objects.select_related("enrolment"), pk=payment_id)
     try:
         enrolment = services.bank_transfer_confirm(payment_id=payment.pk, by=request.user)
@@ -346,7 +352,7 @@ def staff_bank_confirm(request: HttpRequest, payment_id: int) -> HttpResponse:
 
 @staff_view("lms.manage_enrolments")
 @require_POST
-def staff_refund_done(request: HttpRequest, refund_id: int) -> HttpResponse:
+def staff_refund_done(request: AuthenticatedHttpRequest, refund_id: int) -> HttpResponse:
     refund = get_object_or_404(Refund, pk=refund_id)
     services.refund_mark_done(refund_id=refund.pk, by=request.user,
                               reference=request.POST.get("reference", ""))
@@ -356,7 +362,7 @@ def staff_refund_done(request: HttpRequest, refund_id: int) -> HttpResponse:
 
 @staff_view("lms.manage_enrolments")
 @require_POST
-def staff_enrolment_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+def staff_enrolment_cancel(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment.objects.select_related("cohort"), reference=reference)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -376,7 +382,7 @@ def staff_enrolment_cancel(request: HttpRequest, reference: str) -> HttpResponse
 
 @staff_view("lms.manage_enrolments")
 @require_POST
-def staff_cohort_cancel(request: HttpRequest, code: str) -> HttpResponse:
+def staff_cohort_cancel(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort, code=code)
     try:
         services.cohort_cancel(cohort_id=cohort.pk, by=request.user,

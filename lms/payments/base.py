@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
+from django.utils.functional import Promise
+
 if TYPE_CHECKING:
     from ..models import Payment, Refund
 
@@ -40,7 +42,7 @@ class CheckoutStatus:
 
 class PaymentProvider:
     identifier: ClassVar[str]
-    verbose_name: ClassVar[str]
+    verbose_name: ClassVar[str | Promise]
     # Whether money arrives by itself (Stripe) or a course admin confirms receipt (bank).
     confirmed_by_staff: ClassVar[bool] = False
 

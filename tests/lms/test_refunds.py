@@ -108,7 +108,7 @@ def test_completed_enrolment_cannot_be_cancelled(enrolment_factory):
 
 
 def test_second_payment_for_a_confirmed_enrolment_is_refunded(paid_by_stripe, stripe_api):
-    trainee, enrolment = paid_by_stripe()
+    _trainee, enrolment = paid_by_stripe()
     # A second checkout for the same enrolment was paid too (two browser tabs).
     duplicate = Payment.objects.create(enrolment=enrolment, provider="stripe",
                                        amount=enrolment.price, provider_reference="cs_dup")
