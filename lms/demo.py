@@ -97,8 +97,34 @@ def load(stdout: TextIO) -> None:
             "enrolment_deadline": _deadline(past_day),
         },
     )
+    current_day = _day(-2)
+    current, _ = Cohort.objects.get_or_create(
+        code="demo-current",
+        defaults={
+            "course": course, "title": f"{current_day:%Y年%m月} 广州班（进行中）",
+            "status": Cohort.Status.PUBLISHED, "day_1": current_day,
+            "day_2": current_day + datetime.timedelta(days=1),
+            "day_3": current_day + datetime.timedelta(days=2),
+            "venue": "广州市天河区示例大厦 12 层", "capacity": 25, "price": PRICE,
+            "enrolment_deadline": _deadline(current_day),
+        },
+    )
     trainee = demo_user("trainee@demo.ccso")
     staff = demo_user("courses@demo.ccso")
+    # trainee2 is confirmed in the running cohort: mark their three days on the roster.
+    trainee2 = demo_user("trainee2@demo.ccso")
+    running = Enrolment.objects.filter(cohort=current, user=trainee2).first()
+    if running is None:
+        now = timezone.now()
+        running = Enrolment.objects.create(
+            cohort=current, user=trainee2, state=Enrolment.State.CONFIRMED, price=PRICE,
+            reference="CCDEMO0002", confirmed_at=now,
+        )
+        Payment.objects.create(
+            enrolment=running, provider="stripe", method="alipay", amount=PRICE,
+            state=Payment.State.CONFIRMED, provider_reference="cs_demo_0002",
+            provider_payment_id="pi_demo_0002", confirmed_at=now,
+        )
     enrolment = Enrolment.objects.filter(cohort=past, user=trainee).first()
     if enrolment is None:
         now = timezone.now()
@@ -123,10 +149,13 @@ def load(stdout: TextIO) -> None:
                       "standard_items": items, "body": body},
         )
     stdout.write(f"lms: course 「{course.title}」 ¥{course.price} (code {course.code})")
-    for cohort in (upcoming, online, past):
+    for cohort in (upcoming, online, current, past):
         stdout.write(f"  cohort {cohort.code:<14} {cohort.day_1} – {cohort.day_3} "
                      f"capacity {cohort.capacity}  /training/cohorts/{cohort.code}/")
     stdout.write(f"  {trainee.email}: enrolment {enrolment.reference} in {past.code} "
                  f"{enrolment.get_state_display()} (3/3 days), exam-eligible")
+    stdout.write(f"  {trainee2.email}: enrolment {running.reference} in {current.code} "
+                 f"{running.get_state_display()}: mark attendance at "
+                 f"/training/staff/cohorts/{current.code}/")
     stdout.write(f"  {len(LESSONS)} sample lessons at /training/courses/{course.code}/material/; "
                  "staff: /training/staff/ (courses@demo.ccso)")

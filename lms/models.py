@@ -19,6 +19,15 @@ from django.utils.translation import gettext_lazy as _
 
 COURSE_DAYS = 3
 ZERO = Decimal("0.00")
+# How a payment was made (Payment.method), for people to read.
+METHOD_LABELS = {
+    "card": _("Card"),
+    "alipay": _("Alipay"),
+    "wechat_pay": _("WeChat Pay"),
+    "bank": _("Bank transfer"),
+    "stripe": _("Stripe"),
+    "bank_transfer": _("Bank transfer"),
+}
 
 
 class Course(models.Model):
@@ -319,6 +328,11 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.amount} {self.currency} ({self.get_state_display()})"
+
+    @property
+    def method_label(self) -> str:
+        key = self.method or self.provider
+        return str(METHOD_LABELS.get(key, key))
 
 
 class Refund(models.Model):

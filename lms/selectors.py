@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from .models import (
     COURSE_DAYS,
+    METHOD_LABELS,
     ZERO,
     Attendance,
     Cohort,
@@ -244,7 +245,8 @@ def staff_dashboard(*, since_days: int = 120) -> dict[str, Any]:
     for row in paid.values("enrolment__cohort_id", "provider", "method").annotate(
         count=Count("id"), amount=Sum("amount")
     ).order_by("provider", "method"):
-        label = row["method"] or row["provider"]
+        key = row["method"] or row["provider"]
+        label = str(METHOD_LABELS.get(key, key))
         split[row["enrolment__cohort_id"]].append(
             {"method": label, "count": row["count"], "amount": row["amount"]}
         )

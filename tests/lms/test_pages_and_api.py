@@ -32,7 +32,8 @@ def test_staff_dashboard_shows_seats_revenue_method_split_and_attendance(
     row = response.context["rows"][0]
     assert (row["sold"], row["held"], row["free"]) == (2, 1, 7)
     assert row["revenue"] == Decimal("17000.00")
-    assert {m["method"]: m["count"] for m in row["split"]} == {"alipay": 1, "card": 1, "bank": 1}
+    assert {m["method"]: m["count"] for m in row["split"]} == {
+        "支付宝": 1, "银行卡": 1, "对公转账": 1}
     assert (row["attendance_present"], row["attendance_possible"]) == (2, 6)
     page = response.content.decode()
     assert "¥17000.00" in page and 'data-testid="method-chart"' in page
@@ -137,7 +138,7 @@ def test_demo_loader_is_idempotent_and_makes_an_exam_eligible_trainee(db):
     demo.load(out)
     course = Course.objects.get(title="CCSO 注册协调员培训")
     assert course.price == Decimal("6800.00")
-    assert Cohort.objects.count() == 3
+    assert Cohort.objects.count() == 4
     assert cohorts_upcoming().filter(course=course).exists()
     trainee = accounts_demo.demo_user("trainee@demo.ccso")
     assert course_completed(user=trainee, course_id=course.pk)
