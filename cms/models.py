@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.contrib.table_block.blocks import TableBlock
@@ -210,8 +211,48 @@ class StandardVersionPage(RoutablePageMixin, Page):
         return views.standard_pdf(request, version=self)
 
 
+class ModulePageForm(WagtailAdminPageForm):
+    """Item codes must be unique within the whole version, not only within the module."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        formset = self.formsets.get("items")
+        if formset is None or not formset.is_valid():
+            return cleaned
+        codes = [
+            form.cleaned_data["code"]
+            for form in formset.forms
+            if form.cleaned_data.get("code") and not form.cleaned_data.get("DELETE")
+        ]
+        twice = sorted({code for code in codes if codes.count(code) > 1})
+        if twice:
+            self.add_error(None, _("Codes used twice: %(codes)s.") % {"codes": ", ".join(twice)})
+        parent = getattr(self, "parent_page", None)
+        if codes and parent is not None:
+            taken = sorted(
+                set(
+                    StandardItem.objects.filter(
+                        code__in=codes,
+                        module__path__startswith=parent.path,
+                        module__depth=parent.depth + 1,
+                    )
+                    .exclude(module_id=self.instance.pk)
+                    .values_list("code", flat=True)
+                )
+            )
+            if taken:
+                self.add_error(
+                    None,
+                    _("These codes belong to another module of this version: %(codes)s.")
+                    % {"codes": ", ".join(taken)},
+                )
+        return cleaned
+
+
 class StandardModulePage(RoutablePageMixin, Page):
     """One of the nine modules of a version, with its items and the pass rate reviews use."""
+
+    base_form_class = ModulePageForm
 
     number = models.PositiveSmallIntegerField(
         _("module number"), validators=[MinValueValidator(1), MaxValueValidator(9)]
@@ -309,9 +350,10 @@ class StandardItem(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("standard item")
         verbose_name_plural = _("standard items")
-        constraints = [
-            models.UniqueConstraint(fields=["module", "code"], name="cms_item_code_per_module")
-        ]
+        # Codes are unique within a version: checked by ModulePageForm and the importer rather
+        # than a database constraint, because Wagtail saves a module's items one row at a time
+        # and two items swapping codes would trip a constraint halfway through.
+        indexes = [models.Index(fields=["code"])]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"

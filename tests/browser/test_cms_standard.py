@@ -1,0 +1,58 @@
+"""A visitor reads the open standard, searches it in Chinese, switches to English and
+downloads the PDF: no account needed."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SAMPLE = Path(__file__).resolve().parents[2] / "cms" / "fixtures" / "yd-t-2823-2015-sample.yaml"
+
+
+@pytest.fixture
+def sample_standard(home_page):
+    from cms.services import standard_import_file
+
+    standard_import_file(name=SAMPLE.name, content=SAMPLE.read_bytes())
+
+
+def test_visitor_reads_searches_and_downloads_the_standard(page, sample_standard):
+    page.goto("/")
+    page.get_by_role("link", name="标准", exact=True).first.click()
+    page.wait_for_url(re.compile(r".*/standard/$"))
+    assert "YD/T 2823-2015" in page.get_by_role("heading", level=2).first.inner_text()
+    modules = page.locator("table.cms-modules tbody tr")
+    assert modules.count() == 9
+    assert "90%" in modules.nth(0).inner_text()
+
+    page.get_by_role("link", name="绩效管理").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "模块 5: 绩效管理"
+    assert page.locator("article.cms-item").count() >= 20
+    page.locator("#item-8\\.3\\.1").get_by_role("link", name="8.3.1").click()
+    page.wait_for_url(re.compile(r".*/items/8[.-]3[.-]1/$"))
+    assert "首次解决率" in page.get_by_role("heading", level=1).inner_text()
+    assert "YD/T 2823-2015 的条目" in page.get_by_test_id("item-version").inner_text()
+
+    page.get_by_test_id("standard-search").fill("次解决")  # from the middle of 首次解决率
+    page.get_by_role("button", name="搜索").click()
+    page.wait_for_url(re.compile(r".*/standard/search/\?q=.*"))
+    results = page.locator("li.cms-result")
+    assert results.count() == 1
+    assert "首次解决率" in results.first.inner_text()
+    results.first.get_by_role("link").click()
+    assert "首次解决率" in page.get_by_role("heading", level=1).inner_text()
+
+    page.locator("[data-testid=lang-en]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "First contact resolution" in page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("link", name="The standard").first.click()
+    assert page.get_by_role("link", name="Performance management").is_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_test_id("pdf-link").click()
+    download = download_info.value
+    assert download.suggested_filename == "yd-t-2823-2015.pdf"
+    assert Path(download.path()).read_bytes()[:5] == b"%PDF-"
