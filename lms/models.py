@@ -62,6 +62,15 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def display_title(self) -> str:
+        """The English title on English pages when there is one."""
+        from django.utils import translation
+
+        if translation.get_language() == "en" and self.title_en:
+            return self.title_en
+        return self.title
+
 
 class Cohort(models.Model):
     """One run of a course: three dated days, a place (or an online link), seats and a price."""

@@ -281,9 +281,12 @@ def enrolment_cancel(
     return enrolment
 
 
-def _payments_close_open(enrolment: Enrolment) -> None:
-    """Mark open checkouts expired; Stripe sessions are expired at Stripe after commit."""
-    open_payments = list(enrolment.payments.select_for_update().filter(state=Payment.State.CREATED))
+def _payments_close_open(enrolment: Enrolment, *, provider: str | None = None) -> None:
+    """Mark open checkouts expired; Stripe sessions are expired at Stripe after commit. A
+    session paid meanwhile is still honoured: its event re-reads an expired payment too."""
+    open_payments = enrolment.payments.select_for_update().filter(state=Payment.State.CREATED)
+    if provider is not None:
+        open_payments = open_payments.filter(provider=provider)
     for payment in open_payments:
         payment.state = Payment.State.EXPIRED
         payment.save(update_fields=["state"])
@@ -380,6 +383,8 @@ def checkout_start(
                     amount=enrolment.price, currency="CNY",
                 )
         else:
+            # One open card/Alipay/WeChat checkout at a time: a new one closes the previous.
+            _payments_close_open(enrolment, provider=provider)
             payment = Payment.objects.create(
                 enrolment=enrolment, provider=provider, amount=enrolment.price, currency="CNY"
             )

@@ -247,3 +247,38 @@ def test_stripe_button_shown_with_keys(client, stripe_api, cohort_factory, user_
     response = client.post(f"/training/enrolments/{enrolment.reference}/pay/stripe/")
     assert response.status_code == 302
     assert response["Location"].startswith("https://checkout.stripe.com/c/pay/cs_test_")
+
+
+def test_return_from_stripe_re_reads_the_session_before_the_webhook_arrives(
+    client, started, stripe_api
+):
+    enrolment, _payment, session = started
+    client.force_login(enrolment.user)
+    waiting = client.get(f"/training/enrolments/{enrolment.reference}/paid/", follow=True)
+    assert "正在等待支付服务确认" in waiting.content.decode()
+
+    stripe_api.pay(session["id"], method="card")
+    done = client.get(f"/training/enrolments/{enrolment.reference}/paid/", follow=True)
+    assert "已收到付款" in done.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.state == Enrolment.State.CONFIRMED
+
+
+def test_a_new_checkout_closes_the_previous_one_which_still_counts_if_paid(
+    started, stripe_api, send_stripe_event, django_capture_on_commit_callbacks
+):
+    enrolment, first, first_session = started
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.checkout_start(
+            enrolment_id=enrolment.pk, user=enrolment.user, provider="stripe",
+            success_url="http://x/ok", cancel_url="http://x/no").payment
+    first.refresh_from_db()
+    assert first.state == Payment.State.EXPIRED
+    assert stripe_api.sessions[first_session["id"]]["status"] == "expired"
+    enrolment.refresh_from_db()
+    assert enrolment.state == Enrolment.State.PENDING_PAYMENT  # the seat stays held
+
+    stripe_api.pay(second.provider_reference)
+    send_stripe_event("checkout.session.completed", stripe_api.sessions[second.provider_reference])
+    enrolment.refresh_from_db()
+    assert enrolment.state == Enrolment.State.CONFIRMED
