@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -16,6 +17,9 @@ from .models import Credential
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
+STYLESHEET = Path(__file__).resolve().parent / "static" / "certification" / "certificate.css"
+
+
 @lru_cache(maxsize=1)
 def _font_config():  # type: ignore[no-untyped-def]
     # One FontConfiguration per process: fontconfig lookups are then cached between PDFs.
@@ -24,8 +28,17 @@ def _font_config():  # type: ignore[no-untyped-def]
     return FontConfiguration()
 
 
-def qr_svg_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#1f2a44")
+@lru_cache(maxsize=1)
+def _stylesheet():  # type: ignore[no-untyped-def]
+    # Parsed and compiled once per process (a third of the render time when inline).
+    from weasyprint import CSS
+
+    return CSS(filename=str(STYLESHEET), font_config=_font_config())
+
+
+def qr_png_data_uri(url: str) -> str:
+    # A PNG with 8 px per module prints sharply at 32 mm and embeds faster than vector paths.
+    return segno.make(url, error="m").png_data_uri(scale=8, border=2, dark="#1f2a44")
 
 
 def certificate_html(credential: Credential) -> str:
@@ -41,7 +54,7 @@ def certificate_html(credential: Credential) -> str:
                 "issuing_body": settings.CERTIFICATION_ISSUING_BODY,
                 "issuing_body_en": settings.CERTIFICATION_ISSUING_BODY_EN,
                 "verification_url": verification_url,
-                "qr_data_uri": qr_svg_data_uri(verification_url),
+                "qr_data_uri": qr_png_data_uri(verification_url),
             },
         )
 
@@ -49,4 +62,5 @@ def certificate_html(credential: Credential) -> str:
 def certificate_pdf(credential: Credential) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=certificate_html(credential)).write_pdf(font_config=_font_config())
+    return HTML(string=certificate_html(credential)).write_pdf(
+        stylesheets=[_stylesheet()], font_config=_font_config())
