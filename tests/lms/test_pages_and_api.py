@@ -144,3 +144,26 @@ def test_demo_loader_is_idempotent_and_makes_an_exam_eligible_trainee(db):
     assert course_completed(user=trainee, course_id=course.pk)
     assert Enrolment.objects.get(user=trainee).attendances.filter(present=True).count() == 3
     assert "CCSO 注册协调员培训" in out.getvalue()
+
+
+def test_staff_pages_and_cohort_list_use_a_fixed_number_of_queries(
+    client, user_factory, cohort_factory, enrolment_factory, django_assert_max_num_queries
+):
+    admin = user_factory(roles=["course_admin"])
+    cohorts = [cohort_factory(starts_in_days=-1 if n == 0 else 10 + n, capacity=30)
+               for n in range(6)]
+    for cohort in cohorts:
+        for _ in range(5):
+            e = enrolment_factory(cohort=cohort, state=Enrolment.State.CONFIRMED)
+            Payment.objects.create(enrolment=e, provider="stripe", method="card",
+                                   amount=e.price, state=Payment.State.CONFIRMED,
+                                   provider_reference=f"cs_{e.reference}")
+            Attendance.objects.create(enrolment=e, day=1, present=True)
+    client.force_login(admin)
+    # 6 cohorts × 5 trainees: the counts below do not grow with either number.
+    with django_assert_max_num_queries(16):
+        assert client.get("/training/staff/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/training/staff/cohorts/{cohorts[0].code}/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/training/").status_code == 200
