@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
+from core.typing import AuthenticatedHttpRequest
+
 from . import selectors
 from .models import Credential
 from .views import lookup_allowed
@@ -92,7 +94,7 @@ def verify(request: HttpRequest, number: str, token: str | None = None) -> Statu
 
 
 @router.get("/mine", response=list[MyCredentialOut], auth=django_auth)
-def my_credentials(request: HttpRequest) -> list[MyCredentialOut]:
+def my_credentials(request: AuthenticatedHttpRequest) -> list[MyCredentialOut]:
     from django.urls import reverse
 
     return [
@@ -108,7 +110,7 @@ def my_credentials(request: HttpRequest) -> list[MyCredentialOut]:
 
 
 @router.get("/registry", response=list[RegistryEntryOut], auth=None)
-def registry(request: HttpRequest, q: str = "", type: str = "",  # noqa: A002
+def registry(request: HttpRequest, q: str = "", type: str = "",
              region: str = "", limit: int = 50, offset: int = 0) -> list[RegistryEntryOut]:
     limit = max(1, min(limit, 200))
     results = selectors.registry_search(query=q[:100], type_slug=type, region=region[:50])

@@ -32,7 +32,8 @@ AFFILIATIONS = [
 # email, name, pinyin, employer, exam score, positions, reviews
 EXTRA_COORDINATORS = [
     ("wang.fang@demo.ccso", "王芳", "WANG Fang", "蓝海客户服务有限公司", "91.00",
-     [("蓝海客户服务有限公司", "运营总监", dt.date(2014, 3, 1), None, CentreType.OUTSOURCED, 600, 4)],
+     [("蓝海客户服务有限公司", "运营总监", dt.date(2014, 3, 1), None,
+       CentreType.OUTSOURCED, 600, 4)],
      [("2024 年度呼叫中心评审", "远景呼叫中心", "评审组成员", 2024)]),
     ("chen.jie@demo.ccso", "陈杰", "CHEN Jie", "远景呼叫中心", "78.50",
      [("远景呼叫中心", "现场主管", dt.date(2019, 6, 1), None, CentreType.IN_HOUSE, 80, 2)],

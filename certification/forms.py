@@ -47,7 +47,7 @@ class PositionForm(forms.Form):
                                                        *ManagementLevel.choices])
 
     def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             raise forms.ValidationError(_("The end date is before the start date."))

@@ -92,6 +92,9 @@ class CredentialNumberCounter(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.credential_type_id}/{self.year}: {self.last_value}"
+
 
 class CredentialStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
@@ -110,7 +113,8 @@ class LiveStatus(models.TextChoices):
 
 class Credential(models.Model):
     credential_type = models.ForeignKey(
-        CredentialType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="credentials"
+        CredentialType, verbose_name=_("type"), on_delete=models.PROTECT,
+        related_name="credentials",
     )
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -133,7 +137,8 @@ class Credential(models.Model):
         _("exam score (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE
+        _("status"), max_length=10, choices=CredentialStatus.choices,
+        default=CredentialStatus.ACTIVE,
     )
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     status_reason = models.TextField(_("reason for the status"), blank=True)
@@ -206,6 +211,9 @@ class CredentialRenewal(models.Model):
         verbose_name_plural = _("renewals")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.credential_id}: {self.previous_expires_on} -> {self.new_expires_on}"
+
 
 class ContinuingEducation(models.Model):
     """Hours of continuing education a holder records towards renewal."""
@@ -228,6 +236,9 @@ class ContinuingEducation(models.Model):
         verbose_name = _("continuing education record")
         verbose_name_plural = _("continuing education records")
         ordering = ["-completed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.hours})"
 
 
 class AffiliationKind(models.TextChoices):
@@ -354,8 +365,10 @@ class WorkPosition(models.Model):
     )
     role = models.CharField(_("role"), max_length=100)
     start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True,
-                                help_text=_("Leave empty if this is your current position."))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True,
+        help_text=_("Leave empty if this is your current position."),
+    )
     centre_type = models.CharField(_("contact-centre type"), max_length=12,
                                    choices=CentreType.choices)
     seats_managed = models.PositiveIntegerField(_("seats managed"), default=0)
@@ -369,10 +382,14 @@ class WorkPosition(models.Model):
         ordering = ["-start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
                 name="certification_position_dates",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.role}"
 
     @property
     def is_current(self) -> bool:
@@ -395,9 +412,13 @@ class ReviewExperience(models.Model):
         verbose_name_plural = _("review experience")
         ordering = ["-year"]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
 
 class RankingWeights(models.Model):
-    """The single row of weights for ranking reviewer candidates (edited by certification admins)."""
+    """The single row of weights for ranking reviewer candidates (edited by certification
+    admins)."""
 
     exam_weight = models.DecimalField(_("weight: exam score"), max_digits=5, decimal_places=2,
                                       default=Decimal("40"), validators=[MinValueValidator(0)])
@@ -421,3 +442,6 @@ class RankingWeights(models.Model):
     class Meta:
         verbose_name = _("ranking weights")
         verbose_name_plural = _("ranking weights")
+
+    def __str__(self) -> str:
+        return str(_("ranking weights"))

@@ -459,10 +459,7 @@ def credential_reminders_send(*, today: dt.date | None = None) -> int:
             credential = Credential.objects.select_for_update(of=("self",)).select_related(
                 "holder", "credential_type").get(pk=pk)
             days_left = (credential.expires_on - today).days
-            if days_left <= 30:
-                field = "reminder_30_sent_for"
-            else:
-                field = "reminder_90_sent_for"
+            field = "reminder_30_sent_for" if days_left <= 30 else "reminder_90_sent_for"
             if getattr(credential, field) == credential.expires_on:
                 continue
             setattr(credential, field, credential.expires_on)
@@ -479,9 +476,13 @@ def credential_reminders_send(*, today: dt.date | None = None) -> int:
 
 
 def passes_accounted_keys() -> set[str]:
-    return set(Credential.objects.filter(source_key__startswith="exams.attempt:").values_list(
-        "source_key", flat=True)) | set(CredentialRenewal.objects.filter(
-            source_key__startswith="exams.attempt:").values_list("source_key", flat=True))
+    keys = set(Credential.objects.filter(source_key__startswith="exams.attempt:").values_list(
+        "source_key", flat=True))
+    for key in CredentialRenewal.objects.filter(
+            source_key__startswith="exams.attempt:").values_list("source_key", flat=True):
+        if key:
+            keys.add(key)
+    return keys
 
 
 def credentials_reconcile(*, since: dt.datetime, issue: bool = True) -> dict[str, list[str]]:

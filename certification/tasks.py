@@ -25,7 +25,7 @@ def credential_issue_for_pass_task(
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def credential_pdf_generate_task(*, credential_id: int, force: bool = False) -> str:
-    return services.credential_pdf_generate(credential_id=credential_id, force=force).pdf.name
+    return services.credential_pdf_generate(credential_id=credential_id, force=force).pdf.name or ""
 
 
 @shared_task

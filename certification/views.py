@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import AuditEntry
+from core.typing import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .forms import (
@@ -106,7 +107,7 @@ def registry(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_credentials(request: HttpRequest) -> HttpResponse:
+def my_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
     credentials = list(selectors.credentials_of_holder(request.user))
     today = timezone.localdate()
     rows = [
@@ -129,7 +130,7 @@ def my_credentials(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _own_credential(request: HttpRequest, pk: int) -> Credential:
+def _own_credential(request: AuthenticatedHttpRequest, pk: int) -> Credential:
     credential = get_object_or_404(Credential.objects.select_related("credential_type"), pk=pk)
     if credential.holder_id != request.user.pk and not request.user.has_perm(
             "certification.view_credential"):
@@ -138,7 +139,7 @@ def _own_credential(request: HttpRequest, pk: int) -> Credential:
 
 
 @login_required
-def credential_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def credential_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     credential = _own_credential(request, pk)
     if not credential.pdf or (credential.printed_name_zh, credential.printed_name_en) != (
             credential.holder.name_zh, credential.holder.name_en):
@@ -150,7 +151,7 @@ def credential_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def registry_listing(request: HttpRequest, pk: int) -> HttpResponse:
+def registry_listing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = _own_credential(request, pk)
     try:
         services.credential_registry_listing_set(
@@ -163,7 +164,7 @@ def registry_listing(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def education_add(request: HttpRequest, pk: int) -> HttpResponse:
+def education_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = _own_credential(request, pk)
     form = EducationForm(request.POST)
     if form.is_valid():
@@ -180,7 +181,7 @@ def education_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def renew(request: HttpRequest, pk: int) -> HttpResponse:
+def renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = _own_credential(request, pk)
     try:
         credential = services.credential_renew_by_education(credential=credential,
@@ -193,7 +194,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def apply(request: HttpRequest) -> HttpResponse:
+def apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     if services.credential_valid_for(request.user, CredentialType.COORDINATOR) is None:
         messages.error(request, _("Only a coordinator with an active credential can apply."))
         return redirect("certification:mine")
@@ -224,7 +225,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(STAFF_STATUS_PERM, raise_exception=True)
-def staff_credentials(request: HttpRequest) -> HttpResponse:
+def staff_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     page = Paginator(selectors.credentials_for_staff(query=query), 50).get_page(
         request.GET.get("page"))
@@ -232,7 +233,7 @@ def staff_credentials(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(STAFF_STATUS_PERM, raise_exception=True)
-def staff_credential(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_credential(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(
         Credential.objects.select_related("credential_type", "holder"), pk=pk)
     form = StatusChangeForm(request.POST or None)
@@ -261,7 +262,7 @@ def staff_credential(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(STAFF_RANK_PERM, raise_exception=True)
-def staff_candidates(request: HttpRequest) -> HttpResponse:
+def staff_candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     weights = selectors.ranking_weights()
     ranked = services.reviewer_candidates_rank(
         applications=selectors.reviewer_applications_pending(), weights=weights)
@@ -274,7 +275,7 @@ def staff_candidates(request: HttpRequest) -> HttpResponse:
 
 @permission_required(STAFF_RANK_PERM, raise_exception=True)
 @require_POST
-def staff_candidates_decide(request: HttpRequest) -> HttpResponse:
+def staff_candidates_decide(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DecisionForm(request.POST)
     ids = [int(v) for v in request.POST.getlist("application") if v.isdigit()]
     if not form.is_valid():
@@ -300,7 +301,7 @@ def staff_candidates_decide(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(STAFF_RANK_PERM, raise_exception=True)
-def staff_weights(request: HttpRequest) -> HttpResponse:
+def staff_weights(request: AuthenticatedHttpRequest) -> HttpResponse:
     weights = selectors.ranking_weights()
     form = RankingWeightsForm(request.POST or None, instance=weights)
     if request.method == "POST" and form.is_valid():
@@ -312,7 +313,7 @@ def staff_weights(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(STAFF_RANK_PERM, raise_exception=True)
-def staff_candidates_export(request: HttpRequest) -> HttpResponse:
+def staff_candidates_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
     weights = selectors.ranking_weights()

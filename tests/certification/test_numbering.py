@@ -56,7 +56,7 @@ def test_concurrent_issuance_gives_unique_gap_free_numbers(user_factory, coordin
             services.credential_issue(holder=people[index], credential_type=coordinator_type,
                                       source_key=f"concurrent:{index}",
                                       issued_on=dt.date(2026, 6, 1))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()

@@ -91,7 +91,6 @@ def test_weights_change_the_order(candidates):
 
 def test_admins_see_the_ranked_list_with_components_and_can_export(client, candidates,
                                                                    cert_admin):
-    a, b, c = candidates
     client.force_login(cert_admin)
     html = client.get("/credentials/staff/candidates/").content.decode()
     assert html.index("甲") < html.index("丙") < html.index("乙")

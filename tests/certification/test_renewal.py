@@ -44,7 +44,7 @@ def test_renewal_by_continuing_education(credential, user):
     services.credential_education_add(credential=credential, holder=user, title="质量管理研修",
                                       provider="CCSO", completed_on=dt.date(2026, 5, 1),
                                       hours=Decimal("24"))
-    with pytest.raises(services.CertificationError, match="24.0"):
+    with pytest.raises(services.CertificationError, match=r"24\.0"):
         services.credential_renew_by_education(credential=credential, actor=user,
                                                today=dt.date(2028, 11, 1))
     services.credential_education_add(credential=credential, holder=user, title="现场管理",
