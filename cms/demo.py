@@ -65,10 +65,11 @@ def guidance_and_notices_ensure(*, home: HomePage) -> None:
             summary_en="A review judges every item as conforming or not; this page explains how "
             "to prepare each of the five kinds of evidence. (Sample content)",
             body=[
-                ("text", "<p>评审员依据文件、过程记录、数据、现场照片和签字访谈记录五类证据作出判定。"
-                 "证据应真实、完整、可追溯。</p>"),
+                ("text", "<p>评审员依据文件、过程记录、数据、现场照片和签字访谈记录"
+                 "五类证据作出判定。证据应真实、完整、可追溯。</p>"),
                 ("callout", {"kind": "warning", "title": "数据复算",
-                             "text": "<p>数据须连续12个月；评审员会抽取一个月，从原始记录重新计算。</p>"}),
+                             "text": "<p>数据须连续12个月；评审员会抽取一个月，"
+                             "从原始记录重新计算。</p>"}),
                 ("table", {"first_row_is_table_header": True, "first_col_is_header": False,
                            "data": [["证据类型", "常见形式"],
                                     ["文件", "制度、流程、规划"],
@@ -78,12 +79,12 @@ def guidance_and_notices_ensure(*, home: HomePage) -> None:
                                     ["签字访谈记录", "员工和管理者访谈"]]}),
             ],
             body_en=[
-                ("text", "<p>Reviewers decide on five kinds of evidence: documents, process records, "
-                 "data, on-site photos and signed interview records. Evidence must be genuine, "
-                 "complete and traceable.</p>"),
+                ("text", "<p>Reviewers decide on five kinds of evidence: documents, process "
+                 "records, data, on-site photos and signed interview records. Evidence must be "
+                 "genuine, complete and traceable.</p>"),
                 ("callout", {"kind": "warning", "title": "Recomputed data",
-                             "text": "<p>Data cover 12 consecutive months; the reviewer recomputes one "
-                             "month from the source records.</p>"}),
+                             "text": "<p>Data cover 12 consecutive months; the reviewer "
+                             "recomputes one month from the source records.</p>"}),
             ],
         )
         index.add_child(instance=guidance)

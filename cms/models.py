@@ -378,7 +378,8 @@ class StandardItem(Orderable):
 
     @property
     def evidence(self) -> list[tuple[str, Any]]:
-        return [(kind, label) for kind, label in EVIDENCE_KINDS if getattr(self, f"evidence_{kind}")]
+        return [(kind, label) for kind, label in EVIDENCE_KINDS if getattr(self, f"evidence_{kind}")
+                ]
 
     @property
     def evidence_codes(self) -> list[str]:

@@ -37,13 +37,17 @@ def cache_generation() -> int:
     return int(generation)
 
 
+def page_cache_seconds() -> int:
+    return int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 6 * 3600))
+
+
 def page_cache_context(request: Any) -> dict[str, Any]:
     """What the standard's templates need for `{% cache %}`: a generation bumped on every
     publish (so publishing clears them all) and no caching at all for previews."""
     preview = bool(getattr(request, "is_preview", False))
     return {
         "cms_generation": cache_generation(),
-        "cms_cache_timeout": 0 if preview else getattr(settings, "CMS_PAGE_CACHE_SECONDS", 6 * 3600),
+        "cms_cache_timeout": 0 if preview else page_cache_seconds(),
         "cms_preview": preview,
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 from collections.abc import Iterable
@@ -111,8 +112,9 @@ class ImportReport:
         return bool(self.created or self.updated)
 
     def lines(self) -> list[str]:
+        dry = " (dry run: nothing saved)" if self.dry_run else ""
         out = [f"{self.version_code}: {len(self.created)} created, {len(self.updated)} updated, "
-               f"{self.unchanged} unchanged" + (" (dry run: nothing saved)" if self.dry_run else "")]
+               f"{self.unchanged} unchanged{dry}"]
         out += [f"  + {line}" for line in self.created]
         out += [f"  ~ {line}" for line in self.updated]
         out += [f"  ! not in the file, kept: {line}" for line in self.not_in_file]
@@ -179,7 +181,7 @@ def _validated(data: Any) -> dict[str, Any]:
             errors.append(f"{where}: expected a mapping")
             continue
         try:
-            number = int(raw.get("number"))
+            number = int(raw.get("number"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             errors.append(f"{where}: number must be 1–9")
             continue
@@ -196,7 +198,7 @@ def _validated(data: Any) -> dict[str, Any]:
         except (InvalidOperation, ValueError):
             errors.append(f"{where} (module {number}): pass_rate must be a number 0–100")
             pass_rate = Decimal("0")
-        module = {
+        module: dict[str, Any] = {
             "number": number,
             "title": _text(raw.get("title")) or MODULE_NAMES[number][0],
             "title_en": _text(raw.get("title_en")) or MODULE_NAMES[number][1],
@@ -224,7 +226,7 @@ def _validated(data: Any) -> dict[str, Any]:
             if code in codes:
                 errors.append(f"{label}: code {code} already used at {codes[code]}")
             codes[code] = item_where
-            item = {name: _text(item_raw.get(name)) for name in ITEM_FIELDS}
+            item: dict[str, Any] = {name: _text(item_raw.get(name)) for name in ITEM_FIELDS}
             item["code"] = code
             for required in ("title", "requirement"):
                 if not item[required]:
@@ -410,7 +412,7 @@ def _xlsx_parse(name: str, raw: bytes) -> dict[str, Any]:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds
+    except Exception as error:
         raise StandardImportError([f"{name}: not a readable .xlsx file ({error})"]) from error
     missing = [s for s in ("standard", "modules", "items") if s not in book.sheetnames]
     if missing:
@@ -437,14 +439,12 @@ def _xlsx_parse(name: str, raw: bytes) -> dict[str, Any]:
     for n, row in rows("modules"):
         module = {**row, "_where": f"sheet modules, row {n}", "items": []}
         result_modules.append(module)
-        try:
-            modules[int(row.get("number"))] = module
-        except (TypeError, ValueError):
-            pass
+        with contextlib.suppress(TypeError, ValueError):
+            modules[int(row.get("number"))] = module  # type: ignore[arg-type]
     errors = []
     for n, row in rows("items"):
         try:
-            target = modules[int(row.get("module"))]
+            target = modules[int(row.get("module"))]  # type: ignore[arg-type]
         except (TypeError, ValueError, KeyError):
             errors.append(f"sheet items, row {n}: module “{row.get('module')}” is not in modules")
             continue
@@ -486,13 +486,11 @@ def standard_pdf_render(*, version: StandardVersionPage, language: str) -> bytes
 
 def standard_pdf_get(*, version: StandardVersionPage, language: str) -> bytes:
     """The cached PDF of a version; rendered again after any publish."""
-    from django.conf import settings
-
-    from .selectors import cache_generation
+    from .selectors import cache_generation, page_cache_seconds
 
     key = f"cms:pdf:{cache_generation()}:{version.pk}:{language}"
     pdf = cache.get(key)
     if pdf is None:
         pdf = standard_pdf_render(version=version, language=language)
-        cache.set(key, pdf, getattr(settings, "CMS_PAGE_CACHE_SECONDS", 6 * 3600))
+        cache.set(key, pdf, page_cache_seconds())
     return pdf

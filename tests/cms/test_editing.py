@@ -107,5 +107,5 @@ def test_a_code_used_twice_in_a_version_is_refused(client, standard_factory, edi
     data = _module_form(module, code="4.1.1") | {"action-publish": "publish"}
     response = client.post(f"/cms-admin/pages/{module.pk}/edit/", data)
     assert response.status_code == 200
-    assert "These codes belong to another module of this version: 4.1.1." in response.content.decode()
+    assert "以下编号已属于本版本的其他模块：4.1.1。" in response.content.decode()
     assert not StandardItem.objects.filter(module=module, code="4.1.1").exists()

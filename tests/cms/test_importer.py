@@ -165,7 +165,7 @@ def test_the_sample_standard_has_nine_modules_of_at_least_twenty_items(home_page
     report = standard_import_file(name=SAMPLE.name, content=SAMPLE.read_bytes())
     assert not report.not_in_file
     modules = StandardModulePage.objects.order_by("number")
-    assert [(m.number, m.title) for m in modules][0] == (1, "规划及发展方向")
+    assert next((m.number, m.title) for m in modules) == (1, "规划及发展方向")
     assert [m.title for m in modules][-1] == "客户权益保护"
     for module in modules:
         assert module.items.count() >= 20
@@ -173,3 +173,43 @@ def test_the_sample_standard_has_nine_modules_of_at_least_twenty_items(home_page
     assert [str(m.pass_rate) for m in modules if m.number in (1, 4, 6)] == ["90.00", "80.00",
                                                                            "80.00"]
     assert StandardVersionPage.objects.get().is_sample
+
+
+def test_editors_import_from_the_wagtail_admin(client, home_page, user_factory):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    editor = user_factory(roles=["content_editor"], is_staff=True)
+    client.force_login(editor)
+    content = yaml.safe_dump(standard_data(items=1), allow_unicode=True).encode()
+    upload = SimpleUploadedFile("std.yaml", content)
+    response = client.post("/cms-admin/standard-import/", {"file": upload, "dry_run": "on"})
+    assert "YD/T 2823-2015: 19 created, 0 updated, 0 unchanged (dry run: nothing saved)" in (
+        response.content.decode())
+    assert StandardItem.objects.count() == 0
+
+    response = client.post("/cms-admin/standard-import/",
+                           {"file": SimpleUploadedFile("std.yaml", content)})
+    assert "19 created" in response.content.decode()
+    assert StandardItem.objects.count() == 9
+    assert AuditEntry.objects.get(action="cms.standard.imported").actor == editor
+
+    bad = yaml.safe_load(content)
+    bad["modules"][1]["items"][0]["title"] = ""
+    response = client.post("/cms-admin/standard-import/", {
+        "file": SimpleUploadedFile("std.yaml", yaml.safe_dump(bad, allow_unicode=True).encode())})
+    assert "modules[2].items[1] (item 5.1.1): title is missing" in response.content.decode()
+
+
+def test_only_people_allowed_to_import_see_the_import_page(client, home_page, user_factory):
+    from django.contrib.auth.models import Permission
+
+    admin_user = user_factory(is_staff=True)
+    admin_user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(admin_user)  # may use Wagtail's admin, but not import
+    response = client.get("/cms-admin/standard-import/")
+    assert response.status_code == 302 and response["Location"] == "/cms-admin/"  # denied
+    content = yaml.safe_dump(standard_data(items=1), allow_unicode=True).encode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post("/cms-admin/standard-import/", {"file": SimpleUploadedFile("s.yaml", content)})
+    assert StandardItem.objects.count() == 0
