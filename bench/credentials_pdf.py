@@ -48,16 +48,19 @@ def _recreate_database() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _pool_pids(pid: int) -> list[int]:
+    """The worker and its children (the prefork pool)."""
+    try:
+        return [pid, *(int(c) for c in
+                       Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    except OSError:
+        return [pid]
+
+
 def _rss_kb(pid: int) -> int:
     """RSS of a process and its children (the prefork pool), in KiB."""
     total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
+    for p in _pool_pids(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -65,6 +68,23 @@ def _rss_kb(pid: int) -> int:
         except OSError:
             continue
     return total
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (the prefork pool)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in _pool_pids(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            continue
+    return total / ticks
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main() -> int:
@@ -128,6 +148,8 @@ def main() -> int:
                 return 1
             time.sleep(0.3)
         idle_rss = _rss_kb(worker.pid)
+        cpu_before = _cpu_seconds(worker.pid)
+        load_before = _load()
 
         passed_at = timezone.now().isoformat()
         started = time.perf_counter()
@@ -150,6 +172,8 @@ def main() -> int:
             peak = max(peak, rss)
             samples.append((done, rss))
         total = time.perf_counter() - started
+        cpu_used = _cpu_seconds(worker.pid) - cpu_before
+        load_after = _load()
     finally:
         worker.terminate()
         worker.wait(timeout=60)
@@ -178,6 +202,8 @@ def main() -> int:
         "queueing_s": round(queued, 1),
         "total_s": round(total, 1),
         "throughput_per_min": round(args.count / total * 60, 1),
+        "worker_cpu_s_per_credential": round(cpu_used / args.count, 3),
+        "load_average_before_after": [load_before, load_after],
         "pdf_median_kb": round(statistics.median(sizes) / 1024, 1),
         "worker_rss_idle_mb": round(idle_rss / 1024, 1),
         "worker_rss_peak_mb": round(peak / 1024, 1),
