@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Attendance,
@@ -63,11 +64,11 @@ class CohortAdmin(admin.ModelAdmin):
     readonly_fields = ("cancelled_reason",)
     fieldsets = (
         (None, {"fields": ("course", "code", "title", "status", "language")}),
-        ("Dates", {"fields": (("day_1", "day_2", "day_3"), ("starts_at_time", "ends_at_time"),
+        (_("Dates"), {"fields": (("day_1", "day_2", "day_3"), ("starts_at_time", "ends_at_time"),
                               "enrolment_deadline")}),
-        ("Place", {"fields": ("venue", "online_url")}),
-        ("Seats and price", {"fields": ("capacity", "price")}),
-        ("Cancellation policy", {"fields": (("full_refund_days", "partial_refund_days",
+        (_("Place"), {"fields": ("venue", "online_url")}),
+        (_("Seats and price"), {"fields": ("capacity", "price")}),
+        (_("Cancellation policy"), {"fields": (("full_refund_days", "partial_refund_days",
                                              "partial_refund_percent"), "cancellation_policy",
                                             "cancelled_reason")}),
     )
@@ -75,7 +76,7 @@ class CohortAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         return cohorts_with_seats(super().get_queryset(request))
 
-    @admin.display(description="seats left")
+    @admin.display(description=_("seats left"))
     def seats_left(self, obj: Cohort) -> int:
         return obj.seats_left  # type: ignore[attr-defined]
 
@@ -124,9 +125,6 @@ class EnrolmentAdmin(ReadOnlyAdmin):
     search_fields = ("reference", "user__email", "user__name_zh", "cohort__code")
     list_select_related = ("user", "cohort__course")
     inlines = [PaymentInline, AttendanceInline]
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Payment)

@@ -40,7 +40,7 @@ def _cohort(title: str, capacity: int) -> Cohort:
     )
 
 
-def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server, home_page,
+def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server,
                                                        user_factory):
     trainee = user_factory(roles=["trainee"], email="zhao@example.com", name_zh="赵六",
                            password="Trainee-Pass-2026")
