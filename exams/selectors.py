@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from . import scoring
@@ -141,11 +141,13 @@ def attempts_for_exam(exam: Exam) -> QuerySet[Attempt]:
 
 def passed_attempts_since(since: datetime) -> list[tuple[int, int, Decimal, datetime]]:
     """(attempt_id, user_id, score_percent, passed_at) of every passing eligible attempt
-    submitted at or after `since`: certification's reconciliation reads this."""
+    submitted at or after `since`, or turned into a pass by a regrade since then:
+    certification's reconciliation reads this. `passed_at` is the submission time, as in the
+    `attempt_passed` signal."""
     rows = (
         Attempt.objects.filter(
+            Q(submitted_at__gte=since) | Q(pass_notified_at__gte=since),
             state=AttemptState.SUBMITTED, passed=True, counts_for_credential=True,
-            submitted_at__gte=since,
         )
         .order_by("submitted_at", "pk")
         .values_list("pk", "user_id", "score_percent", "submitted_at")

@@ -1,0 +1,468 @@
+#!/usr/bin/env python
+"""Exam-window benchmark: N candidates start an exam within a ramp (default one minute), save
+answers continuously, and submit, against gunicorn + PostgreSQL on this machine.
+
+    .venv/bin/python bench/exam_window.py --candidates 300
+    .venv/bin/python bench/exam_window.py --candidates 2000 --client-threads 400 --workers 4
+
+It reports p50/p95/p99 of start, save and submit, the errors, and the answers lost (each
+candidate's last acknowledged answer compared with the database after submission: must be 0),
+and the same upsert through a bare Django view (no session, no API layer, no attempt lock or
+log) as the floor, in the same run. The figures go into docs/performance.md ("Exam window").
+
+The server runs `config.settings.production` (DEBUG off, Redis cache and sessions, persistent
+database connections) with the URLconf of this module: the project's URLs plus the floor view.
+Sessions are created directly in the session store (signing in N people through the login form
+would benchmark password hashing). HTTP from the client is `http.client` with one keep-alive
+connection per client thread; the client shares the machine's cores with the server, so the
+figures include client-side queueing: read them as an upper bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from http.client import HTTPConnection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/ccso_bench"
+COURSE_CODE = "bench-course"
+EXAM_TITLE = "Benchmark exam"
+
+
+# --- The server side: URLconf with the floor view (imported by gunicorn, see wsgi_app) ---------
+
+
+def floor_save(request, item_id: int):  # type: ignore[no-untyped-def]
+    """The floor: the same ordered upsert, without session, API layer, lock or log."""
+    from django.http import JsonResponse
+    from django.utils import timezone
+
+    from exams.models import AttemptQuestion
+
+    body = json.loads(request.body)
+    updated = AttemptQuestion.objects.filter(pk=item_id, seq__lt=body["seq"]).update(
+        selected=body["selected"], seq=body["seq"], answered_at=timezone.now()
+    )
+    return JsonResponse({"applied": bool(updated)})
+
+
+def _urlpatterns() -> list:
+    from django.urls import include, path
+    from django.views.decorators.csrf import csrf_exempt
+
+    return [
+        path("bench/floor/<int:item_id>", csrf_exempt(floor_save)),
+        path("", include("config.urls")),
+    ]
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    # Lazily built so that importing this module needs no configured Django.
+    if name == "urlpatterns":
+        return _urlpatterns()
+    raise AttributeError(name)
+
+
+def wsgi_app():  # type: ignore[no-untyped-def]
+    """gunicorn entry point: `exam_window:wsgi_app()` with --pythonpath bench."""
+    import django
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+
+    django.setup()
+    settings.ROOT_URLCONF = "exam_window"
+    return get_wsgi_application()
+
+
+# --- Setup ---------------------------------------------------------------------------------------
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+        "DATABASE_CONN_MAX_AGE": "600",
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "LOG_LEVEL": "WARNING",
+    })
+    return env
+
+
+def ensure_database(database_url: str) -> None:
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(database_url: str, candidates: int) -> tuple[int, list[dict]]:
+    """Migrate, load the bank, create the exam and N eligible candidates with sessions.
+    Returns (exam_id, [{"session": key, "csrf": token, "user_id": id}])."""
+    env = server_env(database_url)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+                   cwd=ROOT, env=env, check=True)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import User
+    from exams import demo
+    from exams.models import Attempt, BlueprintRule, Exam, Sitting
+    from lms.models import Cohort, Course, Enrolment
+
+    for question in demo.demo_questions():
+        from exams.services import question_save
+
+        question_save(**question)
+    with transaction.atomic():
+        course, _ = Course.objects.get_or_create(
+            code=COURSE_CODE, defaults={"title": "Benchmark course", "price": 0})
+        today = timezone.localdate()
+        cohort, _ = Cohort.objects.get_or_create(
+            code="bench-cohort",
+            defaults={"course": course, "title": "bench", "day_1": today - timedelta(days=5),
+                      "day_2": today - timedelta(days=4), "day_3": today - timedelta(days=3),
+                      "capacity": 100000, "price": 0,
+                      "enrolment_deadline": timezone.now() - timedelta(days=6)})
+        exam, created = Exam.objects.get_or_create(
+            title=EXAM_TITLE,
+            defaults={"course": course, "duration_minutes": 60, "is_published": True,
+                      "max_attempts": 1000, "retake_wait_hours": 0})
+        if created:
+            BlueprintRule.objects.bulk_create(
+                [BlueprintRule(exam=exam, module_number=m, count=2) for m in range(1, 10)])
+        now = timezone.now()
+        Sitting.objects.create(exam=exam, starts_at=now - timedelta(minutes=5),
+                               ends_at=now + timedelta(hours=3))
+        # A clean window: earlier runs' attempts are closed so everyone may start again.
+        Attempt.objects.filter(exam=exam, state="open").update(state="submitted",
+                                                               submitted_at=now)
+    existing = {u.email: u for u in User.objects.filter(email__startswith="bench-")}
+    new_users = [
+        User(email=f"bench-{i:05d}@example.com", name_zh=f"压测{i}",
+             password="!")  # noqa: S106 - unusable password: sessions are made directly
+        for i in range(candidates) if f"bench-{i:05d}@example.com" not in existing
+    ]
+    User.objects.bulk_create(new_users, batch_size=500)
+    users = list(User.objects.filter(email__startswith="bench-").order_by("email")[:candidates])
+    enrolled = set(Enrolment.objects.filter(cohort=cohort).values_list("user_id", flat=True))
+    Enrolment.objects.bulk_create([
+        Enrolment(cohort=cohort, user=u, state=Enrolment.State.COMPLETED, price=0,
+                  reference=f"BENCH{u.pk:010d}")
+        for u in users if u.pk not in enrolled
+    ], batch_size=500)
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    people = []
+    for user in users:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = backend
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        people.append({"session": store.session_key, "csrf": secrets.token_hex(16),
+                       "user_id": user.pk})
+    return exam.pk, people
+
+
+# --- The load ----------------------------------------------------------------------------------
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.error_samples: list[str] = []
+
+    def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
+        with self.lock:
+            self.latency[kind].append(seconds)
+            if not ok:
+                self.errors[kind] += 1
+                if len(self.error_samples) < 10:
+                    self.error_samples.append(f"{kind}: {detail}")
+
+
+class Client:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method: str, path: str, person: dict | None,
+                body: dict | None = None) -> tuple[int, bytes]:
+        headers = {"Content-Type": "application/json", "Host": "127.0.0.1"}
+        if person:
+            headers["Cookie"] = f"sessionid={person['session']}; csrftoken={person['csrf']}"
+            headers["X-CSRFToken"] = person["csrf"]
+        payload = json.dumps(body).encode() if body is not None else None
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=payload, headers=headers)
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (ConnectionError, OSError):
+                self.conn.close()
+                self.conn = HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt:
+                    raise
+        raise RuntimeError("unreachable")
+
+
+_local = threading.local()
+
+
+def _client(port: int) -> Client:
+    if not hasattr(_local, "client"):
+        _local.client = Client(port)
+    return _local.client
+
+
+def _timed(rec: Recorder, kind: str, client: Client, method: str, path: str,
+           person: dict | None, body: dict | None = None,
+           ok_statuses: tuple[int, ...] = (200, 201)) -> tuple[int, bytes]:
+    t0 = time.perf_counter()
+    try:
+        status, data = client.request(method, path, person, body)
+    except Exception as exc:  # any failure is counted as an error
+        rec.add(kind, time.perf_counter() - t0, False, repr(exc))
+        return 0, b""
+    rec.add(kind, time.perf_counter() - t0, status in ok_statuses,
+            f"HTTP {status} {data[:120]!r}")
+    return status, data
+
+
+def candidate_session(person: dict, *, exam_id: int, port: int, start_at: float,
+                      think: float, resaves: int, rec: Recorder, rng: random.Random,
+                      expected: dict) -> None:
+    time.sleep(max(0.0, start_at - time.monotonic()))
+    client = _client(port)
+    status, data = _timed(rec, "start", client, "POST", f"/api/v1/exams/{exam_id}/attempts",
+                          person)
+    if status not in (200, 201):
+        return
+    paper = json.loads(data)
+    attempt_id = paper["attempt_id"]
+    seq = paper["last_seq"]
+    final: dict[int, list[str]] = {}
+    questions = paper["questions"]
+    plan = [q for q in questions] + [rng.choice(questions) for _ in range(resaves)]
+    for question in plan:
+        time.sleep(rng.uniform(0.5 * think, 1.5 * think))
+        options = [o["key"] for o in question["options"]]
+        selected = (sorted(rng.sample(options, 2)) if question["kind"] == "multiple"
+                    else [rng.choice(options)])
+        seq += 1
+        status, _data = _timed(
+            rec, "save", client, "PUT",
+            f"/api/v1/exams/attempts/{attempt_id}/answers/{question['position']}", person,
+            {"selected": selected, "flagged": False, "seq": seq})
+        if status == 200:
+            final[question["position"]] = selected
+    _timed(rec, "submit", client, "POST", f"/api/v1/exams/attempts/{attempt_id}/submit", person)
+    expected[attempt_id] = final
+
+
+def floor_session(items: list[int], *, port: int, think: float, rec: Recorder,
+                  rng: random.Random) -> None:
+    client = _client(port)
+    for n, item_id in enumerate(items, start=1):
+        time.sleep(rng.uniform(0.5 * think, 1.5 * think))
+        _timed(rec, "floor save", client, "PUT", f"/bench/floor/{item_id}", None,
+               {"selected": ["A"], "seq": 10_000 + n})
+
+
+def count_lost(expected: dict[int, dict[int, list[str]]]) -> tuple[int, int]:
+    from exams.models import AttemptQuestion
+
+    lost = checked = 0
+    rows = AttemptQuestion.objects.filter(attempt_id__in=list(expected)).values_list(
+        "attempt_id", "position", "selected")
+    stored = {(a, p): s for a, p, s in rows}
+    for attempt_id, answers in expected.items():
+        for position, selected in answers.items():
+            checked += 1
+            if stored.get((attempt_id, position)) != selected:
+                lost += 1
+    return lost, checked
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def start_gunicorn(args: argparse.Namespace) -> subprocess.Popen:
+    env = server_env(args.database_url)
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"), "exam_window:wsgi_app()",
+        "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "--chdir", str(ROOT),
+        "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
+        "--worker-class", "gthread", "--threads", str(args.threads),
+        "--backlog", "4096", "--keep-alive", "75", "--worker-connections", "4000",
+        "--log-level", "warning",
+    ]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = HTTPConnection("127.0.0.1", args.port, timeout=2)
+            conn.request("GET", "/api/v1/health", headers={"Host": "127.0.0.1"})
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("gunicorn did not become healthy within 60 s")
+
+
+def write_report(text: str) -> None:
+    path = ROOT / "docs" / "performance.md"
+    current = path.read_text("utf-8") if path.exists() else "# Performance\n"
+    start = current.find("## Exam window")
+    if start == -1:
+        updated = current.rstrip() + "\n\n" + text
+    else:
+        end = current.find("\n## ", start + 1)
+        updated = current[:start] + text + (current[end + 1:] if end != -1 else "")
+    path.write_text(updated.rstrip() + "\n", "utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--candidates", type=int, default=300)
+    parser.add_argument("--ramp", type=float, default=60.0, help="seconds over which all start")
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="mean seconds between a candidate's saves")
+    parser.add_argument("--resaves", type=int, default=4,
+                        help="changed answers per candidate after the first pass")
+    parser.add_argument("--client-threads", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--no-write", action="store_true", help="do not update the docs")
+    args = parser.parse_args()
+
+    ensure_database(args.database_url)
+    t_setup = time.monotonic()
+    exam_id, people = prepare(args.database_url, args.candidates)
+    print(f"setup: {len(people)} candidates in {time.monotonic() - t_setup:.0f} s", flush=True)
+    server = start_gunicorn(args)
+    rec = Recorder()
+    expected: dict[int, dict[int, list[str]]] = {}
+    rng = random.Random(2823)
+    try:
+        began = time.monotonic()
+        with ThreadPoolExecutor(max_workers=args.client_threads) as pool:
+            futures = [
+                pool.submit(candidate_session, person, exam_id=exam_id, port=args.port,
+                            start_at=began + args.ramp * i / len(people), think=args.think,
+                            resaves=args.resaves, rec=rec, rng=random.Random(rng.random()),
+                            expected=expected)
+                for i, person in enumerate(people)
+            ]
+            for future in futures:
+                future.result()
+        window = time.monotonic() - began
+        lost, checked = count_lost(expected)
+        # The floor: the same number of saves, same pacing, through the bare view.
+        from exams.models import AttemptQuestion
+
+        item_ids = list(AttemptQuestion.objects.filter(attempt_id__in=list(expected))
+                        .values_list("attempt_id", "pk"))
+        per_attempt: dict[int, list[int]] = defaultdict(list)
+        for attempt_id, pk in item_ids:
+            per_attempt[attempt_id].append(pk)
+        saves_per = max(1, round(len(rec.latency["save"]) / max(1, len(per_attempt))))
+        floor_began = time.monotonic()
+        with ThreadPoolExecutor(max_workers=args.client_threads) as pool:
+            futures = [
+                pool.submit(floor_session, (ids * 3)[:saves_per], port=args.port,
+                            think=args.think, rec=rec, rng=random.Random(rng.random()))
+                for ids in per_attempt.values()
+            ]
+            for future in futures:
+                future.result()
+        floor_window = time.monotonic() - floor_began
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    def row(kind: str) -> str:
+        values = rec.latency[kind]
+        ms = [v * 1000 for v in values]
+        return (f"| {kind} | {len(values)} | {percentile(ms, 50):.1f} | {percentile(ms, 95):.1f} | "
+                f"{percentile(ms, 99):.1f} | {max(ms) if ms else float('nan'):.1f} | "
+                f"{rec.errors[kind]} |")
+
+    saves = len(rec.latency["save"])
+    load = os.getloadavg()
+    report = "\n".join([
+        "## Exam window",
+        "",
+        f"`bench/exam_window.py` run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
+        f"{len(people)} candidates start within {args.ramp:.0f} s, each saves every question of "
+        f"an 18-question paper plus {args.resaves} changed answers (mean {args.think:g} s "
+        f"apart), then submits. gunicorn {args.workers} workers × {args.threads} threads "
+        "(gthread), `config.settings.production` (DEBUG off, Redis sessions), PostgreSQL "
+        f"on 127.0.0.1; client: {args.client_threads} threads of `http.client` on the same "
+        f"machine ({os.cpu_count()} cores, shared with other work: load average "
+        f"{load[0]:.1f} at the end).",
+        "",
+        "| request | count | p50 ms | p95 ms | p99 ms | max ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        row("start"),
+        row("save"),
+        row("submit"),
+        row("floor save"),
+        "",
+        f"Answers lost: **{lost}** of {checked} acknowledged answers checked after submission. "
+        f"Window: {window:.0f} s ({saves / window:.0f} saves/s); floor phase "
+        f"{floor_window:.0f} s. \"floor save\" is the same ordered upsert (`UPDATE … WHERE "
+        "seq < new`) through a bare Django view with no session, API layer, attempt row lock "
+        "or attempt log: the difference is what authentication, the lock and the log cost.",
+        "",
+        "Re-run: `.venv/bin/python bench/exam_window.py --candidates N` (see `--help`).",
+        "",
+    ])
+    if rec.error_samples:
+        report += "\nFirst errors: " + "; ".join(rec.error_samples) + "\n"
+    print(report)
+    if not args.no_write:
+        write_report(report)
+    return 0 if lost == 0 and not any(rec.errors.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
