@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.services import audit_record
+
 from .models import (
     Credential,
     CredentialType,
@@ -49,6 +51,19 @@ class OrganisationAffiliationAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("organisation__name", "other__name")
     autocomplete_fields = ("organisation", "other")
+
+    # Affiliations decide who may review whom: every change is in the audit log too.
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action="certification.affiliation."
+                     + ("changed" if change else "recorded"), target=obj,
+                     data={"kind": obj.kind, "other": obj.other_id})
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        audit_record(actor=request.user, action="certification.affiliation.deleted", target=obj,
+                     data={"kind": obj.kind, "organisation": obj.organisation_id,
+                           "other": obj.other_id})
+        super().delete_model(request, obj)
 
 
 class WorkPositionInline(admin.TabularInline):

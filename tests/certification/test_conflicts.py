@@ -89,3 +89,19 @@ def test_an_organisation_cannot_be_affiliated_with_itself(graph):
     with pytest.raises(services.CertificationError):
         services.affiliation_record(organisation=graph["Group"], kind="partner",
                                     other=graph["Group"], actor=None)
+
+
+def test_admins_record_affiliations_in_the_admin_and_it_is_audited(client, cert_admin,
+                                                                   organisation_factory):
+    from certification.models import OrganisationAffiliation
+    from core.models import AuditEntry
+
+    parent, child = organisation_factory(name="母公司甲"), organisation_factory(name="子公司乙")
+    client.force_login(cert_admin)
+    response = client.post("/django-admin/certification/organisationaffiliation/add/", {
+        "organisation": parent.pk, "kind": "parent", "other": child.pk, "note": "控股 60%"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    affiliation = OrganisationAffiliation.objects.get()
+    assert (affiliation.organisation, affiliation.other) == (parent, child)
+    assert AuditEntry.objects.for_object(affiliation).get().actor == cert_admin
+    assert selectors.organisations_conflicting_with(child.pk) == {parent.pk, child.pk}
