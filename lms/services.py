@@ -45,6 +45,8 @@ from .selectors import seats_taken_q
 
 logger = logging.getLogger(__name__)
 
+# Lock only the row itself, not the rows select_related joins in (the course, the user).
+_SELF = ("self",)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 EMAIL_LANGUAGE = "zh-hans"
 
@@ -86,7 +88,7 @@ def _now() -> datetime.datetime:
 
 
 def _cohort_lock(cohort_id: int) -> Cohort:
-    return Cohort.objects.select_for_update().select_related("course").get(pk=cohort_id)
+    return Cohort.objects.select_for_update(of=_SELF).select_related("course").get(pk=cohort_id)
 
 
 def _enrolment_lock(enrolment_id: int) -> Enrolment:
@@ -563,7 +565,7 @@ def _refund_execute(refund: Refund) -> None:
 @transaction.atomic
 def refund_mark_done(*, refund_id: int, by: User, reference: str = "") -> Refund:
     """A course admin records that a bank refund has been transferred back."""
-    refund = Refund.objects.select_for_update().select_related("payment__enrolment").get(
+    refund = Refund.objects.select_for_update(of=_SELF).select_related("payment__enrolment").get(
         pk=refund_id
     )
     if refund.state == Refund.State.DONE:
@@ -766,7 +768,7 @@ def attendance_mark(*, enrolment_id: int, day: int, present: bool, by: User) -> 
     """Mark one day for one trainee. All three days present completes the enrolment."""
     if day not in range(1, COURSE_DAYS + 1):
         raise LmsError(_("The course has days 1 to 3."), code="day")
-    enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(
+    enrolment = Enrolment.objects.select_for_update(of=_SELF).select_related("cohort").get(
         pk=enrolment_id
     )
     if enrolment.state not in Enrolment.SEATED_STATES:
@@ -842,7 +844,7 @@ def reminders_send() -> int:
     ).values_list("pk", flat=True)
     for enrolment_id in list(ids):
         with transaction.atomic():
-            enrolment = Enrolment.objects.select_for_update().select_related(
+            enrolment = Enrolment.objects.select_for_update(of=_SELF).select_related(
                 "cohort__course", "user"
             ).get(pk=enrolment_id)
             if enrolment.reminder_sent_at is not None:

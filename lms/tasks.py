@@ -26,8 +26,3 @@ def payments_reconcile() -> dict[str, int]:
 def reminders_send() -> int:
     return services.reminders_send()
 
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def payment_sync(payment_id: int) -> str:
-    """Re-read a checkout at its provider (queued by the webhook when acting inline failed)."""
-    return services.payment_sync(payment_id=payment_id)
