@@ -58,6 +58,8 @@ def test_an_editor_edits_an_item_and_publishes_it(client, standard_factory, edit
     item_id = module.items.get(code="5.1.2").pk
 
     client.force_login(editor)
+    form_page = client.get(f"/cms-admin/pages/{module.pk}/edit/")
+    assert form_page.status_code == 200 and 'value="5.1.2"' in form_page.content.decode()
     data = _module_form(module, requirement="编辑修订后的要求。") | {"action-publish": "publish"}
     response = client.post(f"/cms-admin/pages/{module.pk}/edit/", data)
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
