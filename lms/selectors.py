@@ -306,3 +306,14 @@ def staff_payments() -> dict[str, Any]:
         "issues": ReconciliationIssue.objects.filter(resolved_at__isnull=True).select_related(
             "enrolment__user", "enrolment__cohort", "payment"),
     }
+
+
+def waitlist_position(*, enrolment: Enrolment) -> int | None:
+    """1 for the first in line; None when not waitlisted."""
+    if enrolment.state != Enrolment.State.WAITLISTED:
+        return None
+    ahead = Enrolment.objects.filter(
+        cohort_id=enrolment.cohort_id, state=Enrolment.State.WAITLISTED
+    ).filter(Q(created_at__lt=enrolment.created_at) | Q(created_at=enrolment.created_at,
+                                                       pk__lt=enrolment.pk))
+    return ahead.count() + 1

@@ -137,6 +137,7 @@ def _enrolment_page(
             "bank_instructions": selectors.bank_instructions(enrolment=enrolment),
             "fapiao_form": fapiao_form,
             "refund_now": services.refund_amount_for(enrolment=enrolment),
+            "waitlist_position": selectors.waitlist_position(enrolment=enrolment),
             "can_cancel": enrolment.state in (
                 Enrolment.State.PENDING_PAYMENT, Enrolment.State.WAITLISTED,
                 Enrolment.State.CONFIRMED,
@@ -251,6 +252,10 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         )
     except SignatureError:
         return HttpResponseBadRequest("invalid signature", content_type="text/plain")
+    except services.ProviderError:
+        # Stripe could not be asked for the session's state: nothing was recorded, so Stripe's
+        # retry of this event will be processed afresh.
+        return HttpResponse("retry later", status=503, content_type="text/plain")
     return JsonResponse({"received": True, "outcome": outcome})
 
 

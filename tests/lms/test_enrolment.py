@@ -155,3 +155,14 @@ def test_draft_cohorts_are_not_public(client, cohort_factory):
     cohort = cohort_factory(status=Cohort.Status.DRAFT)
     assert client.get(f"/training/cohorts/{cohort.code}/").status_code == 404
     assert cohort.code not in client.get("/training/").content.decode()
+
+
+def test_waitlisted_trainee_sees_their_place_in_line(client, cohort_factory, user_factory):
+    cohort = cohort_factory(capacity=1)
+    services.enrolment_create(user=user_factory(), cohort_id=cohort.pk)
+    services.enrolment_create(user=user_factory(), cohort_id=cohort.pk, waitlist=True)
+    second = user_factory()
+    queued = services.enrolment_create(user=second, cohort_id=cohort.pk, waitlist=True)
+    client.force_login(second)
+    page = client.get(f"/training/enrolments/{queued.reference}/").content.decode()
+    assert 'data-testid="waitlist-position">2<' in page

@@ -282,3 +282,23 @@ def test_a_new_checkout_closes_the_previous_one_which_still_counts_if_paid(
     send_stripe_event("checkout.session.completed", stripe_api.sessions[second.provider_reference])
     enrolment.refresh_from_db()
     assert enrolment.state == Enrolment.State.CONFIRMED
+
+
+def test_when_stripe_cannot_be_reached_the_event_is_not_recorded_so_its_retry_counts(
+    started, stripe_api, send_stripe_event, monkeypatch
+):
+    enrolment, _payment, session = started
+    stripe_api.pay(session["id"])
+    real_handle = stripe_api.handle
+    monkeypatch.setattr(stripe_api, "handle", lambda *a: stripe_api._json(
+        {"error": {"type": "api_error", "message": "unavailable"}}, 500))
+
+    failed = send_stripe_event("checkout.session.completed", session, event_id="evt_retry")
+
+    assert failed.status_code == 503
+    assert not WebhookEvent.objects.filter(event_id="evt_retry").exists()
+    monkeypatch.setattr(stripe_api, "handle", real_handle)
+    retried = send_stripe_event("checkout.session.completed", session, event_id="evt_retry")
+    assert retried.json()["outcome"] == "paid"
+    enrolment.refresh_from_db()
+    assert enrolment.state == Enrolment.State.CONFIRMED
