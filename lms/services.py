@@ -293,11 +293,10 @@ def _payments_close_open(enrolment: Enrolment, *, provider: str | None = None) -
         payment.state = Payment.State.EXPIRED
         payment.save(update_fields=["state"])
         if payment.provider_reference and payment.provider != "bank_transfer":
-            provider, payment_id = payment.provider, payment.pk
 
-            def close(provider: str = provider, payment_id: int = payment_id) -> None:
+            def close(name: str = payment.provider, payment_id: int = payment.pk) -> None:
                 try:
-                    provider_get(provider).checkout_cancel(Payment.objects.get(pk=payment_id))
+                    provider_get(name).checkout_cancel(Payment.objects.get(pk=payment_id))
                 except ProviderError:
                     logger.warning("Could not expire checkout of payment %s", payment_id)
 
