@@ -147,3 +147,20 @@ def test_guidance_page_renders_callouts_and_tables(client, home_page):
     assert "<table" in body and "签字访谈记录" in body
     notice = client.get("/notices/coordinator-course-cohorts/")
     assert notice.status_code == 200
+
+
+def test_a_module_never_published_stays_out_of_overview_search_and_permalinks(
+    client, standard_factory
+):
+    version = standard_factory(modules=[1, 2])
+    draft = StandardModulePage(title="人员管理草稿", slug="module-3", number=3, live=False)
+    draft.items = [StandardItem(code="6.9.1", title="草稿条目", requirement="未发布的秘密要求。")]
+    version.add_child(instance=draft)
+    draft.save_revision()
+
+    assert StandardItem.objects.filter(code="6.9.1").exists()  # saved with the draft page
+    assert "人员管理草稿" not in client.get("/standard/").content.decode()
+    assert client.get("/standard/yd-t-2823-2015/module-3/").status_code == 404
+    assert client.get("/standard/yd-t-2823-2015/items/6-9-1/").status_code == 404
+    assert "未发布的秘密要求" not in client.get("/standard/search/", {"q": "秘密"}).content.decode()
+    assert client.get("/api/v1/cms/standards/yd-t-2823-2015/items/6.9.1").status_code == 404

@@ -57,3 +57,10 @@ def test_cached_pages_skip_the_database_until_a_publish(client, standard_factory
     module.save_revision().publish()  # clears the cache
     body = client.get(MODULE_URL).content.decode()
     assert "刚发布的新要求。" in body
+
+
+def test_unpublishing_a_module_clears_the_cached_overview(client, standard_factory):
+    standard_factory(items=2)
+    assert "网络与信息安全" in client.get("/standard/").content.decode()  # cached now
+    StandardModulePage.objects.get(number=8).unpublish()
+    assert "网络与信息安全" not in client.get("/standard/").content.decode()
