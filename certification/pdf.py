@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,8 +60,15 @@ def certificate_html(credential: Credential) -> str:
         )
 
 
+# WeasyPrint (pango, fontconfig, the shared compiled stylesheet) is not safe to run from several
+# threads of one process at once; parallelism comes from Celery's prefork processes instead.
+_render_lock = threading.Lock()
+
+
 def certificate_pdf(credential: Credential) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=certificate_html(credential)).write_pdf(
-        stylesheets=[_stylesheet()], font_config=_font_config())
+    html = certificate_html(credential)
+    with _render_lock:
+        return HTML(string=html).write_pdf(stylesheets=[_stylesheet()],
+                                           font_config=_font_config())

@@ -198,7 +198,9 @@ def credential_issue_for_pass(
                 issued_on=passed_on, exam_score=score,
             )
             return credential
-        if CredentialRenewal.objects.filter(source_key=source_key).exists():
+        # Re-check under the lock: a concurrent delivery of this same pass may have just issued.
+        if Credential.objects.filter(source_key=source_key).exists() or \
+                CredentialRenewal.objects.filter(source_key=source_key).exists():
             return current
         previous = current.expires_on
         new_expiry = previous

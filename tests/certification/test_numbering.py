@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 
 from certification import services
-from certification.models import Credential
+from certification.models import Credential, CredentialRenewal
 
 
 def test_numbers_are_sequential_per_type_and_year(user_factory, coordinator_type,
@@ -96,6 +96,7 @@ def test_the_same_pass_delivered_concurrently_gives_one_credential(user_factory)
         thread.join()
 
     assert Credential.objects.filter(holder=holder).count() == 1
+    assert not CredentialRenewal.objects.exists()
     assert len(results) == 6
     assert len(set(results)) == 1
 
