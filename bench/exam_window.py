@@ -162,9 +162,9 @@ def prepare(database_url: str, candidates: int) -> tuple[int, list[dict]]:
         now = timezone.now()
         Sitting.objects.create(exam=exam, starts_at=now - timedelta(minutes=5),
                                ends_at=now + timedelta(hours=3))
-        # A clean window: earlier runs' attempts are closed so everyone may start again.
-        Attempt.objects.filter(exam=exam, state="open").update(state="submitted",
-                                                               submitted_at=now)
+        # A clean window (benchmark database only): earlier runs' attempts are removed so that
+        # everyone may start again (a pass would otherwise make a candidate ineligible).
+        Attempt.objects.filter(exam=exam).delete()
     existing = {u.email: u for u in User.objects.filter(email__startswith="bench-")}
     new_users = [
         User(email=f"bench-{i:05d}@example.com", name_zh=f"压测{i}",
@@ -201,10 +201,13 @@ class Recorder:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
         self.error_samples: list[str] = []
+        self.began = time.monotonic()
+        self.timeline: dict[str, list[tuple[float, float]]] = defaultdict(list)
 
     def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
         with self.lock:
             self.latency[kind].append(seconds)
+            self.timeline[kind].append((time.monotonic() - self.began, seconds))
             if not ok:
                 self.errors[kind] += 1
                 if len(self.error_samples) < 10:
@@ -384,6 +387,7 @@ def main() -> int:
     rng = random.Random(2823)
     try:
         began = time.monotonic()
+        rec.began = began
         with ThreadPoolExecutor(max_workers=args.client_threads) as pool:
             futures = [
                 pool.submit(candidate_session, person, exam_id=exam_id, port=args.port,
@@ -427,6 +431,12 @@ def main() -> int:
                 f"{rec.errors[kind]} |")
 
     saves = len(rec.latency["save"])
+    buckets: dict[int, list[float]] = defaultdict(list)
+    for at, seconds in rec.timeline["save"]:
+        buckets[int(at // 60)].append(seconds * 1000)
+    by_minute = ", ".join(
+        f"{m}: {percentile(v, 50):.0f}/{percentile(v, 95):.0f} ({len(v)})"
+        for m, v in sorted(buckets.items()))
     load = os.getloadavg()
     report = "\n".join([
         "## Exam window",
@@ -452,6 +462,9 @@ def main() -> int:
         f"{floor_window:.0f} s. \"floor save\" is the same ordered upsert (`UPDATE … WHERE "
         "seq < new`) through a bare Django view with no session, API layer, attempt row lock "
         "or attempt log: the difference is what authentication, the lock and the log cost.",
+        "",
+        "Save p50/p95 ms (count) by minute of the window, to tell the start ramp and the "
+        f"submit wave from the steady state: {by_minute}.",
         "",
         "Re-run: `.venv/bin/python bench/exam_window.py --candidates N` (see `--help`).",
         "",
