@@ -71,3 +71,28 @@ def test_holders_see_their_expiry_on_the_dashboard(client, credential, user):
     assert "2029-01-14" in html
     assert credential.verification_url() in html
     assert client.get(f"/credentials/{credential.pk}/certificate.pdf").status_code == 200
+
+
+def test_a_holder_records_hours_and_renews_from_their_page(client, user, pass_credential,
+                                                           django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    # Issued almost three years ago: the renewal window (90 days before expiry) is open.
+    credential = pass_credential(user, passed_at=timezone.now() - dt.timedelta(days=3 * 365 - 30))
+    client.force_login(user)
+    html = client.get("/credentials/").content.decode()
+    assert "以继续教育学时续期" in html
+    response = client.post(f"/credentials/{credential.pk}/education/", {
+        "title": "呼叫中心质量管理高级研修", "provider": "CCSO",
+        "completed_on": today.isoformat(), "hours": "40"})
+    assert response.status_code == 302
+    old_expiry = credential.expires_on
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/credentials/{credential.pk}/renew/")
+    credential.refresh_from_db()
+    assert credential.expires_on == old_expiry.replace(year=old_expiry.year + 3)
+    assert "续期成功" in client.get("/credentials/").content.decode()
+
+    other = pass_credential(user.__class__.objects.create_user(email="x@example.com"))
+    assert client.post(f"/credentials/{other.pk}/renew/").status_code == 404
