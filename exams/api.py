@@ -125,7 +125,6 @@ def attempt_start(request: HttpRequest, exam_id: int) -> Status[PaperOut]:
         attempt, created = services.attempt_start(exam=exam, user=request.user)
     except ExamError as exc:
         raise _fail(exc) from exc
-    attempt = selectors.attempt_for_user(attempt_id=attempt.pk, user=request.user)
     return Status(201 if created else 200, PaperOut(**selectors.attempt_paper(attempt)))
 
 
@@ -159,8 +158,7 @@ def answer_save(request: HttpRequest, attempt_id: int, position: int, payload: S
 @router.post("/attempts/{attempt_id}/submit", response={200: ResultOut, 404: ErrorOut})
 def attempt_submit(request: HttpRequest, attempt_id: int) -> ResultOut:
     _attempt(request, attempt_id)
-    attempt = services.attempt_submit(attempt_id=attempt_id, user=request.user)
-    return _result(selectors.attempt_for_user(attempt_id=attempt.pk, user=request.user))
+    return _result(services.attempt_submit(attempt_id=attempt_id, user=request.user))
 
 
 @router.get("/attempts/{attempt_id}/result", response={200: ResultOut, 404: ErrorOut,

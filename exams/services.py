@@ -159,19 +159,31 @@ def _exam_rules(exam: Exam) -> list[tuple[int, str, int]]:
     return [(r.module_number, r.kind, r.count) for r in exam.blueprint.all()]
 
 
-def _draw_paper(exam: Exam) -> list[Question]:
-    """Draw questions by the blueprint: typed rules first, then 'any type' from what is left."""
+@dataclass
+class _PoolQuestion:
+    pk: int
+    module_number: int
+    kind: str
+    version_id: int
+    option_keys: list[str]
+
+
+def _draw_paper(exam: Exam) -> list[_PoolQuestion]:
+    """Draw questions by the blueprint: typed rules first, then 'any type' from what is left.
+    The pool is read as plain values (no model instances): this runs on every start."""
     rules = sorted(_exam_rules(exam), key=lambda r: (r[1] == "", r[0]))
     if not rules:
         raise BlueprintUnfillable(_("This exam has no blueprint yet."))
     blueprint_check(rules=rules)
-    pool = list(
-        Question.objects.filter(is_active=True, voided_at__isnull=True,
-                                current_version__isnull=False,
-                                module_number__in={r[0] for r in rules})
-        .select_related("current_version")
-    )
-    chosen: list[Question] = []
+    pool = [
+        _PoolQuestion(pk, module, kind, version_id, [o["key"] for o in options])
+        for pk, module, kind, version_id, options in Question.objects.filter(
+            is_active=True, voided_at__isnull=True, current_version__isnull=False,
+            module_number__in={r[0] for r in rules},
+        ).values_list("pk", "module_number", "kind", "current_version_id",
+                      "current_version__options")
+    ]
+    chosen: list[_PoolQuestion] = []
     taken: set[int] = set()
     for module, kind, count in rules:
         candidates = [
@@ -283,14 +295,13 @@ def attempt_start(*, exam: Exam, user: Any) -> tuple[Attempt, bool]:
             )
             items = []
             for position, question in enumerate(paper, start=1):
-                version = question.current_version
-                assert version is not None
-                order = [o["key"] for o in version.options]
+                order = list(question.option_keys)
                 if question.kind != QuestionKind.TRUE_FALSE:
                     _random.shuffle(order)
                 items.append(AttemptQuestion(
-                    attempt=attempt, position=position, question=question, version=version,
-                    module_number=question.module_number, kind=question.kind, option_order=order,
+                    attempt=attempt, position=position, question_id=question.pk,
+                    version_id=question.version_id, module_number=question.module_number,
+                    kind=question.kind, option_order=order,
                 ))
             AttemptQuestion.objects.bulk_create(items)
             _log(attempt, AttemptEventKind.START, user, sitting=check.sitting.pk,
@@ -420,7 +431,11 @@ def attempt_answer_save(
 def _score(attempt: Attempt) -> bool:
     """Mark every item and the attempt; return True when the attempt newly passed."""
     exam = attempt.exam
-    items = list(attempt.items.select_related("version", "question"))
+    items = list(
+        attempt.items.select_related("version", "question")
+        .only("id", "kind", "selected", "credit_num", "credit_den", "is_correct", "voided",
+              "version__correct_keys", "question__voided_at")
+    )
     earned, possible = Fraction(0), 0
     for item in items:
         credit = scoring.item_credit(
@@ -433,7 +448,15 @@ def _score(attempt: Attempt) -> bool:
         if not item.voided:
             earned += credit
             possible += 1
-    AttemptQuestion.objects.bulk_update(items, ["credit_num", "credit_den", "is_correct", "voided"])
+    # One UPDATE per distinct mark (usually two or three) rather than a CASE per row.
+    groups: dict[tuple[int, int, bool | None, bool], list[int]] = {}
+    for item in items:
+        key = (item.credit_num, item.credit_den, item.is_correct, item.voided)
+        groups.setdefault(key, []).append(item.pk)
+    for (num, den, correct, voided), ids in groups.items():
+        AttemptQuestion.objects.filter(pk__in=ids).update(
+            credit_num=num, credit_den=den, is_correct=correct, voided=voided
+        )
     was_passed = bool(attempt.passed)
     attempt.points_num, attempt.points_den = earned.numerator, earned.denominator
     attempt.points_possible = possible
