@@ -71,6 +71,8 @@ def test_holders_see_their_expiry_on_the_dashboard(client, credential, user):
     assert "2029-01-14" in html
     assert credential.verification_url() in html
     assert client.get(f"/credentials/{credential.pk}/certificate.pdf").status_code == 200
+    dashboard = client.get("/me/").content.decode()
+    assert "我的证书" in dashboard and credential.number in dashboard
 
 
 def test_a_holder_records_hours_and_renews_from_their_page(client, user, pass_credential,
