@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import CentreType, ManagementLevel, RankingWeights
 
@@ -25,7 +26,8 @@ class EducationForm(forms.Form):
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
     completed_on = forms.DateField(label=_("Completed on"),
                                    widget=forms.DateInput(attrs={"type": "date"}))
-    hours = forms.DecimalField(label=_("Hours"), max_digits=5, decimal_places=1, min_value=0.5,
+    hours = forms.DecimalField(label=pgettext_lazy("certification", "Hours"), max_digits=5,
+                               decimal_places=1, min_value=0.5,
                                max_value=200)
 
 

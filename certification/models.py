@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def token_new() -> str:
@@ -36,7 +37,7 @@ class CredentialType(models.Model):
     REVIEWER = "reviewer"
 
     slug = models.SlugField(_("identifier"), unique=True)
-    name = models.CharField(_("name (Chinese)"), max_length=50)
+    name = models.CharField(pgettext_lazy("certification", "name (Chinese)"), max_length=50)
     name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     number_code = models.CharField(
         _("number code"),
@@ -113,7 +114,8 @@ class LiveStatus(models.TextChoices):
 
 class Credential(models.Model):
     credential_type = models.ForeignKey(
-        CredentialType, verbose_name=_("type"), on_delete=models.PROTECT,
+        CredentialType, verbose_name=pgettext_lazy("certification", "type"),
+        on_delete=models.PROTECT,
         related_name="credentials",
     )
     holder = models.ForeignKey(
@@ -131,7 +133,7 @@ class Credential(models.Model):
         help_text=_("What this credential was issued for, e.g. exams.attempt:42 (one credential "
                     "per source)."),
     )
-    issued_on = models.DateField(_("issued on"))
+    issued_on = models.DateField(pgettext_lazy("certification", "issued on"))
     expires_on = models.DateField(_("expires on"))
     exam_score = models.DecimalField(
         _("exam score (%)"), max_digits=5, decimal_places=2, null=True, blank=True
@@ -222,7 +224,8 @@ class ContinuingEducation(models.Model):
         Credential, on_delete=models.CASCADE, related_name="education_records"
     )
     title = models.CharField(_("activity"), max_length=200)
-    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    provider = models.CharField(pgettext_lazy("certification", "provider"), max_length=200,
+                                blank=True)
     completed_on = models.DateField(_("completed on"))
     hours = models.DecimalField(
         _("hours"),
@@ -253,7 +256,7 @@ class OrganisationAffiliation(models.Model):
 
     organisation = models.ForeignKey(
         "accounts.Organisation",
-        verbose_name=_("organisation"),
+        verbose_name=pgettext_lazy("certification", "organisation"),
         on_delete=models.CASCADE,
         related_name="affiliations_from",
     )
@@ -285,7 +288,7 @@ class OrganisationAffiliation(models.Model):
 
 
 class ApplicationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("certification", "Pending")
     PROMOTED = "promoted", _("Promoted")
     DECLINED = "declined", _("Declined")
 
@@ -360,7 +363,8 @@ class WorkPosition(models.Model):
         ReviewerApplication, on_delete=models.CASCADE, related_name="positions"
     )
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        "accounts.Organisation", verbose_name=pgettext_lazy("certification", "organisation"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     role = models.CharField(_("role"), max_length=100)
@@ -377,7 +381,7 @@ class WorkPosition(models.Model):
     )
 
     class Meta:
-        verbose_name = _("position")
+        verbose_name = pgettext_lazy("certification", "position")
         verbose_name_plural = _("positions")
         ordering = ["-start_date"]
         constraints = [

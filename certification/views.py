@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from core.models import AuditEntry
@@ -327,7 +328,7 @@ def staff_candidates_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         _("Coordinator number"), _("Exam score (%)"), _("Years in operations"),
         _("Highest management level"), _("Reviews and audits"), _("Exam points"),
         _("Years points"), _("Management points"), _("Review points"), _("Total"),
-        _("Submitted"),
+        pgettext("certification", "Submitted"),
     ])
     for row in ranked:
         applicant = row.application.applicant
