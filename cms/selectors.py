@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .models import (
@@ -147,12 +147,9 @@ def standard_index(*, index: StandardIndexPage, request: Any = None) -> IndexVie
 
 def item_permalink(version_url: str, code: str) -> str:
     """An item's permalink: depends only on the version's URL and the item's code, so it stays
-    the same across edits. Dotted (…/items/4.2.3/) when cms.urls is mounted, else …/items/4-2-3/."""
+    the same across edits."""
     slug = version_url.rstrip("/").rsplit("/", 1)[-1]
-    try:
-        return reverse("cms:item", kwargs={"version_slug": slug, "code": code})
-    except NoReverseMatch:
-        return f"{version_url}items/{code.replace('.', '-')}/"
+    return reverse("cms:item", kwargs={"version_slug": slug, "code": code})
 
 
 @dataclass

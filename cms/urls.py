@@ -1,9 +1,7 @@
 """Dotted item permalinks, /standard/<version>/items/4.2.3/.
 
-Wagtail's page URL pattern allows no dots, so these need one line in config/urls.py, before the
-Wagtail catch-all: `path("standard/", include("cms.urls"))`. Until it is there, permalinks use the
-dash form …/items/4-2-3/ that Wagtail serves itself (selectors.item_permalink picks whichever
-works); both forms keep working once it is mounted.
+Wagtail's page URL pattern allows no dots, so config/urls.py mounts these before the Wagtail
+catch-all; they hand over to Wagtail's item route (…/items/4-2-3/), which keeps working too.
 """
 
 from django.urls import re_path

@@ -19,6 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("training/", include("lms.urls")),
     path("exams/", include("exams.urls")),
     path("credentials/", include("certification.urls")),
+    # Dotted item permalinks (/standard/<version>/items/4.2.3/), which Wagtail's own pattern rejects.
+    path("standard/", include("cms.urls")),
 ]
 
 if settings.DEBUG:

@@ -83,4 +83,16 @@ def home_page(db: None) -> Any:
     """The site's home page as Wagtail's default site root (what `make run` sets up)."""
     from cms.demo import home_page_ensure
 
+    _wagtail_root_ensure()
     return home_page_ensure()
+
+
+def _wagtail_root_ensure() -> None:
+    """Recreate what Wagtail's migrations insert, which a transactional test's flush deletes."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root"))

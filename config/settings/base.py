@@ -174,7 +174,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Each app adds its periodic tasks here from its AppConfig.ready() via core.schedule.
+# Periodic tasks, grouped by the app that owns them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # exams: submit attempts still open after their deadline (+ grace), within a minute.
     "exams-submit-expired-attempts": {
@@ -272,5 +272,8 @@ LOGGING = {
         # Wagtail logs every page action and each background task at INFO: noise in a terminal.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # WeasyPrint and its font subsetter report every CSS quirk and font table at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -1,5 +1,9 @@
 """The test suite. Embedded defaults unless DATABASE_URL / CELERY_BROKER_URL point at services."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .env import env_str
 
@@ -15,3 +19,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # tests depend on each other through the shared cache.
 ACCOUNT_RATE_LIMITS = False
 STRIPE_WEBHOOK_SECRET = "whsec_test_secret_for_signature_checks"  # noqa: S105
+# Files the tests write (certificate PDFs, uploads) go to a scratch directory, not the working
+# tree; the environment carries it to the worker process the integration tests start.
+MEDIA_ROOT = Path(os.environ.setdefault("CCSO_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="ccso-media-")))

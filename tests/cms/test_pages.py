@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import override_settings
 from wagtail.models import Page
 
 from cms.models import (
@@ -44,7 +43,7 @@ def test_module_page_shows_items_pass_rate_and_permalinks(client, standard_facto
     assert "模块 1" in body and "规划及发展方向" in body
     assert "评审合格率：90%" in body
     assert 'id="item-4.1.2"' in body
-    assert re.search(r'href="/standard/yd-t-2823-2015/items/4[.-]1[.-]2/"', body)
+    assert re.search(r'href="/standard/yd-t-2823-2015/items/4\.1\.2/"', body)
     assert "组织应保持第2项要求的记录。" in body
     assert "文件" in body and "过程记录" in body  # evidence kinds
 
@@ -60,8 +59,7 @@ def test_item_permalink_shows_the_item_and_its_version(client, standard_factory)
     assert client.get("/standard/yd-t-2823-2015/items/8-3-9/").status_code == 404
 
 
-@override_settings(ROOT_URLCONF="tests.cms.urls")
-def test_dotted_permalinks_once_cms_urls_are_mounted(client, standard_factory):
+def test_dotted_permalink_serves_the_item(client, standard_factory):
     standard_factory()
     response = client.get("/standard/yd-t-2823-2015/items/4.1.2/")
     assert response.status_code == 200
