@@ -5,7 +5,6 @@ promotion, affiliations."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import secrets
 from collections.abc import Iterable
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, User
 from accounts.services import user_role_grant, user_role_revoke
 from core.services import audit_record, email_send_templated
+from exams.selectors import passed_attempts_since
 
 from .models import (
     AffiliationKind,
@@ -490,11 +490,10 @@ def passes_accounted_keys() -> set[str]:
 def credentials_reconcile(*, since: dt.datetime, issue: bool = True) -> dict[str, list[str]]:
     """Find passes (from `exams.selectors.passed_attempts_since`) that have no credential or
     renewal; issue them (or only report when `issue` is False). Returns {"missing", "issued"}."""
-    selectors = importlib.import_module("exams.selectors")
     accounted = passes_accounted_keys()
     missing: list[str] = []
     issued: list[str] = []
-    for attempt_id, user_id, score_percent, passed_at in selectors.passed_attempts_since(since):
+    for attempt_id, user_id, score_percent, passed_at in passed_attempts_since(since):
         key = f"exams.attempt:{attempt_id}"
         if key in accounted:
             continue

@@ -56,7 +56,8 @@ def _choose(page, position: int, text: str) -> None:
     page.locator(f"#q{position} label.option", has_text=text).click()
 
 
-def test_sit_an_exam_reload_and_see_the_result(page, live_server, exam_and_candidate):
+def test_sit_an_exam_reload_and_see_the_result_and_the_credential(page, live_server,
+                                                                  exam_and_candidate):
     _exam, person = exam_and_candidate
     page.goto("/accounts/login/?next=/exams/")
     page.get_by_label("电子邮件").fill(person.email)
@@ -114,3 +115,11 @@ def test_sit_an_exam_reload_and_see_the_result(page, live_server, exam_and_candi
     for row in (rows.nth(0).inner_text(), rows.nth(1).inner_text()):
         expected = "1 / 2" if row.startswith(f"{wrong_module}.") else "2 / 2"
         assert expected in row, row
+
+    # The pass issues the coordinator credential (Celery runs eagerly here): it is one click away.
+    page.get_by_test_id("credential-next").get_by_role("link", name="我的证书").click()
+    card = page.locator("[data-testid^=credential-CCSO-C-]")
+    assert "注册协调员" in card.inner_text()
+    with page.expect_download() as download:
+        card.get_by_role("link", name="下载").click()
+    assert download.value.suggested_filename.endswith(".pdf")

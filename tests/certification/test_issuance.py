@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 from decimal import Decimal
 
 from django.core import mail
@@ -13,7 +11,7 @@ from django.utils import timezone
 from accounts.selectors import user_has_role
 from certification import services
 from certification.models import Credential, CredentialRenewal
-from certification.tasks import credential_issue_for_pass_task, credentials_reconcile_task
+from certification.tasks import credential_issue_for_pass_task
 from core.models import AuditEntry
 from exams.signals import attempt_passed
 
@@ -90,36 +88,3 @@ def test_a_revoked_holder_who_passes_again_gets_a_new_credential(user, pass_cred
     assert second.pk != first.pk
     assert second.number.endswith("000002")
     assert user_has_role(user, "coordinator")
-
-
-def _fake_exams_selectors(monkeypatch, rows):
-    module = types.ModuleType("exams.selectors")
-    module.passed_attempts_since = lambda since: list(rows)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "exams.selectors", module)
-
-
-def test_reconciliation_issues_passes_that_have_no_credential(monkeypatch, user_factory,
-                                                              pass_credential):
-    covered, missed = user_factory(), user_factory()
-    pass_credential(covered, attempt_id=100)
-    now = timezone.now()
-    _fake_exams_selectors(monkeypatch, [
-        (100, covered.pk, Decimal("70.00"), now),
-        (101, missed.pk, Decimal("61.00"), now),
-    ])
-
-    report = credentials_reconcile_task.delay(days=7).get()
-
-    assert report["missing"] == ["exams.attempt:101"]
-    credential = Credential.objects.get(holder=missed)
-    assert report["issued"] == [credential.number]
-    assert credential.exam_score == Decimal("61.00")
-    # Running it again finds nothing left to do.
-    assert credentials_reconcile_task.delay(days=7).get() == {"missing": [], "issued": []}
-
-
-def test_reconciliation_can_only_report(monkeypatch, user):
-    _fake_exams_selectors(monkeypatch, [(7, user.pk, Decimal("90.00"), timezone.now())])
-    report = services.credentials_reconcile(since=timezone.now(), issue=False)
-    assert report == {"missing": ["exams.attempt:7"], "issued": []}
-    assert not Credential.objects.exists()

@@ -1,0 +1,81 @@
+"""From a real exam attempt to a coordinator credential: the pass event, and the reconciliation
+that catches a pass whose event was lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from certification.models import Credential
+from certification.receivers import on_attempt_passed
+from certification.services import credentials_reconcile
+from certification.tasks import credentials_reconcile_task
+from exams.services import attempt_start, attempt_submit
+from exams.signals import attempt_passed
+
+from .helpers import answer_all
+
+
+@pytest.fixture
+def sit(exam_factory, django_capture_on_commit_callbacks):
+    """Sit a 10-question exam, answering `right` questions correctly, and run what the
+    submission queues on commit (the pass event, the issuing task, the PDF)."""
+    exam = exam_factory(per_module={1: 5, 2: 5})
+
+    def run(candidate, *, right: int):
+        with django_capture_on_commit_callbacks(execute=True):
+            attempt, _ = attempt_start(exam=exam, user=candidate)
+            answer_all(attempt, right=right)
+            return attempt_submit(attempt_id=attempt.pk, user=candidate)
+
+    return run
+
+
+@pytest.fixture
+def lost_pass_events() -> Iterator[None]:
+    """Certification misses the pass event (a worker was down when it fired)."""
+    attempt_passed.disconnect(dispatch_uid="certification.attempt_passed")
+    yield
+    attempt_passed.connect(on_attempt_passed, dispatch_uid="certification.attempt_passed")
+
+
+def test_a_pass_gives_the_candidate_a_coordinator_credential_with_the_exam_score(sit, candidate):
+    attempt = sit(candidate, right=6)
+
+    credential = Credential.objects.get(holder=candidate)
+    assert attempt.passed
+    assert credential.exam_score == Decimal("60.00")
+    assert credential.source_key == f"exams.attempt:{attempt.pk}"
+    assert credential.pdf.name.endswith(".pdf")
+
+
+def test_a_fail_gives_no_credential(sit, candidate):
+    attempt = sit(candidate, right=5)
+
+    assert attempt.passed is False
+    assert not Credential.objects.filter(holder=candidate).exists()
+
+
+def test_reconciliation_issues_a_pass_whose_event_was_lost_once(sit, candidate, lost_pass_events):
+    attempt = sit(candidate, right=9)
+    assert not Credential.objects.filter(holder=candidate).exists()
+
+    report = credentials_reconcile_task.delay(days=7).get()
+
+    credential = Credential.objects.get(holder=candidate)
+    assert report == {"missing": [f"exams.attempt:{attempt.pk}"], "issued": [credential.number]}
+    assert credential.exam_score == Decimal("90.00")
+    assert credentials_reconcile_task.delay(days=7).get() == {"missing": [], "issued": []}
+
+
+def test_reconciliation_can_report_without_issuing(sit, candidate, lost_pass_events):
+    attempt = sit(candidate, right=10)
+
+    report = credentials_reconcile(since=timezone.now() - timedelta(hours=1), issue=False)
+
+    assert report == {"missing": [f"exams.attempt:{attempt.pk}"], "issued": []}
+    assert not Credential.objects.exists()
