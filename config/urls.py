@@ -19,7 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("training/", include("lms.urls")),
     path("exams/", include("exams.urls")),
     path("credentials/", include("certification.urls")),
-    # Dotted item permalinks (/standard/<version>/items/4.2.3/), which Wagtail's own pattern rejects.
+    # Dotted item permalinks (/standard/<version>/items/4.2.3/): Wagtail's own pattern has no dots.
     path("standard/", include("cms.urls")),
 ]
 

@@ -5,3 +5,5 @@ from .env import env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 ALLOWED_HOSTS = ["*"]
+# Tasks run eagerly in the web process here; a line per finished task is only noise.
+LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405

@@ -21,4 +21,6 @@ ACCOUNT_RATE_LIMITS = False
 STRIPE_WEBHOOK_SECRET = "whsec_test_secret_for_signature_checks"  # noqa: S105
 # Files the tests write (certificate PDFs, uploads) go to a scratch directory, not the working
 # tree; the environment carries it to the worker process the integration tests start.
-MEDIA_ROOT = Path(os.environ.setdefault("CCSO_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="ccso-media-")))
+MEDIA_ROOT = Path(
+    os.environ.setdefault("CCSO_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="ccso-media-"))
+)
