@@ -14,6 +14,8 @@ from django.db import connection
 from accounts.models import Organisation, User
 from accounts.services import user_role_grant
 
+pytest_plugins = ["tests.celery_worker"]
+
 _sequence = itertools.count(1)
 
 

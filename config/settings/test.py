@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .env import env_str
+from .env import env_bool, env_str
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,8 +13,9 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.locmem.Email
 ALLOWED_HOSTS = ["*"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks run in-process so each test sees their effects; the tests marked `celery_worker` switch
-# this off and send tasks through the real broker to a worker process.
-CELERY_TASK_ALWAYS_EAGER = True
+# this off and send tasks through the real broker to a worker process (which queues the tasks
+# its own tasks send through the broker too).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 # Tests exercise the rate limits explicitly where they matter; elsewhere they would make
 # tests depend on each other through the shared cache.
 ACCOUNT_RATE_LIMITS = False

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -16,6 +17,7 @@ from certification.services import credentials_reconcile
 from certification.tasks import credentials_reconcile_task
 from exams.services import attempt_start, attempt_submit
 from exams.signals import attempt_passed
+from tests.celery_worker import wait_for
 
 from .helpers import answer_all
 
@@ -79,3 +81,23 @@ def test_reconciliation_can_report_without_issuing(sit, candidate, lost_pass_eve
 
     assert report == {"missing": [f"exams.attempt:{attempt.pk}"], "issued": []}
     assert not Credential.objects.exists()
+
+
+@pytest.mark.celery_worker
+def test_through_a_live_worker_a_pass_becomes_a_credential_with_its_pdf_and_email(
+        celery_worker_process, exam_factory, candidate):
+    exam = exam_factory(per_module={1: 5, 2: 5})
+    attempt, _ = attempt_start(exam=exam, user=candidate)
+    answer_all(attempt, right=8)
+    attempt_submit(attempt_id=attempt.pk, user=candidate)
+
+    # The worker issues the credential, then runs the PDF and email tasks that issuing queues.
+    credential = wait_for(
+        lambda: Credential.objects.filter(holder=candidate).exclude(pdf="").first(), timeout=60)
+    assert credential, celery_worker_process["log"].read_text()
+    assert credential.exam_score == Decimal("80.00")
+    assert Path(credential.pdf.path).read_bytes().startswith(b"%PDF")
+    log = celery_worker_process["log"].read_text()
+    assert "Task certification.tasks.credential_pdf_generate_task[" in log
+    mails = wait_for(lambda: list(celery_worker_process["mail_dir"].iterdir()))
+    assert any(credential.number in m.read_text() for m in mails)

@@ -4,8 +4,7 @@ import pytest
 from django.db import transaction
 
 from core.tasks import email_deliver
-
-from .conftest import wait_for
+from tests.celery_worker import wait_for
 
 pytestmark = [pytest.mark.celery_worker]
 

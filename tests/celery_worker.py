@@ -1,4 +1,6 @@
-"""A real Celery worker process on the configured broker (Redis), sharing the test database."""
+"""A real Celery worker process on the configured broker (Redis), sharing the test database.
+
+A pytest plugin (tests/conftest.py loads it) so any app's tests can send tasks to a worker."""
 
 from __future__ import annotations
 
@@ -32,20 +34,24 @@ def celery_worker_process(transactional_db: None, tmp_path: Path) -> Iterator[di
     duration of the test (the suite otherwise runs tasks eagerly)."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
+    # A queue of its own, for the tasks the test sends and for those the worker's tasks send
+    # in turn, so no other worker on the broker takes them.
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _database_url(),
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
              "--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=INFO",
-             "-Q", queue],
+             "--queues", queue],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
