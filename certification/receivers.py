@@ -32,6 +32,21 @@ def on_attempt_passed(
     transaction.on_commit(lambda: credential_issue_for_pass_task.delay(**payload))
 
 
+def on_attempt_pass_withdrawn(
+    sender: Any, *, attempt_id: int, score_percent: Decimal | None = None, reason: str = "",
+    **kwargs: Any,
+) -> None:
+    """exams.signals.attempt_pass_withdrawn -> suspend what that pass gave, pending review."""
+    from .tasks import credential_pass_withdrawn_task
+
+    payload = {
+        "source_key": f"exams.attempt:{attempt_id}",
+        "exam_score": str(score_percent) if score_percent is not None else None,
+        "reason": reason,
+    }
+    transaction.on_commit(lambda: credential_pass_withdrawn_task.delay(**payload))
+
+
 def on_user_saved(sender: Any, instance: Any, created: bool, update_fields: Any = None,
                   **kwargs: Any) -> None:
     """A corrected name on the profile -> regenerate that holder's certificates."""

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from accounts.services import user_role_grant, user_role_revoke
+from core.models import AuditEntry
 from core.services import audit_record, email_send_templated
 from exams.selectors import passed_attempts_since
 
@@ -223,6 +224,38 @@ def credential_issue_for_pass(
         return current
 
 
+def credential_pass_withdrawn(*, source_key: str, exam_score: Decimal | str | None,
+                              reason: str) -> str:
+    """A regrade turned the pass behind `source_key` into a fail. A credential issued for it is
+    suspended pending the certification admins' review (they reinstate or revoke it); a renewal
+    it gave is flagged in the audit log for them. Safe to run twice. Returns what was done:
+    "suspended", "renewal-flagged" or "nothing"."""
+    score = f"{Decimal(str(exam_score)):.2f}%" if exam_score is not None else "?"
+    credential = Credential.objects.filter(source_key=source_key).first()
+    if credential is not None:
+        if credential.status != CredentialStatus.ACTIVE:
+            return "nothing"
+        _credential_status_change(
+            credential=credential, actor=None, action="suspend", reason_public=False,
+            reason=_("The exam result behind this credential was regraded to %(score)s, below "
+                     "the pass mark (%(why)s). Suspended until the certification centre has "
+                     "reviewed it.") % {"score": score, "why": reason},
+        )
+        return "suspended"
+    renewal = CredentialRenewal.objects.filter(source_key=source_key).first()
+    if renewal is None:
+        return "nothing"
+    if not AuditEntry.objects.filter(action="certification.renewal.pass_withdrawn",
+                                     data__source=source_key).exists():
+        audit_record(actor=None, action="certification.renewal.pass_withdrawn",
+                     target=renewal.credential, reason=reason,
+                     data={"source": source_key, "score": score,
+                           "renewed_to": renewal.new_expires_on.isoformat()})
+        logger.warning("certification: renewal of %s rests on a withdrawn pass (%s)",
+                       renewal.credential.number, source_key)
+    return "renewal-flagged"
+
+
 def _queue_pdf(credential_id: int, *, force: bool = False) -> None:
     from .tasks import credential_pdf_generate_task
 
@@ -318,7 +351,7 @@ _STATUS_ACTIONS = {
 
 
 def _credential_status_change(
-    *, credential: Credential, actor: User, action: str, reason: str, reason_public: bool
+    *, credential: Credential, actor: User | None, action: str, reason: str, reason_public: bool
 ) -> Credential:
     allowed_from, new_status, verb = _STATUS_ACTIONS[action]
     if not reason.strip():

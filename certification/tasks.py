@@ -23,6 +23,12 @@ def credential_issue_for_pass_task(
     return credential.number
 
 
+@shared_task
+def credential_pass_withdrawn_task(*, source_key: str, exam_score: str | None, reason: str) -> str:
+    return services.credential_pass_withdrawn(source_key=source_key, exam_score=exam_score,
+                                              reason=reason)
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def credential_pdf_generate_task(*, credential_id: int, force: bool = False) -> str:
     return services.credential_pdf_generate(credential_id=credential_id, force=force).pdf.name or ""

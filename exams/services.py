@@ -36,7 +36,7 @@ from .models import (
     Sitting,
     SubmitReason,
 )
-from .signals import attempt_passed
+from .signals import attempt_pass_withdrawn, attempt_passed
 
 _random = secrets.SystemRandom()
 
@@ -603,7 +603,20 @@ def attempt_regrade(*, attempt_id: int, actor: Any, reason: str) -> Attempt:
                          reason=reason,
                          data={"score_before": before[0], "score_after": after[0],
                                "passed_before": before[1], "passed_after": after[1]})
+            if before[1] and not attempt.passed and attempt.pass_notified_at is not None:
+                _notify_pass_withdrawn(attempt, reason=reason)
     return attempt
+
+
+def _notify_pass_withdrawn(attempt: Attempt, *, reason: str) -> None:
+    kwargs = {
+        "attempt_id": attempt.pk,
+        "user_id": attempt.user_id,
+        "exam_id": attempt.exam_id,
+        "score_percent": attempt.score_percent,
+        "reason": reason,
+    }
+    transaction.on_commit(lambda: attempt_pass_withdrawn.send(sender=Attempt, **kwargs))
 
 
 def question_void(*, question: Question, actor: Any, reason: str) -> int:

@@ -4,8 +4,13 @@ attempt_passed: sent once, after the transaction that scored the attempt commits
 an eligible attempt. Keyword arguments:
     attempt_id: int, user_id: int, exam_id: int, score_percent: Decimal (e.g. Decimal("72.50")),
     passed_at: datetime
+
+attempt_pass_withdrawn: sent once, after the transaction commits, when a regrade (a voided
+question) turns a pass that was announced with attempt_passed into a fail. Keyword arguments:
+    attempt_id: int, user_id: int, exam_id: int, score_percent: Decimal, reason: str
 """
 
 from django.dispatch import Signal
 
 attempt_passed = Signal()
+attempt_pass_withdrawn = Signal()

@@ -9,13 +9,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
-from certification.models import Credential
+from certification.models import Credential, CredentialRenewal, CredentialStatus
 from certification.receivers import on_attempt_passed
-from certification.services import credentials_reconcile
+from certification.services import (
+    credential_issue_for_pass,
+    credential_pass_withdrawn,
+    credentials_reconcile,
+)
 from certification.tasks import credentials_reconcile_task
-from exams.services import attempt_start, attempt_submit
+from core.models import AuditEntry
+from exams.services import attempt_start, attempt_submit, question_void
 from exams.signals import attempt_passed
 from tests.celery_worker import wait_for
 
@@ -101,3 +107,49 @@ def test_through_a_live_worker_a_pass_becomes_a_credential_with_its_pdf_and_emai
     assert "Task certification.tasks.credential_pdf_generate_task[" in log
     mails = wait_for(lambda: list(celery_worker_process["mail_dir"].iterdir()))
     assert any(credential.number in m.read_text() for m in mails)
+
+
+def _void_a_question_answered_right(attempt, exam_admin) -> None:
+    item = attempt.items.filter(is_correct=True).select_related("question").first()
+    question_void(question=item.question, actor=exam_admin, reason="题干有歧义")
+
+
+def test_a_regrade_that_turns_the_pass_into_a_fail_suspends_the_credential_for_review(
+        sit, candidate, user_factory, django_capture_on_commit_callbacks):
+    exam_admin = user_factory(roles=["exam_admin"])
+    attempt = sit(candidate, right=6)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _void_a_question_answered_right(attempt, exam_admin)
+
+    attempt.refresh_from_db()
+    credential = Credential.objects.get(holder=candidate)
+    assert (attempt.passed, attempt.score_percent) == (False, Decimal("55.56"))
+    assert credential.status == CredentialStatus.SUSPENDED
+    assert "55.56%" in credential.status_reason and "题干有歧义" in credential.status_reason
+    assert not credential.status_reason_public
+    assert AuditEntry.objects.filter(action="certification.credential.suspended",
+                                     target_id=str(credential.pk)).count() == 1
+    assert [m.to for m in mail.outbox] == [[candidate.email]]
+
+
+def test_a_withdrawn_pass_that_only_renewed_a_credential_is_flagged_for_review(
+        sit, candidate, user_factory, django_capture_on_commit_callbacks):
+    exam_admin = user_factory(roles=["exam_admin"])
+    # A coordinator from an earlier exam re-examines to renew.
+    credential_issue_for_pass(user_id=candidate.pk, source_key="exams.attempt:earlier",
+                              exam_score="90.00", passed_at=timezone.now() - timedelta(days=900))
+    renewing = sit(candidate, right=6)
+    assert CredentialRenewal.objects.filter(source_key=f"exams.attempt:{renewing.pk}").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _void_a_question_answered_right(renewing, exam_admin)
+
+    credential = Credential.objects.get(holder=candidate)
+    assert credential.status == CredentialStatus.ACTIVE
+    flagged = AuditEntry.objects.get(action="certification.renewal.pass_withdrawn")
+    assert flagged.data["source"] == f"exams.attempt:{renewing.pk}"
+    assert credential_pass_withdrawn(source_key=f"exams.attempt:{renewing.pk}", exam_score="55.56",
+                                     reason="again") == "renewal-flagged"
+    assert AuditEntry.objects.filter(action="certification.renewal.pass_withdrawn").count() == 1
