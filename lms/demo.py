@@ -45,6 +45,22 @@ def _deadline(day_1: datetime.date) -> datetime.datetime:
     )
 
 
+def _cohort(course: Course, *, code: str, days_from_today: int, title: str,
+            **place: object) -> Cohort:
+    """A published three-day cohort starting `days_from_today`; `title` formats its first day."""
+    day_1 = _day(days_from_today)
+    cohort, _ = Cohort.objects.get_or_create(
+        code=code,
+        defaults={
+            "course": course, "title": title.format(day_1), "status": Cohort.Status.PUBLISHED,
+            "day_1": day_1, "day_2": day_1 + datetime.timedelta(days=1),
+            "day_3": day_1 + datetime.timedelta(days=2), "price": PRICE,
+            "enrolment_deadline": _deadline(day_1), **place,
+        },
+    )
+    return cohort
+
+
 @transaction.atomic
 def load(stdout: TextIO) -> None:
     course, _ = Course.objects.get_or_create(
@@ -59,56 +75,18 @@ def load(stdout: TextIO) -> None:
             "price": PRICE,
         },
     )
-    upcoming_day = _day(21)
-    upcoming, _ = Cohort.objects.get_or_create(
-        code="demo-upcoming",
-        defaults={
-            "course": course, "title": f"{upcoming_day:%Y年%m月} 北京班",
-            "status": Cohort.Status.PUBLISHED, "day_1": upcoming_day,
-            "day_2": upcoming_day + datetime.timedelta(days=1),
-            "day_3": upcoming_day + datetime.timedelta(days=2),
-            "venue": "北京市海淀区中关村示例培训中心 3 层", "capacity": 30, "price": PRICE,
-            "enrolment_deadline": _deadline(upcoming_day),
-            "cancellation_policy": "开课前 14 天（含）取消全额退款；"
-                                   "7 天（含）前退款 50%；之后不退款。",
-        },
+    upcoming = _cohort(
+        course, code="demo-upcoming", days_from_today=21, title="{:%Y年%m月} 北京班",
+        venue="北京市海淀区中关村示例培训中心 3 层", capacity=30,
+        cancellation_policy="开课前 14 天（含）取消全额退款；7 天（含）前退款 50%；之后不退款。",
     )
-    online_day = _day(49)
-    online, _ = Cohort.objects.get_or_create(
-        code="demo-online",
-        defaults={
-            "course": course, "title": f"{online_day:%Y年%m月} 线上班",
-            "status": Cohort.Status.PUBLISHED,
-            "day_1": online_day, "day_2": online_day + datetime.timedelta(days=1),
-            "day_3": online_day + datetime.timedelta(days=2),
-            "online_url": "https://meeting.example.cn/ccso-demo", "capacity": 50, "price": PRICE,
-            "enrolment_deadline": _deadline(online_day),
-        },
-    )
-    past_day = _day(-30)
-    past, _ = Cohort.objects.get_or_create(
-        code="demo-past",
-        defaults={
-            "course": course, "title": f"{past_day:%Y年%m月} 上海班",
-            "status": Cohort.Status.PUBLISHED,
-            "day_1": past_day, "day_2": past_day + datetime.timedelta(days=1),
-            "day_3": past_day + datetime.timedelta(days=2),
-            "venue": "上海市浦东新区示例路 88 号", "capacity": 30, "price": PRICE,
-            "enrolment_deadline": _deadline(past_day),
-        },
-    )
-    current_day = _day(-2)
-    current, _ = Cohort.objects.get_or_create(
-        code="demo-current",
-        defaults={
-            "course": course, "title": f"{current_day:%Y年%m月} 广州班（进行中）",
-            "status": Cohort.Status.PUBLISHED, "day_1": current_day,
-            "day_2": current_day + datetime.timedelta(days=1),
-            "day_3": current_day + datetime.timedelta(days=2),
-            "venue": "广州市天河区示例大厦 12 层", "capacity": 25, "price": PRICE,
-            "enrolment_deadline": _deadline(current_day),
-        },
-    )
+    online = _cohort(course, code="demo-online", days_from_today=49, title="{:%Y年%m月} 线上班",
+                     online_url="https://meeting.example.cn/ccso-demo", capacity=50)
+    past = _cohort(course, code="demo-past", days_from_today=-30, title="{:%Y年%m月} 上海班",
+                   venue="上海市浦东新区示例路 88 号", capacity=30)
+    current = _cohort(course, code="demo-current", days_from_today=-2,
+                      title="{:%Y年%m月} 广州班（进行中）", venue="广州市天河区示例大厦 12 层",
+                      capacity=25)
     trainee = demo_user("trainee@demo.ccso")
     staff = demo_user("courses@demo.ccso")
     # trainee2 is confirmed in the running cohort: mark their three days on the roster.
