@@ -7,8 +7,8 @@ import datetime as dt
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 
+from core.api_auth import signed_in
 from core.typing import AuthenticatedHttpRequest
 
 from . import selectors
@@ -93,7 +93,7 @@ def verify(request: HttpRequest, number: str, token: str | None = None) -> Statu
     return Status(200, _verification(credential))
 
 
-@router.get("/mine", response=list[MyCredentialOut], auth=django_auth)
+@router.get("/mine", response=list[MyCredentialOut], auth=signed_in)
 def my_credentials(request: AuthenticatedHttpRequest) -> list[MyCredentialOut]:
     from django.urls import reverse
 

@@ -13,7 +13,8 @@ api = NinjaAPI(
     title="CCSO Academy API",
     version="1",
     description="Public standard, training, exams and credentials; used by the web and the "
-    "WeChat mini-program. Session authentication (with CSRF) for signed-in calls.",
+    "WeChat mini-program. Signed-in calls use the browser session (with CSRF) or, for app "
+    "clients, the X-Session-Token from POST /_allauth/app/v1/auth/login.",
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",

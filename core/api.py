@@ -6,8 +6,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 
+from .api_auth import signed_in
 from .typing import AuthenticatedHttpRequest
 
 router = Router(tags=["platform"])
@@ -48,7 +48,7 @@ def health(request: HttpRequest) -> Status[HealthOut]:
     return Status(200 if healthy else 503, body)
 
 
-@router.get("/me", response=MeOut, auth=django_auth)
+@router.get("/me", response=MeOut, auth=signed_in)
 def me(request: AuthenticatedHttpRequest) -> MeOut:
     from accounts.selectors import user_role_slugs
 

@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import django_auth
+
+from core.api_auth import signed_in
 
 from . import selectors, services
 from .errors import ExamError
 from .models import Attempt, AttemptState, Exam
 
-router = Router(tags=["exams"], auth=django_auth)
+router = Router(tags=["exams"], auth=signed_in)
 
 
 class OptionOut(Schema):

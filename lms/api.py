@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
+
+from core.api_auth import signed_in
 
 from . import selectors, services
 from .models import Cohort, Enrolment
@@ -135,13 +136,13 @@ def cohort_detail(request: HttpRequest, code: str) -> Status[CohortOut] | Status
     return Status(200, _cohort_out(cohort))
 
 
-@router.get("/enrolments", response=list[EnrolmentOut], auth=django_auth)
+@router.get("/enrolments", response=list[EnrolmentOut], auth=signed_in)
 def my_enrolments(request: HttpRequest) -> list[EnrolmentOut]:
     return [_enrolment_out(e) for e in selectors.enrolments_for_user(user=request.user)]
 
 
 @router.post("/cohorts/{code}/enrol", response={201: EnrolmentOut, 400: ErrorOut},
-             auth=django_auth)
+             auth=signed_in)
 def enrol(request: HttpRequest, code: str, payload: EnrolIn) -> Status:
     cohort = get_object_or_404(Cohort, code=code)
     try:
@@ -154,7 +155,7 @@ def enrol(request: HttpRequest, code: str, payload: EnrolIn) -> Status:
 
 
 @router.post("/enrolments/{reference}/checkout", response={200: CheckoutOut, 400: ErrorOut},
-             auth=django_auth)
+             auth=signed_in)
 def checkout(request: HttpRequest, reference: str, payload: CheckoutIn) -> Status:
     enrolment = get_object_or_404(Enrolment, reference=reference, user=request.user)
     base = request.build_absolute_uri(reverse("lms:enrolment_detail", args=[reference]))

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.headless",
     "django_celery_beat",
     "ninja",
     "django.contrib.admin",
@@ -228,6 +229,9 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# App clients (the WeChat mini-program) sign in through allauth's headless API and call /api/v1/
+# with an X-Session-Token; browsers keep the regular pages and cookies.
+HEADLESS_CLIENTS = ("app",)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CCSO Academy"
 
