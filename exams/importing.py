@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from .errors import ImportRejected
 from .models import Question, QuestionKind
@@ -56,12 +58,19 @@ def _cell(value: Any) -> str:
 def _read_rows(upload: BinaryIO, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     name = filename.lower()
     if name.endswith(".xlsx"):
-        workbook = load_workbook(upload, read_only=True, data_only=True)
+        try:
+            workbook = load_workbook(upload, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
+            raise ImportRejected([_("The file is not a readable .xlsx workbook.")]) from error
         sheet = workbook.worksheets[0]
         raw = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         workbook.close()
     elif name.endswith(".csv"):
-        text = upload.read().decode("utf-8-sig")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportRejected([_("The .csv file is not UTF-8 text: save it as "
+                                    "“CSV UTF-8” and upload it again.")]) from error
         raw = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
     else:
         raise ImportRejected([_("Upload an .xlsx or .csv file.")])

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.validators import import_file_validators
+
 from . import importing, item_analysis, selectors, services
 from .errors import ExamError, ImportRejected
 from .models import Appeal, AppealState, Attempt, AttemptState, Exam, Question
@@ -154,7 +156,8 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv)"))
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
+                           validators=import_file_validators("xlsx", "csv"))
 
 
 @permission("exams.import_questions")

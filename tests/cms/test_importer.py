@@ -199,6 +199,13 @@ def test_editors_import_from_the_wagtail_admin(client, home_page, user_factory):
         "file": SimpleUploadedFile("std.yaml", yaml.safe_dump(bad, allow_unicode=True).encode())})
     assert "modules[2].items[1] (item 5.1.1): title is missing" in response.content.decode()
 
+    response = client.post("/cms-admin/standard-import/", {
+        "file": SimpleUploadedFile("std.xlsx", b"renamed text, not a workbook")})
+    assert "std.xlsx: not a readable .xlsx file" in response.content.decode()
+    response = client.post("/cms-admin/standard-import/", {
+        "file": SimpleUploadedFile("std.docx", content)})
+    assert "“docx”" in response.content.decode() and StandardItem.objects.count() == 9
+
 
 def test_only_people_allowed_to_import_see_the_import_page(client, home_page, user_factory):
     from django.contrib.auth.models import Permission

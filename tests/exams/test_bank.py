@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -187,3 +188,26 @@ def test_demo_bank_covers_all_modules_and_loads_twice(db):
     exam = Exam.objects.get(title=demo.DEMO_EXAM_TITLE)
     assert exam.pass_mark_percent == 60 and exam.sittings.count() == 1
     blueprint_check(rules=[(r.module_number, r.kind, r.count) for r in exam.blueprint.all()])
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("bank.xlsx", b"not a workbook at all", "不是可读取的 .xlsx 工作簿"),
+    ("bank.csv", "code,module\nQ-1,1\n".encode("gb18030") + "题目".encode("gb18030"),
+     "不是 UTF-8 文本"),
+    ("bank.pdf", b"%PDF-1.7", "文件扩展“pdf”是不被允许"),
+])
+def test_unreadable_or_wrong_kind_of_file_gets_a_clear_message(client, user_factory, name,
+                                                               content, message):
+    client.force_login(user_factory(roles=["exam_admin"]))
+    upload = SimpleUploadedFile(name, content)
+    response = client.post(reverse("exams:import"), {"file": upload})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(client, user_factory):
+    client.force_login(user_factory(roles=["exam_admin"]))
+    upload = SimpleUploadedFile("bank.csv", b"x" * (5 * 1024 * 1024 + 1))
+    body = client.post(reverse("exams:import"), {"file": upload}).content.decode()
+    assert re.search(r"限制为 5.0\s*MB", body)
