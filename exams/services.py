@@ -433,8 +433,9 @@ def _score(attempt: Attempt) -> bool:
     exam = attempt.exam
     items = list(
         attempt.items.select_related("version", "question")
-        .only("id", "kind", "selected", "credit_num", "credit_den", "is_correct", "voided",
-              "version__correct_keys", "question__voided_at")
+        # `attempt` too: the related manager sets it on each row, which would load it lazily.
+        .only("id", "attempt", "kind", "selected", "credit_num", "credit_den", "is_correct",
+              "voided", "version__correct_keys", "question__voided_at")
     )
     earned, possible = Fraction(0), 0
     for item in items:

@@ -118,3 +118,21 @@ def test_a_fail_emits_nothing(exam_factory, candidate, django_capture_on_commit_
     finally:
         attempt_passed.disconnect(dispatch_uid="fail-test")
     assert received == []
+
+
+def test_submitting_costs_the_same_queries_whatever_the_paper_length(exam_factory, user_factory,
+                                                                     complete_course):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def submit_queries(per_module: dict[int, int]) -> int:
+        person = user_factory()
+        exam = exam_factory(per_module=per_module)
+        complete_course(person, exam.course)
+        attempt, _ = attempt_start(exam=exam, user=person)
+        answer_all(attempt, right=len(per_module))
+        with CaptureQueriesContext(connection) as queries:
+            attempt_submit(attempt_id=attempt.pk, user=person)
+        return len(queries.captured_queries)
+
+    assert submit_queries({1: 2}) == submit_queries({m: 2 for m in range(1, 10)})
