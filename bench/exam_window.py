@@ -3,7 +3,7 @@
 answers continuously, and submit, against gunicorn + PostgreSQL on this machine.
 
     .venv/bin/python bench/exam_window.py --candidates 300
-    .venv/bin/python bench/exam_window.py --candidates 2000 --client-threads 400 --workers 4
+    .venv/bin/python bench/exam_window.py --candidates 2000
 
 It reports p50/p95/p99 of start, save and submit, the errors, and the answers lost (each
 candidate's last acknowledged answer compared with the database after submission: must be 0),
@@ -365,17 +365,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=300)
     parser.add_argument("--ramp", type=float, default=60.0, help="seconds over which all start")
-    parser.add_argument("--think", type=float, default=2.0,
+    parser.add_argument("--think", type=float, default=15.0,
                         help="mean seconds between a candidate's saves")
     parser.add_argument("--resaves", type=int, default=4,
                         help="changed answers per candidate after the first pass")
-    parser.add_argument("--client-threads", type=int, default=300)
+    parser.add_argument("--client-threads", type=int, default=None,
+                        help="default: one per candidate, so all of them sit at the same time")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--no-write", action="store_true", help="do not update the docs")
     args = parser.parse_args()
+    args.client_threads = args.client_threads or args.candidates
 
     ensure_database(args.database_url)
     t_setup = time.monotonic()
