@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import TextIO
 
 from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, demo_user
@@ -16,6 +18,7 @@ from accounts.models import Organisation, User
 from . import services
 from .models import AffiliationKind, ApplicationStatus, CentreType, ReviewerApplication
 
+DEMO_EVIDENCE = Path(__file__).resolve().parent / "fixtures" / "demo-attendance.pdf"
 ORGANISATIONS = [
     # name, English name, region
     ("示例客服中心有限公司", "Sample Contact Centre Ltd.", "北京"),
@@ -111,8 +114,16 @@ def load(stdout: TextIO) -> None:
         services.reviewer_applications_promote(application_ids=[pending.pk], actor=admin,
                                                reason="演示数据：评审经验丰富")
 
+    if not credential.education_records.exists():
+        services.credential_education_add(
+            credential=credential, holder=coordinator, title="呼叫中心客户体验管理研修（示例）",
+            provider="示例培训机构", completed_on=timezone.localdate() - dt.timedelta(days=20),
+            hours=Decimal("8"),
+            evidence=SimpleUploadedFile("attendance.pdf", DEMO_EVIDENCE.read_bytes()))
+
     credential.refresh_from_db()
     stdout.write("certification: demo coordinator 李四 (trainee2@demo.ccso) holds "
                  f"{credential.number}")
     stdout.write(f"  verify: {credential.verification_url()}")
     stdout.write("  reviewer candidates (certs@demo.ccso): /credentials/staff/candidates/")
+    stdout.write("  hours to review (certs@demo.ccso): /credentials/staff/education/")

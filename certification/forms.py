@@ -5,6 +5,8 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.validators import evidence_file_validators
+
 from .models import CentreType, ManagementLevel, RankingWeights
 
 
@@ -29,6 +31,19 @@ class EducationForm(forms.Form):
     hours = forms.DecimalField(label=pgettext_lazy("certification", "Hours"), max_digits=5,
                                decimal_places=1, min_value=0.5,
                                max_value=200)
+    evidence = forms.FileField(
+        label=_("Evidence"), validators=evidence_file_validators(),
+        help_text=_("Certificate of attendance or a similar record: PDF, PNG or JPEG, at most "
+                    "5 MB. Hours count once the certification centre approves them."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
+
+class EducationReviewForm(forms.Form):
+    DECISIONS = [("approve", _("Approve")), ("reject", _("Reject"))]
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS)
+    note = forms.CharField(label=_("Note (required to reject; the holder reads it)"),
+                           required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class PositionForm(forms.Form):

@@ -217,8 +217,21 @@ class CredentialRenewal(models.Model):
         return f"{self.credential_id}: {self.previous_expires_on} -> {self.new_expires_on}"
 
 
+class EducationStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("continuing education", "Awaiting review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+def _evidence_upload_to(record: ContinuingEducation, filename: str) -> str:
+    """An unguessable name: evidence is served only through a view that checks who asks."""
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"education/{secrets.token_hex(16)}.{extension}"
+
+
 class ContinuingEducation(models.Model):
-    """Hours of continuing education a holder records towards renewal."""
+    """Hours of continuing education a holder records towards renewal, with evidence; only
+    hours a certification admin approved count."""
 
     credential = models.ForeignKey(
         Credential, on_delete=models.CASCADE, related_name="education_records"
@@ -233,12 +246,24 @@ class ContinuingEducation(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("200"))],
     )
+    evidence = models.FileField(_("evidence"), upload_to=_evidence_upload_to, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=EducationStatus.choices,
+                              default=EducationStatus.PENDING)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("continuing education record")
         verbose_name_plural = _("continuing education records")
         ordering = ["-completed_on"]
+        permissions = [
+            ("review_education", _("Can approve or reject continuing education hours")),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.hours})"

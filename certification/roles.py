@@ -6,6 +6,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     CERTIFICATION_ADMIN: [
         "certification.view_credential",
         "certification.change_credential_status",
+        "certification.review_education",
         "certification.rank_reviewer_candidates",
         "certification.view_reviewerapplication",
         "certification.view_organisationaffiliation",

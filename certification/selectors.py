@@ -13,9 +13,11 @@ from accounts.models import User
 from .models import (
     AffiliationKind,
     ApplicationStatus,
+    ContinuingEducation,
     Credential,
     CredentialStatus,
     CredentialType,
+    EducationStatus,
     OrganisationAffiliation,
     RankingWeights,
     ReviewerApplication,
@@ -50,6 +52,14 @@ def credentials_of_holder(user: User) -> QuerySet[Credential]:
         .select_related("credential_type")
         .prefetch_related("renewals", "education_records")
         .order_by("credential_type_id", "-issued_on")
+    )
+
+
+def education_awaiting_review() -> QuerySet[ContinuingEducation]:
+    return (
+        ContinuingEducation.objects.filter(status=EducationStatus.PENDING)
+        .select_related("credential__holder", "credential__credential_type")
+        .order_by("created_at")
     )
 
 

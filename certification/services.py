@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -35,6 +36,7 @@ from .models import (
     CredentialRenewal,
     CredentialStatus,
     CredentialType,
+    EducationStatus,
     OrganisationAffiliation,
     RankingWeights,
     RenewalMethod,
@@ -419,26 +421,56 @@ def credential_renewal_window_opens(credential: Credential) -> dt.date:
     return credential.expires_on - dt.timedelta(days=settings.CERTIFICATION_RENEWAL_WINDOW_DAYS)
 
 
-def credential_education_hours(credential: Credential) -> Decimal:
-    """Hours completed since the current period began (the last renewal, or the issue date)."""
+def credential_education_hours(credential: Credential, *,
+                               status: str = EducationStatus.APPROVED) -> Decimal:
+    """Hours with `status` (approved: those that count) completed since the current period
+    began (the last renewal, or the issue date)."""
     last = credential.renewals.order_by("-created_at").first()
     since = credential.issued_on if last is None else timezone.localdate(last.created_at)
-    total = credential.education_records.filter(completed_on__gte=since).aggregate(
-        total=Sum("hours"))["total"]
-    return total or Decimal("0")
+    total = credential.education_records.filter(
+        completed_on__gte=since, status=status).aggregate(total=Sum("hours"))["total"]
+    return (total or Decimal("0")).quantize(Decimal("0.1"))
 
 
 def credential_education_add(*, credential: Credential, holder: User, title: str,
-                             provider: str, completed_on: dt.date,
-                             hours: Decimal) -> ContinuingEducation:
+                             provider: str, completed_on: dt.date, hours: Decimal,
+                             evidence: UploadedFile) -> ContinuingEducation:
+    """Record hours with their evidence; they count once a certification admin approves them."""
     if credential.holder_id != holder.pk:
         raise CertificationError(_("You can only record hours on your own credential."))
     if completed_on > timezone.localdate():
         raise CertificationError(_("The completion date cannot be in the future."))
     record = ContinuingEducation(credential=credential, title=title, provider=provider,
-                                 completed_on=completed_on, hours=hours)
+                                 completed_on=completed_on, hours=hours, evidence=evidence)
     record.full_clean()
     record.save()
+    audit_record(actor=holder, action="certification.education.submitted", target=credential,
+                 data={"record": record.pk, "hours": str(hours)})
+    return record
+
+
+def credential_education_review(*, record_id: int, actor: User, approve: bool,
+                                note: str = "") -> ContinuingEducation:
+    """Approve or reject hours awaiting review (a rejection says why); audited, the holder is
+    emailed. A record already decided is not decided again."""
+    note = note.strip()
+    if not approve and not note:
+        raise CertificationError(_("Say why the hours are rejected: the holder reads it."))
+    with transaction.atomic():
+        record = ContinuingEducation.objects.select_for_update(of=("self",)).select_related(
+            "credential__holder", "credential__credential_type").get(pk=record_id)
+        if record.status != EducationStatus.PENDING:
+            raise CertificationError(_("These hours have already been reviewed."))
+        record.status = EducationStatus.APPROVED if approve else EducationStatus.REJECTED
+        record.reviewed_by = actor
+        record.reviewed_at = timezone.now()
+        record.review_note = note
+        record.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        audit_record(actor=actor, action=f"certification.education.{record.status}",
+                     target=record.credential, reason=note,
+                     data={"record": record.pk, "hours": str(record.hours)})
+        _email_holder(record.credential, "certification/email/education_reviewed",
+                      record=record, approved=approve, note=note)
     return record
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/certificate.pdf", views.credential_pdf, name="pdf"),
     path("<int:pk>/registry/", views.registry_listing, name="registry_listing"),
     path("<int:pk>/education/", views.education_add, name="education_add"),
+    path("education/<int:pk>/evidence", views.education_evidence, name="education_evidence"),
     path("<int:pk>/renew/", views.renew, name="renew"),
     path("staff/", views.staff_credentials, name="staff_credentials"),
     path("staff/<int:pk>/", views.staff_credential, name="staff_credential"),
@@ -21,4 +22,7 @@ urlpatterns = [
     path("staff/candidates/export.xlsx", views.staff_candidates_export,
          name="staff_candidates_export"),
     path("staff/weights/", views.staff_weights, name="staff_weights"),
+    path("staff/education/", views.staff_education, name="staff_education"),
+    path("staff/education/<int:pk>/review/", views.staff_education_review,
+         name="staff_education_review"),
 ]

@@ -25,16 +25,25 @@ from .forms import (
     AttestForm,
     DecisionForm,
     EducationForm,
+    EducationReviewForm,
     LookupForm,
     PositionFormSet,
     RankingWeightsForm,
     ReviewFormSet,
     StatusChangeForm,
 )
-from .models import ApplicationStatus, Credential, CredentialType, ReviewerApplication
+from .models import (
+    ApplicationStatus,
+    ContinuingEducation,
+    Credential,
+    CredentialType,
+    EducationStatus,
+    ReviewerApplication,
+)
 
 STAFF_STATUS_PERM = "certification.change_credential_status"
 STAFF_RANK_PERM = "certification.rank_reviewer_candidates"
+STAFF_EDUCATION_PERM = "certification.review_education"
 
 
 # --------------------------------------------------------------------------- rate limiting
@@ -115,6 +124,8 @@ def my_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "credential": c,
             "hours": services.credential_education_hours(c),
+            "hours_pending": services.credential_education_hours(
+                c, status=EducationStatus.PENDING),
             "window_opens": services.credential_renewal_window_opens(c),
             "renewal_open": services.credential_renewal_window_opens(c) <= today,
             "days_left": (c.expires_on - today).days,
@@ -167,17 +178,56 @@ def registry_listing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_POST
 def education_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = _own_credential(request, pk)
-    form = EducationForm(request.POST)
+    form = EducationForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.credential_education_add(credential=credential, holder=request.user,
                                               **form.cleaned_data)
-            messages.success(request, _("The hours have been recorded."))
+            messages.success(request, _("The hours have been recorded and await review."))
         except services.CertificationError as error:
             messages.error(request, error.messages[0])
     else:
-        messages.error(request, _("Check the continuing education form."))
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, _("Check the continuing education form: %(problems)s")
+                       % {"problems": problems})
     return redirect("certification:mine")
+
+
+@login_required
+def education_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The holder's own evidence, or any for those who review it; never a public URL."""
+    record = get_object_or_404(
+        ContinuingEducation.objects.select_related("credential").exclude(evidence=""), pk=pk)
+    if record.credential.holder_id != request.user.pk and not request.user.has_perm(
+            STAFF_EDUCATION_PERM):
+        raise Http404
+    extension = (record.evidence.name or "").rsplit(".", 1)[-1]
+    return FileResponse(record.evidence.open("rb"), as_attachment=True,
+                        filename=f"evidence-{record.pk}.{extension}")
+
+
+@permission_required(STAFF_EDUCATION_PERM, raise_exception=True)
+def staff_education(request: AuthenticatedHttpRequest) -> HttpResponse:
+    # One form per record, with its own ids, so each label points at its own field.
+    rows = [(record, EducationReviewForm(auto_id=f"id_%s_{record.pk}"))
+            for record in selectors.education_awaiting_review()]
+    return render(request, "certification/staff_education.html", {"rows": rows})
+
+
+@permission_required(STAFF_EDUCATION_PERM, raise_exception=True)
+@require_POST
+def staff_education_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ContinuingEducation, pk=pk)
+    form = EducationReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.credential_education_review(
+                record_id=record.pk, actor=request.user,
+                approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"])
+            messages.success(request, _("Decision recorded; the holder has been emailed."))
+        except services.CertificationError as error:
+            messages.error(request, error.messages[0])
+    return redirect("certification:staff_education")
 
 
 @login_required

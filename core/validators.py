@@ -11,6 +11,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+# What each accepted evidence format starts with: the extension alone proves nothing.
+EVIDENCE_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
 
 
 def file_size_limit(max_bytes: int) -> Callable[[UploadedFile], None]:
@@ -28,3 +36,28 @@ def file_size_limit(max_bytes: int) -> Callable[[UploadedFile], None]:
 def import_file_validators(*extensions: str) -> list[Callable[[UploadedFile], None]]:
     """For spreadsheet and data imports: the allowed extensions and a size fit for a form."""
     return [FileExtensionValidator(list(extensions)), file_size_limit(IMPORT_MAX_BYTES)]
+
+
+def file_content_matches_extension(upload: UploadedFile) -> None:
+    extension = (upload.name or "").rsplit(".", 1)[-1].lower()
+    signatures = EVIDENCE_SIGNATURES.get(extension)
+    if signatures is None:
+        return  # the extension check reports it
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(signature) for signature in signatures):
+        raise ValidationError(
+            _("The file's content is not a %(kind)s file."),
+            code="file_content_mismatch", params={"kind": extension.upper()},
+        )
+
+
+def evidence_file_validators() -> list[Callable[[UploadedFile], None]]:
+    """For evidence people upload (certificates of attendance, scans): PDF, PNG or JPEG whose
+    content really is that format, within a size fit for a form."""
+    return [
+        FileExtensionValidator(list(EVIDENCE_SIGNATURES)),
+        file_size_limit(EVIDENCE_MAX_BYTES),
+        file_content_matches_extension,
+    ]
