@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .selectors import credentials_of_holder
+from .selectors import credentials_of_holder, education_awaiting_review
 
 
 def panel(request: HttpRequest) -> dict[str, Any] | None:
@@ -16,5 +16,9 @@ def panel(request: HttpRequest) -> dict[str, Any] | None:
     staff = request.user.has_perm("certification.change_credential_status")
     if not credentials and not staff:
         return None
+    education_to_review = (
+        education_awaiting_review().count()
+        if request.user.has_perm("certification.review_education") else 0
+    )
     return {"template": "certification/dashboard_panel.html", "credentials": credentials,
-            "staff": staff}
+            "staff": staff, "education_to_review": education_to_review}

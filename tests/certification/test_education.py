@@ -75,6 +75,7 @@ def test_reviewers_approve_from_their_page_and_others_cannot(client, user, crede
     assert client.post(review_url, {"decision": "approve"}).status_code == 403
 
     client.force_login(cert_admin)
+    assert "1 条继续教育记录待审核" in client.get("/me/").content.decode()
     assert "质量改进工作坊" in client.get("/credentials/staff/education/").content.decode()
     client.post(review_url, {"decision": "approve"})
     record.refresh_from_db()
