@@ -1,0 +1,83 @@
+"""Every page of the project's apps declares who may open it: the public, anyone signed in
+(objects are then checked as their own), or staff with a permission. A new view that is not
+classified here fails the first test, so the decision is always made explicitly."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.urls import URLPattern, reverse
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {
+    "cms:item",
+    "lms:cohort_list", "lms:cohort_detail", "lms:cohort_calendar",
+    "lms:stripe_webhook",  # authenticated by Stripe's signature instead
+    "certification:verify", "certification:verify_token", "certification:registry",
+}
+SIGNED_IN = {
+    "accounts:dashboard", "accounts:profile",
+    "lms:cohort_enrol", "lms:enrolment_list", "lms:enrolment_detail", "lms:enrolment_pay_stripe",
+    "lms:enrolment_pay_bank", "lms:enrolment_paid", "lms:enrolment_cancel",
+    "lms:course_material", "lms:lesson_detail",
+    "exams:index", "exams:start", "exams:attempt", "exams:submit", "exams:result", "exams:appeal",
+    "certification:mine", "certification:apply", "certification:pdf",
+    "certification:registry_listing", "certification:education_add",
+    "certification:education_evidence", "certification:renew",
+}
+STAFF = {
+    "lms:staff_dashboard", "lms:staff_payments", "lms:staff_bank_confirm", "lms:staff_refund_done",
+    "lms:staff_roster", "lms:staff_cohort_cancel", "lms:staff_attendance", "lms:staff_complete",
+    "lms:staff_enrolment_cancel",
+    "exams:manage", "exams:import", "exams:export", "exams:void", "exams:appeals",
+    "exams:statistics", "exams:accommodation",
+    "certification:staff_credentials", "certification:staff_credential",
+    "certification:staff_candidates", "certification:staff_candidates_decide",
+    "certification:staff_candidates_export", "certification:staff_weights",
+    "certification:staff_education", "certification:staff_education_review",
+}
+# The standard's dotted item code; everything else takes an id or a slug-like string.
+SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
+
+
+def _project_urls() -> dict[str, str]:
+    """Every named URL of the project's apps, reversed with sample arguments."""
+    urls = {}
+    for app in ("accounts", "cms", "lms", "exams", "certification"):
+        module = importlib.import_module(f"{app}.urls")
+        for pattern in module.urlpatterns:
+            assert isinstance(pattern, URLPattern), pattern
+            name = f"{module.app_name}:{pattern.name}"
+            converters = getattr(pattern.pattern, "converters", {})
+            kwargs = SAMPLE_ARGUMENTS.get(name) or {
+                key: 1 if type(converters.get(key)).__name__ == "IntConverter" else "sample"
+                for key in pattern.pattern.regex.groupindex
+            }
+            urls[name] = reverse(name, kwargs=kwargs)
+    return urls
+
+
+URLS = _project_urls()
+
+
+def test_every_view_is_classified():
+    assert set(URLS) == PUBLIC | SIGNED_IN | STAFF
+    assert not (PUBLIC & SIGNED_IN or PUBLIC & STAFF or SIGNED_IN & STAFF)
+
+
+@pytest.mark.parametrize("name", sorted(SIGNED_IN | STAFF))
+def test_signed_out_visitors_are_sent_to_sign_in(client, name):
+    for method in (client.get, client.post):
+        response = method(URLS[name])
+        assert (response.status_code == 302 and response.url.startswith("/accounts/login/")) \
+            or response.status_code == 403, (name, method.__name__, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(STAFF))
+def test_staff_pages_refuse_a_signed_in_trainee(client, user, name):
+    client.force_login(user)
+    for method in (client.get, client.post):
+        response = method(URLS[name])
+        assert response.status_code == 403, (name, method.__name__, response.status_code)
