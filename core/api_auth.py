@@ -29,6 +29,9 @@ class AppSessionTokenAuth(XSessionTokenAuth):
     """allauth's X-Session-Token, with the user also on `request.user`, where the endpoints and
     the services they call look for it."""
 
+    openapi_in = "header"
+    openapi_name = "X-Session-Token"
+
     def __call__(self, request: HttpRequest) -> Any:
         user = super().__call__(request)
         if user is not None:

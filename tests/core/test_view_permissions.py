@@ -5,6 +5,7 @@ classified here fails the first test, so the decision is always made explicitly.
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from django.urls import URLPattern, reverse
@@ -81,3 +82,41 @@ def test_staff_pages_refuse_a_signed_in_trainee(client, user, name):
     for method in (client.get, client.post):
         response = method(URLS[name])
         assert response.status_code == 403, (name, method.__name__, response.status_code)
+
+
+PUBLIC_API = {
+    "GET /api/v1/health",
+    "GET /api/v1/cms/standards", "GET /api/v1/cms/standards/{version}",
+    "GET /api/v1/cms/standards/{version}/modules/{number}",
+    "GET /api/v1/cms/standards/{version}/items/{code}",
+    "GET /api/v1/lms/cohorts", "GET /api/v1/lms/cohorts/{code}",
+    "GET /api/v1/certification/verify/{number}", "GET /api/v1/certification/registry",
+}
+
+
+def test_every_api_operation_outside_the_public_list_needs_sign_in(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    schemes = schema["components"]["securitySchemes"]
+    unauthenticated = set()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            security = {name for option in operation.get("security", []) for name in option}
+            if not security:
+                unauthenticated.add(f"{method.upper()} {path}")
+            else:
+                assert security == {"BrowserSessionAuth", "AppSessionTokenAuth"}, path
+    assert unauthenticated == PUBLIC_API
+    assert schemes["AppSessionTokenAuth"] == {"type": "apiKey", "in": "header",
+                                              "name": "X-Session-Token"}
+
+
+def test_every_signed_in_api_operation_answers_401_to_a_signed_out_caller(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            if f"{method.upper()} {path}" in PUBLIC_API:
+                continue
+            url = re.sub(r"\{[^}]+\}", "1", path)
+            response = client.generic(method.upper(), url, data="{}",
+                                      content_type="application/json")
+            assert response.status_code == 401, (method, path, response.status_code)
