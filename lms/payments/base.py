@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -40,7 +41,7 @@ class CheckoutStatus:
     method: str = ""
 
 
-class PaymentProvider:
+class PaymentProvider(ABC):
     identifier: ClassVar[str]
     verbose_name: ClassVar[str | Promise]
     # Whether money arrives by itself (Stripe) or a course admin confirms receipt (bank).
@@ -49,19 +50,21 @@ class PaymentProvider:
     def is_available(self) -> bool:
         return True
 
+    @abstractmethod
     def checkout_start(
         self, payment: Payment, *, success_url: str, cancel_url: str
-    ) -> CheckoutStart:
-        raise NotImplementedError
+    ) -> CheckoutStart: ...
 
+    @abstractmethod
     def checkout_status(self, payment: Payment) -> CheckoutStatus:
         """Re-read the checkout's state from the provider."""
-        raise NotImplementedError
 
     def checkout_cancel(self, payment: Payment) -> None:
-        """Make an open checkout unpayable (Stripe: expire the session)."""
+        """Make an open checkout unpayable (Stripe: expire the session). Providers with nothing
+        to cancel (a bank transfer) keep this default."""
+        return None
 
+    @abstractmethod
     def refund_execute(self, refund: Refund) -> tuple[bool, str]:
         """Send the money back. Returns (done now, provider reference); not done means a person
         completes it (a bank transfer back) and marks it done."""
-        raise NotImplementedError
