@@ -89,7 +89,7 @@ class FakeStripeAPI:
                 return outer.handle(method, url, headers or {}, post_data)
 
             def request_stream(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-                raise NotImplementedError
+                raise AssertionError("the platform never streams from Stripe's API")
 
             def close(self) -> None:
                 return None
