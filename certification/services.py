@@ -178,6 +178,11 @@ def credential_issue_for_pass(
     passed_on = timezone.localdate(passed_at) if passed_at else timezone.localdate()
     existing = Credential.objects.filter(source_key=source_key).first()
     if existing is not None:
+        if _suspended_for_withdrawn_pass(existing):
+            _credential_status_change(
+                credential=existing, actor=None, action="reinstate", reason_public=False,
+                reason=_("A further regrade made the exam result a pass again (%(score)s%%).")
+                % {"score": score}, cause=PASS_WITHDRAWN)
         return existing
     renewal = CredentialRenewal.objects.filter(source_key=source_key).select_related(
         "credential").first()
@@ -226,6 +231,23 @@ def credential_issue_for_pass(
         return current
 
 
+PASS_WITHDRAWN = "exams.pass_withdrawn"  # noqa: S105 (an audit cause, not a secret)
+
+
+def _suspended_for_withdrawn_pass(credential: Credential) -> bool:
+    """Suspended, and the last status change was the automatic one for a withdrawn pass (not
+    a decision an admin has taken since)."""
+    if credential.status != CredentialStatus.SUSPENDED:
+        return False
+    last_change = (
+        AuditEntry.objects.for_object(credential)
+        .filter(action__in=[f"certification.credential.{verb}"
+                            for _from, _to, verb in _STATUS_ACTIONS.values()])
+        .order_by("-created_at", "-pk").first()
+    )
+    return last_change is not None and last_change.data.get("cause") == PASS_WITHDRAWN
+
+
 def credential_pass_withdrawn(*, source_key: str, exam_score: Decimal | str | None,
                               reason: str) -> str:
     """A regrade turned the pass behind `source_key` into a fail. A credential issued for it is
@@ -242,6 +264,7 @@ def credential_pass_withdrawn(*, source_key: str, exam_score: Decimal | str | No
             reason=_("The exam result behind this credential was regraded to %(score)s, below "
                      "the pass mark (%(why)s). Suspended until the certification centre has "
                      "reviewed it.") % {"score": score, "why": reason},
+            cause=PASS_WITHDRAWN,
         )
         return "suspended"
     renewal = CredentialRenewal.objects.filter(source_key=source_key).first()
@@ -353,8 +376,10 @@ _STATUS_ACTIONS = {
 
 
 def _credential_status_change(
-    *, credential: Credential, actor: User | None, action: str, reason: str, reason_public: bool
+    *, credential: Credential, actor: User | None, action: str, reason: str, reason_public: bool,
+    cause: str = "",
 ) -> Credential:
+    """`cause` names an automatic change (for example PASS_WITHDRAWN); admins' changes have none."""
     allowed_from, new_status, verb = _STATUS_ACTIONS[action]
     if not reason.strip():
         raise CertificationError(_("Give a reason for the change."))
@@ -375,7 +400,8 @@ def _credential_status_change(
                                        "status_reason_public"])
         audit_record(actor=actor, action=f"certification.credential.{verb}", target=credential,
                      reason=reason.strip(),
-                     data={"from": previous, "to": new_status, "reason_public": reason_public})
+                     data={"from": previous, "to": new_status, "reason_public": reason_public,
+                           **({"cause": cause} if cause else {})})
         if new_status == CredentialStatus.REVOKED:
             still_holds = Credential.objects.filter(
                 holder=credential.holder, credential_type=credential.credential_type,

@@ -606,6 +606,9 @@ def attempt_regrade(*, attempt_id: int, actor: Any, reason: str) -> Attempt:
                                "passed_before": before[1], "passed_after": after[1]})
             if before[1] and not attempt.passed and attempt.pass_notified_at is not None:
                 _notify_pass_withdrawn(attempt, reason=reason)
+                # A later regrade that makes it a pass again announces that pass anew.
+                attempt.pass_notified_at = None
+                attempt.save(update_fields=["pass_notified_at"])
     return attempt
 
 

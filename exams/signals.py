@@ -6,7 +6,8 @@ an eligible attempt. Keyword arguments:
     passed_at: datetime
 
 attempt_pass_withdrawn: sent once, after the transaction commits, when a regrade (a voided
-question) turns a pass that was announced with attempt_passed into a fail. Keyword arguments:
+question) turns a pass that was announced with attempt_passed into a fail; should a later regrade
+make it a pass again, attempt_passed is sent again for it. Keyword arguments:
     attempt_id: int, user_id: int, exam_id: int, score_percent: Decimal, reason: str
 """
 

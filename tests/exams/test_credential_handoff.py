@@ -153,3 +153,44 @@ def test_a_withdrawn_pass_that_only_renewed_a_credential_is_flagged_for_review(
     assert credential_pass_withdrawn(source_key=f"exams.attempt:{renewing.pk}", exam_score="55.56",
                                      reason="again") == "renewal-flagged"
     assert AuditEntry.objects.filter(action="certification.renewal.pass_withdrawn").count() == 1
+
+
+def _void_a_question_answered_wrong(attempt, exam_admin) -> None:
+    item = attempt.items.filter(is_correct=False).select_related("question").first()
+    question_void(question=item.question, actor=exam_admin, reason="选项设置有误")
+
+
+def test_a_further_regrade_that_restores_the_pass_reinstates_the_credential(
+        sit, candidate, user_factory, django_capture_on_commit_callbacks):
+    exam_admin = user_factory(roles=["exam_admin"])
+    attempt = sit(candidate, right=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        _void_a_question_answered_right(attempt, exam_admin)
+    assert Credential.objects.get(holder=candidate).status == CredentialStatus.SUSPENDED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _void_a_question_answered_wrong(attempt, exam_admin)
+
+    attempt.refresh_from_db()
+    credential = Credential.objects.get(holder=candidate)
+    assert (attempt.passed, attempt.score_percent) == (True, Decimal("62.50"))
+    assert credential.status == CredentialStatus.ACTIVE
+    assert "62.50%" in credential.status_reason
+    assert AuditEntry.objects.filter(action="certification.credential.reinstated").count() == 1
+
+
+def test_an_admins_decision_in_between_is_not_undone_by_a_regrade(
+        sit, candidate, user_factory, django_capture_on_commit_callbacks):
+    from certification.services import credential_revoke
+
+    exam_admin = user_factory(roles=["exam_admin"])
+    attempt = sit(candidate, right=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        _void_a_question_answered_right(attempt, exam_admin)
+    credential_revoke(credential=Credential.objects.get(holder=candidate),
+                      actor=user_factory(roles=["certification_admin"]), reason="复核后决定撤销")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _void_a_question_answered_wrong(attempt, exam_admin)
+
+    assert Credential.objects.get(holder=candidate).status == CredentialStatus.REVOKED
