@@ -118,6 +118,13 @@ def registry(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _my_credentials_page(request)
+
+
+def _my_credentials_page(request: AuthenticatedHttpRequest, *, invalid: EducationForm | None = None,
+                         invalid_for: int | None = None) -> HttpResponse:
+    """The holder's page; `invalid` is a rejected hours form shown again, with what was typed and
+    its errors, under the credential it was for."""
     credentials = list(selectors.credentials_of_holder(request.user))
     today = timezone.localdate()
     rows = [
@@ -129,6 +136,8 @@ def my_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
             "window_opens": services.credential_renewal_window_opens(c),
             "renewal_open": services.credential_renewal_window_opens(c) <= today,
             "days_left": (c.expires_on - today).days,
+            "education_form": invalid if invalid is not None and c.pk == invalid_for
+            else EducationForm(auto_id=f"id_%s_{c.pk}"),
         }
         for c in credentials
     ]
@@ -137,9 +146,9 @@ def my_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
         and services.credential_valid_for(request.user, CredentialType.REVIEWER) is None
     )
     return render(request, "certification/my_credentials.html", {
-        "rows": rows, "education_form": EducationForm(), "can_apply": can_apply,
+        "rows": rows, "can_apply": can_apply,
         "applications": selectors.reviewer_applications_of(request.user),
-    })
+    }, status=400 if invalid is not None else 200)
 
 
 def _own_credential(request: AuthenticatedHttpRequest, pk: int) -> Credential:
@@ -178,19 +187,18 @@ def registry_listing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_POST
 def education_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = _own_credential(request, pk)
-    form = EducationForm(request.POST, request.FILES)
+    form = EducationForm(request.POST, request.FILES, auto_id=f"id_%s_{credential.pk}")
     if form.is_valid():
         try:
             services.credential_education_add(credential=credential, holder=request.user,
                                               **form.cleaned_data)
-            messages.success(request, _("The hours have been recorded and await review."))
         except services.CertificationError as error:
-            messages.error(request, error.messages[0])
-    else:
-        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
-        messages.error(request, _("Check the continuing education form: %(problems)s")
-                       % {"problems": problems})
-    return redirect("certification:mine")
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, _("The hours have been recorded and await review."))
+            return redirect("certification:mine")
+    messages.error(request, _("Check the continuing education form."))
+    return _my_credentials_page(request, invalid=form, invalid_for=credential.pk)
 
 
 @login_required

@@ -39,9 +39,14 @@ def _post(client, credential, evidence):
 def test_only_real_documents_within_the_limit_are_accepted(client, user, credential, name,
                                                           content, message):
     client.force_login(user)
-    body = _post(client, credential, SimpleUploadedFile(name, content)).content.decode()
+    response = _post(client, credential, SimpleUploadedFile(name, content))
+    body = response.content.decode()
     assert message in body
-    assert ContinuingEducation.objects.count() == (1 if message.startswith("学时已登记") else 0)
+    accepted = message.startswith("学时已登记")
+    assert ContinuingEducation.objects.count() == (1 if accepted else 0)
+    if not accepted:  # what was typed is still there to correct
+        assert response.status_code == 400
+        assert 'value="客户体验管理研修"' in body
 
 
 def test_evidence_opens_for_the_holder_and_reviewers_only(client, user, credential,
