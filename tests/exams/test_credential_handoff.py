@@ -109,8 +109,8 @@ def test_through_a_live_worker_a_pass_becomes_a_credential_with_its_pdf_and_emai
     assert any(credential.number in m.read_text() for m in mails)
 
 
-def _void_a_question_answered_right(attempt, exam_admin) -> None:
-    item = attempt.items.filter(is_correct=True).select_related("question").first()
+def _void_a_question(attempt, exam_admin, *, answered_right: bool) -> None:
+    item = attempt.items.filter(is_correct=answered_right).select_related("question").first()
     question_void(question=item.question, actor=exam_admin, reason="题干有歧义")
 
 
@@ -121,7 +121,7 @@ def test_a_regrade_that_turns_the_pass_into_a_fail_suspends_the_credential_for_r
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question_answered_right(attempt, exam_admin)
+        _void_a_question(attempt, exam_admin, answered_right=True)
 
     attempt.refresh_from_db()
     credential = Credential.objects.get(holder=candidate)
@@ -144,7 +144,7 @@ def test_a_withdrawn_pass_that_only_renewed_a_credential_is_flagged_for_review(
     assert CredentialRenewal.objects.filter(source_key=f"exams.attempt:{renewing.pk}").exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question_answered_right(renewing, exam_admin)
+        _void_a_question(renewing, exam_admin, answered_right=True)
 
     credential = Credential.objects.get(holder=candidate)
     assert credential.status == CredentialStatus.ACTIVE
@@ -155,21 +155,16 @@ def test_a_withdrawn_pass_that_only_renewed_a_credential_is_flagged_for_review(
     assert AuditEntry.objects.filter(action="certification.renewal.pass_withdrawn").count() == 1
 
 
-def _void_a_question_answered_wrong(attempt, exam_admin) -> None:
-    item = attempt.items.filter(is_correct=False).select_related("question").first()
-    question_void(question=item.question, actor=exam_admin, reason="选项设置有误")
-
-
 def test_a_further_regrade_that_restores_the_pass_reinstates_the_credential(
         sit, candidate, user_factory, django_capture_on_commit_callbacks):
     exam_admin = user_factory(roles=["exam_admin"])
     attempt = sit(candidate, right=6)
     with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question_answered_right(attempt, exam_admin)
+        _void_a_question(attempt, exam_admin, answered_right=True)
     assert Credential.objects.get(holder=candidate).status == CredentialStatus.SUSPENDED
 
     with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question_answered_wrong(attempt, exam_admin)
+        _void_a_question(attempt, exam_admin, answered_right=False)
 
     attempt.refresh_from_db()
     credential = Credential.objects.get(holder=candidate)
@@ -186,11 +181,11 @@ def test_an_admins_decision_in_between_is_not_undone_by_a_regrade(
     exam_admin = user_factory(roles=["exam_admin"])
     attempt = sit(candidate, right=6)
     with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question_answered_right(attempt, exam_admin)
+        _void_a_question(attempt, exam_admin, answered_right=True)
     credential_revoke(credential=Credential.objects.get(holder=candidate),
                       actor=user_factory(roles=["certification_admin"]), reason="复核后决定撤销")
 
     with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question_answered_wrong(attempt, exam_admin)
+        _void_a_question(attempt, exam_admin, answered_right=False)
 
     assert Credential.objects.get(holder=candidate).status == CredentialStatus.REVOKED
