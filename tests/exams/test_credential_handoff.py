@@ -109,19 +109,26 @@ def test_through_a_live_worker_a_pass_becomes_a_credential_with_its_pdf_and_emai
     assert any(credential.number in m.read_text() for m in mails)
 
 
-def _void_a_question(attempt, exam_admin, *, answered_right: bool) -> None:
-    item = attempt.items.filter(is_correct=answered_right).select_related("question").first()
-    question_void(question=item.question, actor=exam_admin, reason="题干有歧义")
+@pytest.fixture
+def void_a_question(user_factory, django_capture_on_commit_callbacks):
+    """An exam admin voids a question the candidate answered right (or wrong), and what the
+    regrade queues on commit runs."""
+    exam_admin = user_factory(roles=["exam_admin"])
+
+    def void(attempt, *, answered_right: bool) -> None:
+        item = attempt.items.filter(is_correct=answered_right).select_related("question").first()
+        with django_capture_on_commit_callbacks(execute=True):
+            question_void(question=item.question, actor=exam_admin, reason="题干有歧义")
+
+    return void
 
 
 def test_a_regrade_that_turns_the_pass_into_a_fail_suspends_the_credential_for_review(
-        sit, candidate, user_factory, django_capture_on_commit_callbacks):
-    exam_admin = user_factory(roles=["exam_admin"])
+        sit, candidate, void_a_question):
     attempt = sit(candidate, right=6)
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question(attempt, exam_admin, answered_right=True)
+    void_a_question(attempt, answered_right=True)
 
     attempt.refresh_from_db()
     credential = Credential.objects.get(holder=candidate)
@@ -135,16 +142,14 @@ def test_a_regrade_that_turns_the_pass_into_a_fail_suspends_the_credential_for_r
 
 
 def test_a_withdrawn_pass_that_only_renewed_a_credential_is_flagged_for_review(
-        sit, candidate, user_factory, django_capture_on_commit_callbacks):
-    exam_admin = user_factory(roles=["exam_admin"])
+        sit, candidate, void_a_question):
     # A coordinator from an earlier exam re-examines to renew.
     credential_issue_for_pass(user_id=candidate.pk, source_key="exams.attempt:earlier",
                               exam_score="90.00", passed_at=timezone.now() - timedelta(days=900))
     renewing = sit(candidate, right=6)
     assert CredentialRenewal.objects.filter(source_key=f"exams.attempt:{renewing.pk}").exists()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question(renewing, exam_admin, answered_right=True)
+    void_a_question(renewing, answered_right=True)
 
     credential = Credential.objects.get(holder=candidate)
     assert credential.status == CredentialStatus.ACTIVE
@@ -156,15 +161,12 @@ def test_a_withdrawn_pass_that_only_renewed_a_credential_is_flagged_for_review(
 
 
 def test_a_further_regrade_that_restores_the_pass_reinstates_the_credential(
-        sit, candidate, user_factory, django_capture_on_commit_callbacks):
-    exam_admin = user_factory(roles=["exam_admin"])
+        sit, candidate, void_a_question):
     attempt = sit(candidate, right=6)
-    with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question(attempt, exam_admin, answered_right=True)
+    void_a_question(attempt, answered_right=True)
     assert Credential.objects.get(holder=candidate).status == CredentialStatus.SUSPENDED
 
-    with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question(attempt, exam_admin, answered_right=False)
+    void_a_question(attempt, answered_right=False)
 
     attempt.refresh_from_db()
     credential = Credential.objects.get(holder=candidate)
@@ -175,17 +177,14 @@ def test_a_further_regrade_that_restores_the_pass_reinstates_the_credential(
 
 
 def test_an_admins_decision_in_between_is_not_undone_by_a_regrade(
-        sit, candidate, user_factory, django_capture_on_commit_callbacks):
+        sit, candidate, user_factory, void_a_question):
     from certification.services import credential_revoke
 
-    exam_admin = user_factory(roles=["exam_admin"])
     attempt = sit(candidate, right=6)
-    with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question(attempt, exam_admin, answered_right=True)
+    void_a_question(attempt, answered_right=True)
     credential_revoke(credential=Credential.objects.get(holder=candidate),
                       actor=user_factory(roles=["certification_admin"]), reason="复核后决定撤销")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        _void_a_question(attempt, exam_admin, answered_right=False)
+    void_a_question(attempt, answered_right=False)
 
     assert Credential.objects.get(holder=candidate).status == CredentialStatus.REVOKED
