@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -10,12 +11,8 @@ import pytest
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    generate_totp_secret,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import format_hotp_value, generate_totp_secret, hotp_value
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
@@ -91,12 +88,13 @@ def user_factory(db: None) -> Callable[..., User]:
 
 
 @pytest.fixture
-def totp_code() -> Callable[[User], str]:
-    """The current code of a user's TOTP authenticator, as their phone shows it."""
+def totp_code() -> Callable[[User | str], str]:
+    """The current code of a user's TOTP authenticator (or of a secret), as a phone shows it."""
 
-    def code(user: User) -> str:
-        secret = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"]
-        return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+    def code(user_or_secret: User | str) -> str:
+        secret = user_or_secret if isinstance(user_or_secret, str) else Authenticator.objects.get(
+            user=user_or_secret, type=Authenticator.Type.TOTP).data["secret"]
+        return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
 
     return code
 

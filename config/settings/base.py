@@ -235,6 +235,8 @@ HEADLESS_CLIENTS = ("app",)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CCSO Academy"
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# Accept the code of the step before or after too: phones' clocks drift (RFC 6238, 5.2).
+MFA_TOTP_TOLERANCE = 1
 # A locked-out owner (5 wrong passwords, which anyone can type) signs in with a code by email.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # Every way in is allauth's: the admins send their logins there (config/urls.py), and staff need

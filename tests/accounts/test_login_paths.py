@@ -7,14 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from io import StringIO
+
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 
 from config.settings import base
 
@@ -131,14 +129,13 @@ def test_twenty_wrong_passwords_are_throttled_in_the_app(client, staff, producti
     assert "session_token" not in right.content.decode()
 
 
-def _activate_totp(client) -> None:
+def _activate_totp(client, totp_code) -> None:
     """What a person does on the page they are sent to: confirm the password, scan, type."""
     response = client.get("/accounts/2fa/totp/activate/")
     assert response["Location"].startswith("/accounts/reauthenticate/")
     client.post(response["Location"], {"password": PASSWORD})
     assert client.get("/accounts/2fa/totp/activate/").status_code == 200
-    secret = client.session["mfa.totp.secret"]
-    code = format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+    code = totp_code(client.session["mfa.totp.secret"])
     response = client.post("/accounts/2fa/totp/activate/", {"code": code})
     assert response["Location"] == "/accounts/2fa/recovery-codes/"
 
@@ -148,7 +145,7 @@ def _activate_totp(client) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("entry", ENTRIES)
 def test_staff_without_a_second_factor_are_sent_to_set_one_up(
-        client, user_factory, home_page, entry):
+        client, user_factory, home_page, totp_code, entry):
     staff = user_factory(roles=["certification_admin", "content_editor"], is_staff=True,
                          email="new.staff@example.com", mfa=False)
     form = _login_form(client, entry, "/credentials/staff/")
@@ -161,7 +158,7 @@ def test_staff_without_a_second_factor_are_sent_to_set_one_up(
     page = client.get("/accounts/2fa/totp/activate/", follow=True).content.decode()
     assert "工作人员账户需要启用双因素身份认证" in page
 
-    _activate_totp(client)
+    _activate_totp(client, totp_code)
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.RECOVERY_CODES).exists()
     # The code typed to activate it is this session's second factor: no need to sign in again.
     for page in STAFF_PAGES:
@@ -241,4 +238,18 @@ def test_staff_signing_in_by_code_still_need_their_second_factor(
     assert response["Location"].startswith("/accounts/2fa/authenticate/")
     assert not _opens(client, "/credentials/staff/")
     client.post("/accounts/2fa/authenticate/", {"code": totp_code(staff)})
+    assert _opens(client, "/credentials/staff/")
+
+
+def test_demo_staff_sign_in_with_the_printed_secret(client, db):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "CCSODEMOSTAFFTOTPCCSODEMOSTAFF23" in out.getvalue()
+    client.post("/accounts/login/?next=/credentials/staff/",
+                {"login": "certs@demo.ccso", "password": "ccso-demo-2026"})
+    assert not _opens(client, "/credentials/staff/")
+    out = StringIO()
+    call_command("demo_totp_code", stdout=out)
+    response = client.post("/accounts/2fa/authenticate/", {"code": out.getvalue().strip()})
+    assert response["Location"] == "/credentials/staff/"
     assert _opens(client, "/credentials/staff/")
