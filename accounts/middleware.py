@@ -20,8 +20,8 @@ from allauth.account.authentication import get_authentication_records
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
@@ -81,7 +81,8 @@ class StaffMFAMiddleware:
             messages.warning(request, message)
             # No `next`: activation ends on the new recovery codes, which must be seen first.
             return HttpResponseRedirect(resolve_url("mfa_activate_totp"))
-        if session_passed_mfa(session=session, user=user):
+        if session_passed_mfa(session=session, user=user) or (by_token and is_setup):
+            # (An app's session stays free to sign out, or to sign in again, through allauth.)
             return None
         message = _(
             "Staff accounts sign in with their two-factor code. Please sign in again."

@@ -5,10 +5,9 @@ limited, and a staff member without a second factor is sent to set one up."""
 from __future__ import annotations
 
 import re
-
-import pytest
 from io import StringIO
 
+import pytest
 from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.core.cache import cache
