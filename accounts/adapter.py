@@ -3,16 +3,29 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from core.tasks import email_deliver
 
 from .roles import TRAINEE
+from .selectors import SECOND_FACTOR_TYPES, user_is_staff_member
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Sends allauth's mail through Celery and gives every new account the trainee role."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # Anyone who knows an email address can trip the limit: the owner still has a way in.
+        "too_many_login_attempts": _(
+            "Too many failed login attempts. Try again later, or sign in with a code sent to "
+            "your email."
+        ),
+    }
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Render in the request (allauth's context needs it), deliver from a worker.
@@ -41,3 +54,23 @@ class AccountAdapter(DefaultAccountAdapter):
 
             user_role_grant(user=user, role=TRAINEE, granted_by=None, reason="sign-up")
         return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Staff must keep a second factor (accounts.middleware requires one)."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": _(
+            "Staff accounts must keep two-factor authentication: it cannot be deactivated."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        user = authenticator.user
+        if not user_is_staff_member(user):
+            return True
+        others = Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exclude(
+            pk=authenticator.pk
+        )
+        return others.exists()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import TextIO
 
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from .models import Organisation, User
 from .roles import (
@@ -15,9 +19,12 @@ from .roles import (
     EXPERT_COMMITTEE,
     TRAINEE,
 )
-from .services import user_role_grant
+from .services import user_role_grant, user_totp_activate
 
 DEMO_PASSWORD = "ccso-demo-2026"  # noqa: S105 - printed on purpose: demo data only
+# Staff sign in with a second factor: the demo staff share this TOTP secret, printed like the
+# password, so a demo needs no phone (`manage.py demo_totp_code` shows the current code).
+DEMO_TOTP_SECRET = "CCSODEMOSTAFFTOTPCCSODEMOSTAFF23"  # noqa: S105 - demo data only
 
 # email, Chinese name, pinyin, roles, is_staff, is_superuser
 DEMO_USERS = [
@@ -59,7 +66,19 @@ def load(stdout: TextIO) -> None:
         )
         for role in roles:
             user_role_grant(user=user, role=role, granted_by=None, reason="demo data")
+        if is_staff and not Authenticator.objects.filter(user=user).exists():
+            user_totp_activate(user=user, secret=DEMO_TOTP_SECRET)
     stdout.write(f"accounts: demo logins (password for all: {DEMO_PASSWORD})")
     for email, name_zh, _en, roles, _staff, is_superuser in DEMO_USERS:
         label = "superuser" if is_superuser else ", ".join(roles)
         stdout.write(f"  {email:<22} {name_zh:<6} {label}")
+    stdout.write(
+        f"  staff also type a two-factor code: TOTP secret {DEMO_TOTP_SECRET} in an authenticator "
+        "app, or `.venv/bin/python manage.py demo_totp_code`"
+    )
+
+
+def demo_totp_code() -> str:
+    """The demo staff's current TOTP code, as an authenticator app with the secret shows it."""
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))

@@ -4,6 +4,9 @@ import importlib
 import importlib.util
 import logging
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -92,3 +95,13 @@ def user_profile_update(*, user: User, changed_by: User, fields: dict[str, objec
         actor=changed_by, action="accounts.profile.updated", target=stored, data=changes
     )
     return stored
+
+
+@transaction.atomic
+def user_totp_activate(*, user: User, secret: str) -> Authenticator:
+    """Give a user a TOTP authenticator with this secret, and recovery codes, without the
+    activation page (demo accounts, whose secret is printed; test users). People set theirs up at
+    /accounts/2fa/."""
+    totp = TOTP.activate(user, secret).instance
+    RecoveryCodes.activate(user)
+    return totp

@@ -234,6 +234,16 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
 HEADLESS_CLIENTS = ("app",)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CCSO Academy"
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# Accept the code of the step before or after too: phones' clocks drift (RFC 6238, 5.2).
+MFA_TOTP_TOLERANCE = 1
+# A locked-out owner (5 wrong passwords, which anyone can type) signs in with a code by email.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# Every way in is allauth's: the admins send their logins there (config/urls.py), and staff need
+# a second factor on every request (accounts.middleware; README "MFA for staff").
+MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # --- Wagtail
 WAGTAIL_SITE_NAME = "CCSO Academy"

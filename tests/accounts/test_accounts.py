@@ -153,7 +153,7 @@ def test_repeated_failed_logins_are_rate_limited(client, user_factory):
 
 
 def test_staff_member_enrols_totp_two_factor(client, user_factory):
-    staff = user_factory(email="staff@example.com", is_staff=True, roles=["exam_admin"])
+    staff = user_factory(email="staff@example.com", is_staff=True, roles=["exam_admin"], mfa=False)
     client.post("/accounts/login/", {"login": "staff@example.com", "password": "pass-Word-123"})
     # Security settings ask for the password again before a second factor is added.
     assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")

@@ -28,7 +28,7 @@ def _qr_url_from_pdf(pdf_path: str, tmp_path: Path) -> str:
 
 
 def test_verify_a_certificate_by_its_qr_code_then_see_it_revoked(
-        page, live_server, settings, tmp_path, user_factory):
+        page, live_server, settings, tmp_path, user_factory, totp_code):
     settings.SITE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
     holder = user_factory(name_zh="张三", name_en="ZHANG San")
@@ -54,6 +54,10 @@ def test_verify_a_certificate_by_its_qr_code_then_see_it_revoked(
     page.goto("/accounts/login/")
     page.get_by_label("电子邮件").fill(admin.email)
     page.locator("#id_password").fill("pass-Word-123")
+    page.get_by_role("button", name="登录").click()
+    # Staff type their authenticator app's code next.
+    page.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/$"))
+    page.locator("#id_code").fill(totp_code(admin))
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r".*/me/$"))
     page.goto(f"/credentials/staff/{credential.pk}/")

@@ -15,11 +15,16 @@ from lms.models import Cohort, Course, Enrolment
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, email: str, password: str, code: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Staff pass a `code`: their authenticator app's, which the next page asks for."""
     page.goto("/accounts/login/")
     page.get_by_label("电子邮件").fill(email)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="登录").click()
+    if code:
+        page.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/$"))
+        page.locator("#id_code").fill(code)
+        page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r".*/me/$"))
 
 
@@ -41,11 +46,11 @@ def _cohort(title: str, capacity: int) -> Cohort:
 
 
 def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server,
-                                                       user_factory):
+                                                       user_factory, totp_code):
     trainee = user_factory(roles=["trainee"], email="zhao@example.com", name_zh="赵六",
                            password="Trainee-Pass-2026")
-    user_factory(roles=["course_admin"], email="courses@example.com", name_zh="李课程",
-                 password="Admin-Pass-2026")
+    admin = user_factory(roles=["course_admin"], email="courses@example.com", name_zh="李课程",
+                         password="Admin-Pass-2026")
     cohort = _cohort("第十二期 北京班", capacity=2)
 
     _sign_in(page, "zhao@example.com", "Trainee-Pass-2026")
@@ -73,7 +78,7 @@ def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server,
     assert "¥6800.00" in instructions.inner_text()
     _sign_out(page)
 
-    _sign_in(page, "courses@example.com", "Admin-Pass-2026")
+    _sign_in(page, "courses@example.com", "Admin-Pass-2026", totp_code(admin))
     page.goto("/training/staff/payments/")
     row = page.locator(f"[data-testid=bank-{reference}]")
     assert "示例客服中心有限公司" in row.inner_text()
