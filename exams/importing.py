@@ -58,9 +58,13 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str):
-        return cell_unescape(value.strip())  # a risky text exported as '=… reads back as =…
     return str(value).strip()
+
+
+def _csv_cell(value: str) -> str:
+    # Our .csv export writes a risky text as '=…: read it back as =… (a workbook keeps
+    # types, so .xlsx cells are taken as they are). Surrounding blanks never count.
+    return cell_unescape(value.strip()).strip()
 
 
 def _unreadable() -> ImportRejected:
@@ -82,7 +86,8 @@ def _read_rows(upload: BinaryIO | IO[bytes],
         except UnicodeDecodeError as error:
             raise ImportRejected([_("The .csv file is not UTF-8 text: save it as "
                                     "“CSV UTF-8” and upload it again.")]) from error
-        raw = [[_cell(v) for v in row] for _number, row in csv_rows(text, limits=IMPORT_LIMITS)]
+        raw = [[_csv_cell(v) for v in row]
+               for _number, row in csv_rows(text, limits=IMPORT_LIMITS)]
     else:
         raise ImportRejected([_("Upload an .xlsx or .csv file.")])
     if not raw:
