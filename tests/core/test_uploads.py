@@ -11,6 +11,14 @@ from core.uploads import IMPORT_LIMITS, UploadRefused, csv_rows, xlsx_check, yam
 from tests.core.uploads_helpers import xlsx_bomb
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_a_workbook_that_unpacks_too_far_is_refused_at_once():
     bomb = xlsx_bomb(unpacked_mb=100)
     assert len(bomb) < IMPORT_LIMITS.max_bytes  # small enough to pass the size check
