@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
 from .models import ImportJob
 
 
-def import_job_for(*, job_id: int, kind: str, user: AbstractBaseUser) -> ImportJob | None:
+def import_job_for(*, job_id: int, kind: str,
+                   user: AbstractBaseUser | AnonymousUser) -> ImportJob | None:
     """The job, only for the person who uploaded it."""
-    return ImportJob.objects.filter(pk=job_id, kind=kind, created_by=user).first()
+    if user.pk is None:
+        return None
+    return ImportJob.objects.filter(pk=job_id, kind=kind, created_by_id=user.pk).first()
 
 
 def import_job_progress_get(*, job: ImportJob) -> tuple[int, int] | None:

@@ -86,7 +86,8 @@ def import_job_create(
     """Store the upload through the default storage and queue `queue(job_id)` on commit. The
     uploader's language goes with it, so the task's messages are in that language."""
     job = ImportJob(
-        kind=kind, filename=(upload.name or "")[:255], created_by=actor,
+        kind=kind, filename=(upload.name or "")[:255],
+        created_by_id=actor.pk if actor is not None else None,
         options={**(options or {}), "language": translation.get_language() or "zh-hans"},
     )
     job.file.save(upload.name or "upload", upload, save=False)

@@ -242,7 +242,7 @@ def yaml_load(content: bytes | IO[bytes], *, limits: UploadLimits = IMPORT_LIMIT
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor in open_anchors:  # an alias inside its own anchor: endless
                 raise _yaml_too_many(limits)
-            stack[-1] += anchors.get(event.anchor, 1)  # unknown: the loader reports it
+            stack[-1] += anchors.get(event.anchor or "", 1)  # unknown: the loader reports it
         if stack[-1] > limits.max_yaml_nodes:
             raise _yaml_too_many(limits)
         if seen % 1000 == 0 and time.monotonic() > deadline:

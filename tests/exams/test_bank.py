@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from exams.errors import BlueprintUnfillable, ImportRejected
 from core.exports import table_csv, table_xlsx
+from exams.errors import BlueprintUnfillable, ImportRejected
 from exams.importing import COLUMNS, questions_export_table, questions_import
 from exams.models import Question, QuestionKind, QuestionVersion
 from exams.services import blueprint_check, question_save
