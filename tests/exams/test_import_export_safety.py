@@ -165,3 +165,18 @@ def test_the_import_runs_as_a_task_and_its_page_follows_it(client, exam_admin, u
     questions_import_run.delay(job.pk)  # run twice: nothing happens
     assert Question.objects.count() == 30
     assert table_csv(questions_export_table()).count(b"\n") == 31
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_worker_the_import_completes_within_the_request(client, user_factory):
+    """`make run` has no broker: Celery runs the task at once, on commit of the upload."""
+    client.force_login(user_factory(roles=["exam_admin"]))
+    rows = [COLUMNS, ["Q-1", "2", "", "", "single", "第1题", "甲", "乙", "", "", "", "", "A", "",
+                      ""]]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    response = client.post(reverse("exams:import"),
+                           {"file": SimpleUploadedFile("bank.csv", out.getvalue().encode())},
+                           follow=True)
+    assert "已导入 1 行：新增 1" in response.content.decode()
+    assert not response.has_header("Refresh")
