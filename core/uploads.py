@@ -64,6 +64,11 @@ def _size(value: int) -> str:
     return str(filesizeformat(value))
 
 
+def _too_large(limits: UploadLimits) -> UploadRefused:
+    return _refuse(_("The file is larger than the limit of %(limit)s."),
+                   limit=_size(limits.max_bytes))
+
+
 def bounded_read(content: bytes | IO[bytes], *, limits: UploadLimits = IMPORT_LIMITS) -> bytes:
     """The whole file, refused if it is larger than `limits.max_bytes` (read no further)."""
     if isinstance(content, bytes):
@@ -72,8 +77,7 @@ def bounded_read(content: bytes | IO[bytes], *, limits: UploadLimits = IMPORT_LI
         content.seek(0)
         data = content.read(limits.max_bytes + 1)
     if len(data) > limits.max_bytes:
-        raise _refuse(_("The file is larger than the limit of %(limit)s."),
-                      limit=_size(limits.max_bytes))
+        raise _too_large(limits)
     return data
 
 
@@ -89,10 +93,8 @@ def xlsx_check(content: bytes | IO[bytes], *, limits: UploadLimits = IMPORT_LIMI
     declared size and fails the CRC, so a member cannot inflate beyond what it declares.
     """
     stream: IO[bytes] = io.BytesIO(content) if isinstance(content, bytes) else content
-    size = stream.seek(0, io.SEEK_END)
-    if size > limits.max_bytes:
-        raise _refuse(_("The file is larger than the limit of %(limit)s."),
-                      limit=_size(limits.max_bytes))
+    if stream.seek(0, io.SEEK_END) > limits.max_bytes:
+        raise _too_large(limits)
     stream.seek(0)
     try:
         members = zipfile.ZipFile(stream).infolist()
