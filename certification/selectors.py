@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict, deque
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
+from core.exports import Table
 
 from .models import (
     AffiliationKind,
@@ -23,6 +28,9 @@ from .models import (
     ReviewerApplication,
     WorkPosition,
 )
+
+if TYPE_CHECKING:
+    from .services import RankedCandidate
 
 
 def credential_public_by_number(number: str) -> Credential | None:
@@ -186,3 +194,29 @@ def reviewers_without_conflict(
         .distinct()
         .order_by("pk")
     )
+
+
+def reviewer_candidates_table(*, ranked: Sequence[RankedCandidate],
+                              weights: RankingWeights) -> Table:
+    """The ranking as a spreadsheet (core.exports writes names and employers as text)."""
+    table = Table(title=_("Reviewer candidates"), header=[
+        _("Rank"), _("Name"), _("Name (pinyin or English)"), _("Email"), _("Employer"),
+        _("Coordinator number"), _("Exam score (%)"), _("Years in operations"),
+        _("Highest management level"), _("Reviews and audits"), _("Exam points"),
+        _("Years points"), _("Management points"), _("Review points"), _("Total"),
+        pgettext("certification", "Submitted"),
+    ])
+    for row in ranked:
+        applicant = row.application.applicant
+        table.append([
+            row.rank, applicant.name_zh, applicant.name_en, applicant.email,
+            str(applicant.organisation or ""), row.application.coordinator_credential.number,
+            row.exam_score, row.years, row.management_level, row.review_count,
+            row.exam_points, row.years_points, row.management_points, row.review_points,
+            row.total, timezone.localtime(row.application.submitted_at).strftime("%Y-%m-%d %H:%M"),
+        ])
+    table.append([])
+    table.append([_("Weights"), f"{weights.exam_weight}/{weights.years_weight}/"
+                  f"{weights.management_weight}/{weights.review_weight}",
+                  _("Ties: higher total, higher exam score, more years, earlier application.")])
+    return table

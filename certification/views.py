@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -14,9 +12,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from core.exports import table_response
 from core.models import AuditEntry
 from core.typing import AuthenticatedHttpRequest
 
@@ -373,39 +371,8 @@ def staff_weights(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @permission_required(STAFF_RANK_PERM, raise_exception=True)
 def staff_candidates_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-
     weights = selectors.ranking_weights()
     ranked = services.reviewer_candidates_rank(
         applications=selectors.reviewer_applications_pending(), weights=weights)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Reviewer candidates")[:31]
-    sheet.append([
-        _("Rank"), _("Name"), _("Name (pinyin or English)"), _("Email"), _("Employer"),
-        _("Coordinator number"), _("Exam score (%)"), _("Years in operations"),
-        _("Highest management level"), _("Reviews and audits"), _("Exam points"),
-        _("Years points"), _("Management points"), _("Review points"), _("Total"),
-        pgettext("certification", "Submitted"),
-    ])
-    for row in ranked:
-        applicant = row.application.applicant
-        sheet.append([
-            row.rank, applicant.name_zh, applicant.name_en, applicant.email,
-            str(applicant.organisation or ""), row.application.coordinator_credential.number,
-            row.exam_score, row.years, row.management_level, row.review_count,
-            row.exam_points, row.years_points, row.management_points, row.review_points,
-            row.total, timezone.localtime(row.application.submitted_at).strftime("%Y-%m-%d %H:%M"),
-        ])
-    sheet.append([])
-    sheet.append([_("Weights"), f"{weights.exam_weight}/{weights.years_weight}/"
-                  f"{weights.management_weight}/{weights.review_weight}",
-                  _("Ties: higher total, higher exam score, more years, earlier application.")])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition":
-                 f'attachment; filename="reviewer-candidates-{timezone.localdate()}.xlsx"'},
-    )
+    return table_response(selectors.reviewer_candidates_table(ranked=ranked, weights=weights),
+                          filename=f"reviewer-candidates-{timezone.localdate()}")

@@ -1,38 +1,46 @@
-"""The importer as a Wagtail admin action: upload a file, see what changed (or each bad row)."""
+"""The importer as a Wagtail admin action: upload a file, see what changed (or each bad row).
+The file is imported by a Celery task; the page it redirects to follows that task."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.models import ImportJob
+from core.selectors import import_job_for, import_job_progress_get
+
 from .forms import StandardImportForm
-from .services import ImportReport, StandardImportError, standard_import_file
+from .services import STANDARD_IMPORT_KIND, standard_import_start
+
+
+def _page(request: HttpRequest, form: StandardImportForm, job: ImportJob | None) -> HttpResponse:
+    return render(request, "cms/admin/import.html", {
+        "page_title": _("Import a standard"),
+        "header_icon": "upload",
+        "form": form,
+        "job": job,
+        "progress": import_job_progress_get(job=job) if job is not None else None,
+    })
 
 
 @permission_required("cms.import_standard", raise_exception=True)
 def standard_import_view(request: HttpRequest) -> HttpResponse:
     form = StandardImportForm(request.POST or None, request.FILES or None)
-    report: ImportReport | None = None
-    errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            report = standard_import_file(
-                name=upload.name, content=upload.read(), user=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except StandardImportError as error:
-            errors = error.messages
-    return render(
-        request,
-        "cms/admin/import.html",
-        {
-            "page_title": _("Import a standard"),
-            "header_icon": "upload",
-            "form": form,
-            "report": report,
-            "errors": errors,
-        },
-    )
+        job = standard_import_start(upload=form.cleaned_data["file"], user=request.user,
+                                    dry_run=form.cleaned_data["dry_run"])
+        return redirect("cms_standard_import_job", job_id=job.pk)
+    return _page(request, form, None)
+
+
+@permission_required("cms.import_standard", raise_exception=True)
+def standard_import_job_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = import_job_for(job_id=job_id, kind=STANDARD_IMPORT_KIND, user=request.user)
+    if job is None:
+        raise Http404
+    response = _page(request, StandardImportForm(), job)
+    if not job.finished:
+        response["Refresh"] = "2"  # the page polls until the task is done
+    return response

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -14,12 +13,15 @@ from typing import IO, Any
 import yaml
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from core.services import audit_record
+from core.models import ImportJob
+from core.services import audit_record, import_job_create, import_job_run
+from core.uploads import IMPORT_LIMITS, UploadRefused, xlsx_open, yaml_load
 
 from .models import (
     EVIDENCE_KINDS,
@@ -387,39 +389,42 @@ def _items_changed(module: StandardModulePage, items: list[StandardItem]) -> boo
 
 
 def standard_file_parse(*, name: str, content: bytes | IO[bytes]) -> Any:
-    """Read a YAML (.yaml/.yml) or Excel (.xlsx) standard file into the importer's structure."""
-    raw = content if isinstance(content, bytes) else content.read()
+    """Read a YAML (.yaml/.yml) or Excel (.xlsx) standard file into the importer's structure,
+    within core.uploads' limits (size, unpacking, rows, cells, YAML aliases and depth)."""
     suffix = Path(name).suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        try:
-            return yaml.safe_load(raw.decode("utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
-            raise StandardImportError(
-                [f"{name}: not valid YAML{where}: {getattr(error, 'problem', error)}"]
-            ) from error
-    if suffix == ".xlsx":
-        return _xlsx_parse(name, raw)
+    try:
+        if suffix in (".yaml", ".yml"):
+            return _yaml_parse(name, content)
+        if suffix == ".xlsx":
+            return _xlsx_parse(name, content)
+    except UploadRefused as refused:
+        raise StandardImportError([f"{name}: {m}" for m in refused.messages]) from refused
     raise StandardImportError([f"{name}: use a .yaml, .yml or .xlsx file"])
 
 
-def _xlsx_parse(name: str, raw: bytes) -> dict[str, Any]:
+def _yaml_parse(name: str, content: bytes | IO[bytes]) -> Any:
+    try:
+        return yaml_load(content, limits=IMPORT_LIMITS)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise StandardImportError(
+            [f"{name}: not valid YAML{where}: {getattr(error, 'problem', error)}"]
+        ) from error
+
+
+def _xlsx_parse(name: str, content: bytes | IO[bytes]) -> dict[str, Any]:
     """Sheets `standard` (key | value rows), `modules` (header row: number, title, title_en,
     pass_rate, intro, intro_en) and `items` (header row: module, code, title, title_en,
     requirement, requirement_en, guidance, guidance_en, evidence)."""
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as error:
-        raise StandardImportError([f"{name}: not a readable .xlsx file ({error})"]) from error
+    book = xlsx_open(content, limits=IMPORT_LIMITS, unreadable=lambda: StandardImportError(
+        [f"{name}: not a readable .xlsx file"]))
     missing = [s for s in ("standard", "modules", "items") if s not in book.sheetnames]
     if missing:
         raise StandardImportError([f"{name}: sheet(s) missing: {', '.join(missing)}"])
 
     def rows(sheet: str) -> list[tuple[int, dict[str, Any]]]:
-        values = list(book[sheet].iter_rows(values_only=True))
+        values = [row for _n, row in book.rows(sheet)]
         if not values:
             return []
         header = [_text(h).lower() for h in values[0]]
@@ -431,7 +436,7 @@ def _xlsx_parse(name: str, raw: bytes) -> dict[str, Any]:
 
     standard = {
         _text(row[0]).lower(): row[1]
-        for row in book["standard"].iter_rows(values_only=True)
+        for _n, row in book.rows("standard")
         if row and row[0]
     }
     modules: dict[int, dict[str, Any]] = {}
@@ -462,6 +467,28 @@ def standard_import_file(
         data=standard_file_parse(name=name, content=content), user=user, dry_run=dry_run,
         prune=prune,
     )
+
+
+STANDARD_IMPORT_KIND = "cms.standard"
+
+
+def standard_import_start(*, upload: UploadedFile, user: Any, dry_run: bool) -> ImportJob:
+    """Store the upload and import it in a Celery task; the admin page follows the job."""
+    from .tasks import standard_import_run  # the task module imports this one
+
+    return import_job_create(kind=STANDARD_IMPORT_KIND, upload=upload, actor=user,
+                             queue=standard_import_run.delay, options={"dry_run": dry_run})
+
+
+def standard_import_job_run(*, job_id: int) -> None:
+    def work(handle: IO[bytes], options: dict[str, Any],
+             progress: Callable[[int, int], None]) -> dict[str, Any]:
+        job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+        report = standard_import_file(name=job.filename, content=handle, user=job.created_by,
+                                      dry_run=bool(options.get("dry_run")))
+        return {"lines": report.lines()}
+
+    import_job_run(job_id=job_id, work=work)
 
 
 # --- PDF ------------------------------------------------------------------------------------

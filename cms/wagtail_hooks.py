@@ -7,12 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .admin_views import standard_import_view
+from .admin_views import standard_import_job_view, standard_import_view
 
 
 @hooks.register("register_admin_urls")
 def register_import_url() -> list[Any]:
-    return [path("standard-import/", standard_import_view, name="cms_standard_import")]
+    return [
+        path("standard-import/", standard_import_view, name="cms_standard_import"),
+        path("standard-import/<int:job_id>/", standard_import_job_view,
+             name="cms_standard_import_job"),
+    ]
 
 
 class ImportMenuItem(MenuItem):

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,3 +48,53 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+def _import_upload_name(instance: ImportJob, filename: str) -> str:
+    # A random name: the original one is kept in `filename`, and need not be safe or unique.
+    return f"imports/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file being imported by a Celery task: the page that started it polls it.
+
+    The file lives in the default storage (local disk or S3) only until the task is done. Live
+    progress goes to the cache (`core.services.import_job_progress`): the task writes rows
+    inside one transaction, where an update of this row would not be seen until the end.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=50, help_text=_("What is imported, e.g. "
+                                                                  "exams.questions."))
+    filename = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=_import_upload_name, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.QUEUED)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.state})"
+
+    @staticmethod
+    def progress_cache_key(job_id: int) -> str:
+        return f"core:import-job:{job_id}:progress"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

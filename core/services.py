@@ -1,17 +1,29 @@
-"""Services every app uses: the audit log and queued email."""
+"""Services every app uses: the audit log, queued email and imports run by Celery."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Callable
+from typing import IO, Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from .models import AuditEntry
+from .models import AuditEntry, ImportJob
+
+logger = logging.getLogger(__name__)
+# progress(done, total): rows handled so far, of how many (0 while not yet known)
+ImportProgress = Callable[[int, int], None]
+# work(file, options, progress) -> what the page shows when done; raises ValidationError
+ImportWork = Callable[[IO[bytes], dict[str, Any], ImportProgress], dict[str, Any]]
 
 
 def audit_record(
@@ -58,3 +70,59 @@ def email_send_templated(
     transaction.on_commit(
         lambda: email_deliver.delay(subject=subject, body=body, to=to, html_body=html_body)
     )
+
+
+# --- imports run by Celery ----------------------------------------------------------------------
+
+
+def import_job_create(
+    *,
+    kind: str,
+    upload: UploadedFile,
+    actor: AbstractBaseUser | None,
+    queue: Callable[[int], Any],
+    options: dict[str, Any] | None = None,
+) -> ImportJob:
+    """Store the upload through the default storage and queue `queue(job_id)` on commit. The
+    uploader's language goes with it, so the task's messages are in that language."""
+    job = ImportJob(
+        kind=kind, filename=(upload.name or "")[:255],
+        created_by_id=actor.pk if actor is not None else None,
+        options={**(options or {}), "language": translation.get_language() or "zh-hans"},
+    )
+    job.file.save(upload.name or "upload", upload, save=False)
+    job.save()
+    transaction.on_commit(lambda: queue(job.pk))
+    return job
+
+
+def import_job_progress(*, job_id: int, done: int, total: int) -> None:
+    """Live progress, in the cache: visible to the page while the task's transaction is open."""
+    cache.set(ImportJob.progress_cache_key(job_id), (done, total), timeout=24 * 3600)
+
+
+def import_job_run(*, job_id: int, work: ImportWork) -> None:
+    """Run one queued import: safe to run twice (a finished job is left alone; a job that was
+    running when its worker died is run again: imports are all-or-nothing)."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.finished:
+        return
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
+    result: dict[str, Any] = {}
+    errors: list[str] = []
+    with translation.override(job.options.get("language")):
+        try:
+            with job.file.open("rb") as handle:
+                result = work(handle, job.options, lambda done, total: import_job_progress(
+                    job_id=job_id, done=done, total=total))
+        except ValidationError as error:
+            errors = [str(m) for m in error.messages]
+        except Exception:  # a bug, not a bad file: logged, and the page says so
+            logger.exception("import job %s failed", job_id)
+            errors = [gettext("The import stopped on an unexpected error and nothing was "
+                              "imported. The error has been logged.")]
+    job.file.delete(save=False)
+    job.state = ImportJob.State.FAILED if errors else ImportJob.State.DONE
+    job.result, job.errors, job.finished_at = result, errors, timezone.now()
+    job.save(update_fields=["file", "state", "result", "errors", "finished_at"])
+    cache.delete(ImportJob.progress_cache_key(job_id))

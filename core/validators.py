@@ -10,7 +10,9 @@ from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
+from .uploads import IMPORT_LIMITS, xlsx_check
+
+IMPORT_MAX_BYTES = IMPORT_LIMITS.max_bytes
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 # What each accepted evidence format starts with: the extension alone proves nothing.
 EVIDENCE_SIGNATURES = {
@@ -33,9 +35,19 @@ def file_size_limit(max_bytes: int) -> Callable[[UploadedFile], None]:
     return check
 
 
+def workbook_within_limits(upload: UploadedFile) -> None:
+    """An .xlsx whose zip would unpack too far is refused in the form, before it is stored
+    or parsed (core.uploads.xlsx_check reads only the zip's directory)."""
+    too_large = upload.size is not None and upload.size > IMPORT_LIMITS.max_bytes
+    if (upload.name or "").lower().endswith(".xlsx") and not too_large:  # else: said above
+        xlsx_check(upload, limits=IMPORT_LIMITS)
+
+
 def import_file_validators(*extensions: str) -> list[Callable[[UploadedFile], None]]:
-    """For spreadsheet and data imports: the allowed extensions and a size fit for a form."""
-    return [FileExtensionValidator(list(extensions)), file_size_limit(IMPORT_MAX_BYTES)]
+    """For spreadsheet and data imports: the allowed extensions, a size fit for a form and,
+    for workbooks, the unpacking limits. The parsers apply the rest of core.uploads."""
+    return [FileExtensionValidator(list(extensions)), file_size_limit(IMPORT_MAX_BYTES),
+            workbook_within_limits]
 
 
 def file_content_matches_extension(upload: UploadedFile) -> None:

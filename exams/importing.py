@@ -1,5 +1,9 @@
 """Question bank import and export as .xlsx or .csv (layout in docs/question-import.md).
 
+Uploads are read through `core.uploads` (size, zip, row, cell and time limits) and run as a
+Celery task (`questions_import_start`); exports are written through `core.exports`, which keeps
+text as text, and a file exported here imports back unchanged (`cell_unescape`).
+
 Import is all-or-nothing: every row is checked first; any error rejects the whole file with
 one message per problem ("row 7: column 'answer' must be ..."); otherwise all rows are written
 in one transaction. A row whose code exists gives that question a new version when its content
@@ -8,16 +12,18 @@ changed (past attempts keep their version).
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import IO, Any, BinaryIO
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+
+from core.exports import Table, cell_unescape
+from core.models import ImportJob
+from core.services import import_job_create, import_job_run
+from core.uploads import IMPORT_LIMITS, bounded_read, csv_rows, xlsx_open
 
 from .errors import ImportRejected
 from .models import Question, QuestionKind
@@ -55,23 +61,33 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_rows(upload: BinaryIO, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _csv_cell(value: str) -> str:
+    # Our .csv export writes a risky text as '=…: read it back as =… (a workbook keeps
+    # types, so .xlsx cells are taken as they are). Surrounding blanks never count.
+    return cell_unescape(value.strip()).strip()
+
+
+def _unreadable() -> ImportRejected:
+    return ImportRejected([_("The file is not a readable .xlsx workbook.")])
+
+
+def _read_rows(upload: BinaryIO | IO[bytes],
+               filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     name = filename.lower()
     if name.endswith(".xlsx"):
+        workbook = xlsx_open(upload, limits=IMPORT_LIMITS, unreadable=_unreadable)
         try:
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
-            raise ImportRejected([_("The file is not a readable .xlsx workbook.")]) from error
-        sheet = workbook.worksheets[0]
-        raw = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
+            raw = [[_cell(v) for v in row] for _number, row in workbook.rows()]
+        finally:
+            workbook.close()
     elif name.endswith(".csv"):
         try:
-            text = upload.read().decode("utf-8-sig")
+            text = bounded_read(upload, limits=IMPORT_LIMITS).decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ImportRejected([_("The .csv file is not UTF-8 text: save it as "
                                     "“CSV UTF-8” and upload it again.")]) from error
-        raw = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
+        raw = [[_csv_cell(v) for v in row]
+               for _number, row in csv_rows(text, limits=IMPORT_LIMITS)]
     else:
         raise ImportRejected([_("Upload an .xlsx or .csv file.")])
     if not raw:
@@ -151,7 +167,10 @@ class ImportSummary:
     unchanged: int
 
 
-def questions_import(*, upload: BinaryIO, filename: str, actor: Any) -> ImportSummary:
+def questions_import(*, upload: BinaryIO | IO[bytes], filename: str, actor: Any,
+                     progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+    """Check every row, then write them all in one transaction; `progress(done, total)` is
+    called as rows are written. Raises ImportRejected (or core's UploadRefused)."""
     header, rows = _read_rows(upload, filename)
     missing = [c for c in sorted(REQUIRED) if c not in header]
     if missing:
@@ -173,7 +192,9 @@ def questions_import(*, upload: BinaryIO, filename: str, actor: Any) -> ImportSu
     existing = set(Question.objects.filter(code__in=seen).values_list("code", flat=True))
     created = updated = unchanged = 0
     with transaction.atomic():
-        for row in parsed:
+        for done, row in enumerate(parsed, start=1):
+            if progress is not None and (done % 25 == 0 or done == len(parsed)):
+                progress(done, len(parsed))
             try:
                 _question, changed = question_save(actor=actor, **row.fields)
             except ImportRejected:
@@ -191,8 +212,32 @@ def questions_import(*, upload: BinaryIO, filename: str, actor: Any) -> ImportSu
     return ImportSummary(len(parsed), created, updated, unchanged)
 
 
-def _export_rows() -> list[list[Any]]:
-    rows: list[list[Any]] = [COLUMNS]
+QUESTIONS_IMPORT_KIND = "exams.questions"
+
+
+def questions_import_start(*, upload: UploadedFile, actor: Any) -> ImportJob:
+    """Store the upload and import it in a Celery task; the page follows the returned job."""
+    from .tasks import questions_import_run  # the task module imports this one
+
+
+    return import_job_create(kind=QUESTIONS_IMPORT_KIND, upload=upload, actor=actor,
+                             queue=questions_import_run.delay)
+
+
+def questions_import_job_run(*, job_id: int) -> None:
+    def work(handle: IO[bytes], options: dict[str, Any],
+             progress: Callable[[int, int], None]) -> dict[str, Any]:
+        job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+        summary = questions_import(upload=handle, filename=job.filename, actor=job.created_by,
+                                   progress=progress)
+        return asdict(summary)
+
+    import_job_run(job_id=job_id, work=work)
+
+
+def questions_export_table() -> Table:
+    """The bank in the import layout: numbers as numbers, every text as text."""
+    table = Table(title="questions", header=COLUMNS)
     for q in Question.objects.select_related("current_version").order_by("module_number", "code"):
         v = q.current_version
         if v is None:
@@ -204,26 +249,8 @@ def _export_rows() -> list[list[Any]]:
         else:
             answer = ",".join(v.correct_keys)
             option_cells = [texts.get(k, "") for k in OPTION_KEYS]
-        rows.append([
+        table.append([
             q.code, q.module_number, q.item_code, q.standard_version, q.kind, v.text,
             *option_cells, answer, v.explanation, "yes" if q.is_active else "no",
         ])
-    return rows
-
-
-def questions_export_xlsx() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "questions"
-    for row in _export_rows():
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def questions_export_csv() -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerows(_export_rows())
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return table

@@ -12,6 +12,7 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/appeal/", views.appeal, name="appeal"),
     path("manage/", views.manage, name="manage"),
     path("manage/questions/import/", views.questions_import, name="import"),
+    path("manage/questions/import/<int:job_id>/", views.questions_import_job, name="import_job"),
     path("manage/questions/export/", views.questions_export, name="export"),
     path("manage/questions/void/", views.question_void, name="void"),
     path("manage/appeals/", views.appeals, name="appeals"),

@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.exports import table_response
+from core.selectors import import_job_for, import_job_progress_get
 from core.validators import import_file_validators
 
 from . import importing, item_analysis, selectors, services
-from .errors import ExamError, ImportRejected
+from .errors import ExamError
 from .models import Appeal, AppealState, Attempt, AttemptState, Exam, Question
 
 
@@ -163,32 +165,32 @@ class ImportForm(forms.Form):
 @permission("exams.import_questions")
 def questions_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
-    summary = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            summary = importing.questions_import(upload=upload, filename=upload.name,
-                                                 actor=request.user)
-        except ImportRejected as exc:
-            errors = exc.errors
-    return render(request, "exams/import.html",
-                  {"form": form, "errors": errors, "summary": summary,
-                   "columns": importing.COLUMNS})
+        job = importing.questions_import_start(upload=form.cleaned_data["file"],
+                                               actor=request.user)
+        return redirect("exams:import_job", job_id=job.pk)
+    return render(request, "exams/import.html", {"form": form, "columns": importing.COLUMNS})
+
+
+@permission("exams.import_questions")
+def questions_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = import_job_for(job_id=job_id, kind=importing.QUESTIONS_IMPORT_KIND, user=request.user)
+    if job is None:
+        raise Http404
+    response = render(request, "exams/import.html", {
+        "form": ImportForm(), "columns": importing.COLUMNS, "job": job,
+        "progress": import_job_progress_get(job=job),
+    })
+    if not job.finished:
+        response["Refresh"] = "2"  # the page polls until the task is done
+    return response
 
 
 @permission("exams.import_questions")
 def questions_export(request: HttpRequest) -> HttpResponse:
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(importing.questions_export_csv(), content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="questions.csv"'
-    else:
-        response = HttpResponse(
-            importing.questions_export_xlsx(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="questions.xlsx"'
-    return response
+    file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    return table_response(importing.questions_export_table(), filename="questions",
+                          file_format=file_format)
 
 
 @permission("exams.view_exam_statistics")

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from cms.models import StandardItem, StandardModulePage, StandardVersionPage
 from cms.services import StandardImportError, standard_import, standard_import_file
 from core.models import AuditEntry
+from tests.core.uploads_helpers import post_and_follow_import
 
 from .conftest import standard_data
 
@@ -175,34 +176,38 @@ def test_the_sample_standard_has_nine_modules_of_at_least_twenty_items(home_page
     assert StandardVersionPage.objects.get().is_sample
 
 
-def test_editors_import_from_the_wagtail_admin(client, home_page, user_factory):
+def test_editors_import_from_the_wagtail_admin(client, home_page, user_factory,
+                                               django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def post(data):
+        return post_and_follow_import(client, "/cms-admin/standard-import/", data,
+                                      django_capture_on_commit_callbacks)
 
     editor = user_factory(roles=["content_editor"], is_staff=True)
     client.force_login(editor)
     content = yaml.safe_dump(standard_data(items=1), allow_unicode=True).encode()
     upload = SimpleUploadedFile("std.yaml", content)
-    response = client.post("/cms-admin/standard-import/", {"file": upload, "dry_run": "on"})
+    response = post({"file": upload, "dry_run": "on"})
     assert "YD/T 2823-2015: 19 created, 0 updated, 0 unchanged (dry run: nothing saved)" in (
         response.content.decode())
     assert StandardItem.objects.count() == 0
 
-    response = client.post("/cms-admin/standard-import/",
-                           {"file": SimpleUploadedFile("std.yaml", content)})
+    response = post({"file": SimpleUploadedFile("std.yaml", content)})
     assert "19 created" in response.content.decode()
     assert StandardItem.objects.count() == 9
     assert AuditEntry.objects.get(action="cms.standard.imported").actor == editor
 
     bad = yaml.safe_load(content)
     bad["modules"][1]["items"][0]["title"] = ""
-    response = client.post("/cms-admin/standard-import/", {
+    response = post({
         "file": SimpleUploadedFile("std.yaml", yaml.safe_dump(bad, allow_unicode=True).encode())})
     assert "modules[2].items[1] (item 5.1.1): title is missing" in response.content.decode()
 
-    response = client.post("/cms-admin/standard-import/", {
+    response = post({
         "file": SimpleUploadedFile("std.xlsx", b"renamed text, not a workbook")})
     assert "std.xlsx: not a readable .xlsx file" in response.content.decode()
-    response = client.post("/cms-admin/standard-import/", {
+    response = post({
         "file": SimpleUploadedFile("std.docx", content)})
     assert "“docx”" in response.content.decode() and StandardItem.objects.count() == 9
 

@@ -11,10 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from core.exports import table_csv, table_xlsx
 from exams.errors import BlueprintUnfillable, ImportRejected
-from exams.importing import COLUMNS, questions_export_csv, questions_export_xlsx, questions_import
+from exams.importing import COLUMNS, questions_export_table, questions_import
 from exams.models import Question, QuestionKind, QuestionVersion
 from exams.services import blueprint_check, question_save
+from tests.core.uploads_helpers import post_and_follow_import
 
 GOOD = [
     ["Q-1", "1", "4.1", "YD/T 2823-2015", "single", "战略规划通常覆盖几年？", "一年", "三至五年",
@@ -101,22 +103,25 @@ def test_reimport_versions_changed_rows_only(db):
 
 def test_export_round_trips_through_import(db):
     questions_import(upload=_xlsx(GOOD), filename="bank.xlsx", actor=None)
-    workbook = load_workbook(io.BytesIO(questions_export_xlsx()))
+    workbook = load_workbook(io.BytesIO(table_xlsx(questions_export_table())))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert list(rows[0]) == COLUMNS
     assert len(rows) == 4
-    for payload, name in ((questions_export_xlsx(), "x.xlsx"), (questions_export_csv(), "x.csv")):
+    for payload, name in ((table_xlsx(questions_export_table()), "x.xlsx"),
+                          (table_csv(questions_export_table()), "x.csv")):
         summary = questions_import(upload=io.BytesIO(payload), filename=name, actor=None)
         assert summary.unchanged == 3, name
 
 
-def test_import_page_for_exam_admins_only(client, user_factory):
+def test_import_page_for_exam_admins_only(client, user_factory,
+                                         django_capture_on_commit_callbacks):
     client.force_login(user_factory(roles=["trainee"]))
     assert client.get(reverse("exams:import")).status_code == 403
     client.force_login(user_factory(roles=["exam_admin"]))
     bad = [["Q-9", "1", "", "", "single", "题", "甲", "乙", "", "", "", "", "C", "", ""]]
     upload = SimpleUploadedFile("bank.csv", _csv(bad).getvalue(), content_type="text/csv")
-    body = client.post(reverse("exams:import"), {"file": upload}).content.decode()
+    body = post_and_follow_import(client, reverse("exams:import"), {"file": upload},
+                                  django_capture_on_commit_callbacks).content.decode()
     assert "第 2 行：“answer”列必须列出已填写选项的字母" in body
     assert not Question.objects.exists()
     assert client.get(reverse("exams:export") + "?format=csv").status_code == 200
@@ -196,11 +201,12 @@ def test_demo_bank_covers_all_modules_and_loads_twice(db):
      "不是 UTF-8 文本"),
     ("bank.pdf", b"%PDF-1.7", "文件扩展“pdf”是不被允许"),
 ])
-def test_unreadable_or_wrong_kind_of_file_gets_a_clear_message(client, user_factory, name,
-                                                               content, message):
+def test_unreadable_or_wrong_kind_of_file_gets_a_clear_message(
+        client, user_factory, name, content, message, django_capture_on_commit_callbacks):
     client.force_login(user_factory(roles=["exam_admin"]))
     upload = SimpleUploadedFile(name, content)
-    response = client.post(reverse("exams:import"), {"file": upload})
+    response = post_and_follow_import(client, reverse("exams:import"), {"file": upload},
+                                      django_capture_on_commit_callbacks)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Question.objects.exists()

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def standard_import_run(job_id: int) -> None:
+    """Import one uploaded standard file (core.models.ImportJob). Safe to run twice."""
+    from .services import standard_import_job_run  # services queues this task
+
+    standard_import_job_run(job_id=job_id)
