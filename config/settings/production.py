@@ -1,11 +1,23 @@
 """Production: every secret from the environment; HTTPS only; Redis cache; SMTP."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+
+# Links in email, QR codes and printed certificates outlive the request that made them: they must
+# carry the public https address, never the dev default or a plain-http one.
+SITE_URL = env_str("SITE_URL")
+if not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's public https:// address (e.g. https://academy.example.cn); "
+        f"got {SITE_URL!r}. It is printed into emails, QR codes and certificates."
+    )
+WAGTAILADMIN_BASE_URL = SITE_URL
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
