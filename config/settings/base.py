@@ -246,6 +246,8 @@ WAGTAIL_I18N_ENABLED = False
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+# Empty: Stripe's own servers. Off-line: stripe-mock or the fake in tests/fakes/ (docs/lms.md).
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 # Pinned to stripe==16.1.0's own `stripe.api_version`, so SDK types and API responses agree.
 STRIPE_API_VERSION = "2026-10-28.endive"
 
