@@ -143,12 +143,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- Cache: allauth's rate limits and page caches need a cache shared by all processes in
 # production (Redis); the embedded default is per-process memory.
 REDIS_URL = env_str("REDIS_URL", "")
+# Seconds: a Redis that stops answering fails a request (and the readiness probe) quickly
+# instead of holding it until the OS gives up on the socket.
+REDIS_CACHE_OPTIONS = {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ccso",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:

@@ -50,6 +50,7 @@ CACHES = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "ccso",
+        "OPTIONS": REDIS_CACHE_OPTIONS,  # noqa: F405
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
