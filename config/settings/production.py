@@ -18,6 +18,13 @@ if not SITE_URL.startswith("https://"):
         f"got {SITE_URL!r}. It is printed into emails, QR codes and certificates."
     )
 WAGTAILADMIN_BASE_URL = SITE_URL
+# STRIPE_API_BASE (stripe-mock, the test suite's fake) is for test keys: a live key must never be
+# sent to another host, nor a live payment "confirmed" by one.
+if STRIPE_API_BASE and STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):  # noqa: F405
+    raise ImproperlyConfigured(
+        "STRIPE_API_BASE is set while STRIPE_SECRET_KEY is a live key: unset STRIPE_API_BASE "
+        "so that live payments go to Stripe, or use test keys."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -1,7 +1,9 @@
-"""SITE_URL: `make run` derives it from the port it serves; production insists on https.
+"""Settings read from the environment that can send links or money astray.
 
-Every absolute link the platform writes outside a request (emails, the QR code, the URL printed
-on the certificate, the share link) comes from SITE_URL, so `PORT=8766 make run` must set it.
+SITE_URL: `make run` derives it from the port it serves; production insists on https. Every
+absolute link the platform writes outside a request (emails, the QR code, the URL printed on the
+certificate, the share link) comes from SITE_URL, so `PORT=8766 make run` must set it.
+STRIPE_API_BASE: production never sends a live Stripe key anywhere but Stripe.
 """
 
 from __future__ import annotations
@@ -67,24 +69,41 @@ def test_make_run_keeps_a_site_url_that_is_set():
         "https://academy.example.cn"}
 
 
-def _production_settings_load(site_url: str | None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"} | {
+def _production_settings_load(**env: str | None) -> subprocess.CompletedProcess[str]:
+    """Load the production settings in a fresh interpreter; `None` leaves a variable unset."""
+    environ = {k: v for k, v in os.environ.items() if k not in env} | {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "x" * 60, "DJANGO_ALLOWED_HOSTS": "academy.example.cn",
         "DATABASE_URL": "sqlite:///:memory:", "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SITE_URL": "https://academy.example.cn",
     }
-    if site_url is not None:
-        env["SITE_URL"] = site_url
+    for name, value in env.items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value
     code = "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True,
                           text=True, timeout=120)
 
 
 def test_production_loads_only_with_an_https_site_url():
     for wrong in ("http://academy.example.cn", "http://127.0.0.1:8000", None):
-        refused = _production_settings_load(wrong)
+        refused = _production_settings_load(SITE_URL=wrong)
         assert refused.returncode != 0, wrong
         assert "ImproperlyConfigured" in refused.stderr and "SITE_URL" in refused.stderr, wrong
-    loaded = _production_settings_load("https://academy.example.cn")
+    loaded = _production_settings_load(SITE_URL="https://academy.example.cn")
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == "https://academy.example.cn"
+
+
+def test_production_refuses_to_send_a_live_stripe_key_to_another_api_base():
+    fake = "http://127.0.0.1:12111"
+    for live_key in ("sk_live_abc", "rk_live_abc"):
+        refused = _production_settings_load(STRIPE_API_BASE=fake, STRIPE_SECRET_KEY=live_key)
+        assert refused.returncode != 0
+        assert "ImproperlyConfigured" in refused.stderr and "STRIPE_API_BASE" in refused.stderr
+    # A staging site with test keys may use stripe-mock or the fake; live keys go to Stripe.
+    assert _production_settings_load(STRIPE_API_BASE=fake,
+                                     STRIPE_SECRET_KEY="sk_test_abc").returncode == 0
+    assert _production_settings_load(STRIPE_SECRET_KEY="sk_live_abc").returncode == 0
