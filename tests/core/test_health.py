@@ -60,6 +60,13 @@ def test_ready_reports_every_dependency_and_live_asks_none(client):
     assert client.get("/api/v1/health").json() == ready.json()
 
 
+def _broker_at(monkeypatch: pytest.MonkeyPatch, url: str) -> override_settings:
+    """Celery without eager mode, on `url`: Celery prefers CELERY_BROKER_URL in the environment
+    (set under `make test-services`) to the setting, so both say it."""
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    return override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=url)
+
+
 def test_a_dead_redis_takes_the_node_out_quickly_while_it_stays_alive(client, silent_port):
     with override_settings(CACHES=_redis_cache(f"redis://127.0.0.1:{silent_port}/0")):
         started = time.monotonic()
@@ -78,9 +85,10 @@ def test_a_dead_redis_takes_the_node_out_quickly_while_it_stays_alive(client, si
     assert live.status_code == 200
 
 
-def test_an_unreachable_broker_is_reported_when_celery_is_not_eager(client, closed_port):
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=False,
-                           CELERY_BROKER_URL=f"redis://127.0.0.1:{closed_port}/0"):
+def test_an_unreachable_broker_is_reported_when_celery_is_not_eager(
+    client, monkeypatch, closed_port
+):
+    with _broker_at(monkeypatch, f"redis://127.0.0.1:{closed_port}/0"):
         refused = client.get("/api/v1/health/ready")
         alive = client.get("/api/v1/health/live")
 
@@ -90,9 +98,8 @@ def test_an_unreachable_broker_is_reported_when_celery_is_not_eager(client, clos
     assert alive.status_code == 200
 
 
-def test_a_silent_broker_fails_within_the_bound(client, silent_port):
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=False,
-                           CELERY_BROKER_URL=f"redis://127.0.0.1:{silent_port}/0"):
+def test_a_silent_broker_fails_within_the_bound(client, monkeypatch, silent_port):
+    with _broker_at(monkeypatch, f"redis://127.0.0.1:{silent_port}/0"):
         started = time.monotonic()
         ready = client.get("/api/v1/health/ready")
         elapsed = time.monotonic() - started
@@ -121,3 +128,14 @@ def test_the_storage_probe_leaves_nothing_behind(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     assert client.get("/api/v1/health/ready").status_code == 200
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+@pytest.mark.celery_worker  # needs the Redis of `make test-services` (no worker)
+def test_with_a_live_redis_broker_and_cache_the_node_is_ready(client):
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False,
+                           CACHES=_redis_cache(settings.CELERY_BROKER_URL)):
+        ready = client.get("/api/v1/health/ready")
+
+    assert ready.status_code == 200, ready.json()
+    assert {name: check["status"] for name, check in ready.json()["checks"].items()} == {
+        "database": "ok", "cache": "ok", "broker": "ok", "storage": "ok"}
