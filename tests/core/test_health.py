@@ -45,8 +45,9 @@ def _redis_cache(url: str) -> dict:
                         "OPTIONS": settings.REDIS_CACHE_OPTIONS}}
 
 
-def test_ready_reports_every_dependency_and_live_asks_none(client):
-    live = client.get("/api/v1/health/live")
+def test_ready_reports_every_dependency_and_live_asks_none(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        live = client.get("/api/v1/health/live")
     assert (live.status_code, live.json()) == (200, {"status": "ok"})
     ready = client.get("/api/v1/health/ready")
     assert ready.status_code == 200
