@@ -21,10 +21,12 @@ system-deps:
 
 setup: system-deps $(STAMP)
 
+# Links in email, QR codes and certificates name the port served here unless SITE_URL is set.
+run: SITE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL='$(SITE_URL)' $(BIN)/python manage.py load_demo
+	SITE_URL='$(SITE_URL)' $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on embedded defaults (SQLite, Celery eager, locmem email).
 test: setup
@@ -54,7 +56,7 @@ messages: setup
 
 check-deploy: setup
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 40) \
-	DJANGO_ALLOWED_HOSTS=academy.example.cn DATABASE_URL=sqlite:///:memory: REDIS_URL=redis://127.0.0.1:6379/0 \
+	DJANGO_ALLOWED_HOSTS=academy.example.cn SITE_URL=https://academy.example.cn DATABASE_URL=sqlite:///:memory: REDIS_URL=redis://127.0.0.1:6379/0 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

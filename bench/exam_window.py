@@ -97,6 +97,7 @@ def server_env(database_url: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "SITE_URL": "https://academy.example.cn",
         "DATABASE_URL": database_url,
         "DATABASE_CONN_MAX_AGE": "600",
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),

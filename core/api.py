@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections.abc import Callable
+
+from celery import current_app
+from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from .api_auth import signed_in
 from .typing import AuthenticatedHttpRequest
 
 router = Router(tags=["platform"])
+logger = logging.getLogger(__name__)
 
 
-class HealthOut(Schema):
+class LiveOut(Schema):
     status: str
-    database: bool
-    cache: bool
+
+
+class CheckOut(Schema):
+    status: str = Field(description='"ok", "error", or "eager" (Celery runs in-process: no broker)')
+    reason: str = ""
+
+
+class ReadyOut(Schema):
+    status: str = Field(description='"ok", or "unavailable" when a required dependency failed')
+    checks: dict[str, CheckOut]
 
 
 class MeOut(Schema):
@@ -30,22 +47,86 @@ class MeOut(Schema):
     language: str
 
 
-@router.get("/health", response={200: HealthOut, 503: HealthOut}, auth=None)
-def health(request: HttpRequest) -> Status[HealthOut]:
+# --- Health: liveness (the process answers) and readiness (its dependencies answer). Each
+# check is bounded by its client's short timeouts (REDIS_CACHE_OPTIONS, the broker's below), so
+# a dead dependency makes the probe fail in about a second rather than hang.
+BROKER_TIMEOUT_SECONDS = 1.0
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_cache() -> None:
+    key = f"health-probe-{uuid.uuid4().hex}"
+    cache.set(key, "ok", 5)
+    if cache.get(key) != "ok":
+        raise RuntimeError("the value written was not read back")
+    cache.delete(key)
+
+
+def _check_broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    options = {**current_app.conf.broker_transport_options,
+               "socket_timeout": BROKER_TIMEOUT_SECONDS}
+    with current_app.connection_for_write(connect_timeout=BROKER_TIMEOUT_SECONDS,
+                                          transport_options=options) as broker:
+        broker.ensure_connection(max_retries=0)
+    return "ok"
+
+
+def _check_storage() -> None:
+    # Only the storage API: the same probe works on the file system and on S3.
+    name = default_storage.save(f"health/probe-{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database_ok = True
-    except Exception:
-        database_ok = False
-    try:
-        cache.set("health-probe", "ok", 5)
-        cache_ok = cache.get("health-probe") == "ok"
-    except Exception:
-        cache_ok = False
-    healthy = database_ok and cache_ok
-    body = HealthOut(status="ok" if healthy else "degraded", database=database_ok, cache=cache_ok)
-    return Status(200 if healthy else 503, body)
+        with default_storage.open(name) as probe:
+            if probe.read() != b"ok":
+                raise RuntimeError("the file written was not read back")
+    finally:
+        default_storage.delete(name)
+
+
+HEALTH_CHECKS: dict[str, Callable[[], str | None]] = {
+    "database": _check_database,
+    "cache": _check_cache,
+    "broker": _check_broker,
+    "storage": _check_storage,
+}
+
+
+def _readiness() -> Status[ReadyOut]:
+    checks = {}
+    for name, check in HEALTH_CHECKS.items():
+        try:
+            checks[name] = CheckOut(status=check() or "ok")
+        except Exception as exc:
+            # The public answer names the failure's kind; the log keeps its details.
+            logger.warning("readiness: %s failed: %s: %s", name, type(exc).__name__, exc)
+            checks[name] = CheckOut(status="error", reason=type(exc).__name__)
+    ready = all(check.status != "error" for check in checks.values())
+    return Status(200 if ready else 503,
+                  ReadyOut(status="ok" if ready else "unavailable", checks=checks))
+
+
+@router.get("/health/live", response=LiveOut, auth=None)
+def health_live(request: HttpRequest) -> LiveOut:
+    """200 while the process serves requests; asks no dependency (restart only if this fails)."""
+    return LiveOut(status="ok")
+
+
+@router.get("/health/ready", response={200: ReadyOut, 503: ReadyOut}, auth=None)
+def health_ready(request: HttpRequest) -> Status[ReadyOut]:
+    """200 when the database, cache, Celery broker and file storage all answer; 503 (take the
+    node out of the pool) naming what failed."""
+    return _readiness()
+
+
+@router.get("/health", response={200: ReadyOut, 503: ReadyOut}, auth=None)
+def health(request: HttpRequest) -> Status[ReadyOut]:
+    """The readiness check, at its original address."""
+    return _readiness()
 
 
 @router.get("/me", response=MeOut, auth=signed_in)

@@ -143,12 +143,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- Cache: allauth's rate limits and page caches need a cache shared by all processes in
 # production (Redis); the embedded default is per-process memory.
 REDIS_URL = env_str("REDIS_URL", "")
+# Seconds: a Redis that stops answering fails a request (and the readiness probe) quickly
+# instead of holding it until the OS gives up on the socket.
+REDIS_CACHE_OPTIONS = {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ccso",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -256,6 +260,8 @@ WAGTAIL_I18N_ENABLED = False
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+# Empty: Stripe's own servers. Off-line: stripe-mock or the fake in tests/fakes/ (docs/lms.md).
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 # Pinned to stripe==16.1.0's own `stripe.api_version`, so SDK types and API responses agree.
 STRIPE_API_VERSION = "2026-10-28.endive"
 

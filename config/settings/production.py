@@ -1,11 +1,30 @@
 """Production: every secret from the environment; HTTPS only; Redis cache; SMTP."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+
+# Links in email, QR codes and printed certificates outlive the request that made them: they must
+# carry the public https address, never the dev default or a plain-http one.
+SITE_URL = env_str("SITE_URL")
+if not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's public https:// address (e.g. https://academy.example.cn); "
+        f"got {SITE_URL!r}. It is printed into emails, QR codes and certificates."
+    )
+WAGTAILADMIN_BASE_URL = SITE_URL
+# STRIPE_API_BASE (stripe-mock, the test suite's fake) is for test keys: a live key must never be
+# sent to another host, nor a live payment "confirmed" by one.
+if STRIPE_API_BASE and STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):  # noqa: F405
+    raise ImproperlyConfigured(
+        "STRIPE_API_BASE is set while STRIPE_SECRET_KEY is a live key: unset STRIPE_API_BASE "
+        "so that live payments go to Stripe, or use test keys."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -38,6 +57,7 @@ CACHES = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "ccso",
+        "OPTIONS": REDIS_CACHE_OPTIONS,  # noqa: F405
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -1,8 +1,9 @@
 """Stripe Checkout in CNY with card, Alipay and WeChat Pay. The only module that imports stripe.
 
-Every call goes through one `StripeClient` pinned to `settings.STRIPE_API_VERSION`. Events are
-verified with Stripe's own signature code; their content is never trusted: the handler re-reads
-the Checkout Session (`checkout_status`) before acting.
+Every call goes through one `StripeClient` pinned to `settings.STRIPE_API_VERSION` (and sent to
+`settings.STRIPE_API_BASE` when set). Events are verified with Stripe's own signature code; their
+content is never trusted: the handler re-reads the Checkout Session (`checkout_status`) before
+acting.
 """
 
 from __future__ import annotations
@@ -20,9 +21,6 @@ from .base import CheckoutStart, CheckoutStatus, PaymentProvider, ProviderError
 
 if TYPE_CHECKING:
     from ..models import Payment, Refund
-
-# Tests replace this with a fake `stripe.HTTPClient` (only the HTTP layer is mocked).
-HTTP_CLIENT: stripe.HTTPClient | None = None
 
 PAYMENT_METHOD_TYPES = ["card", "alipay", "wechat_pay"]
 SESSION_EVENTS = {
@@ -46,10 +44,12 @@ def from_fen(value: int | None) -> Decimal | None:
 
 
 def _client() -> stripe.StripeClient:
+    # STRIPE_API_BASE points the SDK at stripe-mock or the test suite's fake Stripe
+    # (tests/fakes/stripe_api.py), so checkout can be exercised end to end off-line.
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         stripe_version=settings.STRIPE_API_VERSION,
-        http_client=HTTP_CLIENT,
+        base_addresses={"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None,
         max_network_retries=2,
     )
 

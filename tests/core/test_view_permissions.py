@@ -86,7 +86,7 @@ def test_staff_pages_refuse_a_signed_in_trainee(client, user, name):
 
 
 PUBLIC_API = {
-    "GET /api/v1/health",
+    "GET /api/v1/health", "GET /api/v1/health/live", "GET /api/v1/health/ready",
     "GET /api/v1/cms/standards", "GET /api/v1/cms/standards/{version}",
     "GET /api/v1/cms/standards/{version}/modules/{number}",
     "GET /api/v1/cms/standards/{version}/items/{code}",
