@@ -52,7 +52,7 @@ def test_an_expired_hold_lapses_when_its_page_is_opened_and_the_waitlist_is_offe
 
 
 def test_within_its_time_a_hold_stands(client, full_cohort, time_machine):
-    cohort, people, held = full_cohort
+    cohort, people, _held = full_cohort
     time_machine.move_to(NOW + dt.timedelta(minutes=29), tick=False)
     client.force_login(people["holder"])
     assert client.get("/training/my/").status_code == 200
