@@ -119,3 +119,9 @@ def test_within_the_grace_period_the_attempt_stays_open(client, candidate, aband
     assert client.get(f"{API}/attempts/{abandoned.pk}").json()["seconds_remaining"] == 0
     abandoned.refresh_from_db()
     assert abandoned.state == "open"
+
+
+def test_the_statistics_count_an_abandoned_attempt(client, user_factory, abandoned):
+    client.force_login(user_factory(roles=["exam_admin"]))
+    assert client.get(f"/exams/manage/{abandoned.exam_id}/statistics/").status_code == 200
+    _closed_at_the_deadline(abandoned)
