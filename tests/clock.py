@@ -55,9 +55,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 if __name__ == "__main__":
-    # `python -m tests.clock celery -A config worker ...`: a subprocess on the shifted clock.
-    from celery.__main__ import main
+    # `python -m tests.clock celery -A config worker ...`: `python -m celery ...` on the
+    # shifted clock (any module runnable with -m works the same way).
+    import runpy
 
     shift_start()
     sys.argv = sys.argv[1:]
-    main()
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
