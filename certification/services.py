@@ -42,10 +42,9 @@ from .models import (
     ReviewExperience,
     WorkPosition,
 )
+from .selectors import TWO_PLACES
 
 logger = logging.getLogger(__name__)
-
-TWO_PLACES = Decimal("0.01")
 
 
 class CertificationError(ValidationError):
