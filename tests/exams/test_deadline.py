@@ -11,7 +11,7 @@ import pytest
 from certification.models import Credential
 from exams.errors import AttemptClosed, NotEligible, TooLate
 from exams.models import Attempt, AttemptEvent, AttemptQuestion
-from exams.services import attempt_answer_save, attempt_start
+from exams.services import attempt_answer_save, attempt_start, attempt_submit
 
 from .helpers import answer_all
 
@@ -70,6 +70,19 @@ def test_a_submit_long_after_the_deadline_records_the_deadline(client, candidate
     client.force_login(candidate)
     result = client.post(f"{API}/attempts/{abandoned.pk}/submit").json()
     assert dt.datetime.fromisoformat(result["submitted_at"]) == START + dt.timedelta(minutes=60)
+    _closed_at_the_deadline(abandoned)
+
+
+def test_the_submit_button_long_after_the_deadline_records_the_deadline(client, candidate,
+                                                                       abandoned):
+    client.force_login(candidate)
+    response = client.post(f"/exams/attempts/{abandoned.pk}/submit/")
+    assert response["Location"] == f"/exams/attempts/{abandoned.pk}/result/"
+    _closed_at_the_deadline(abandoned)
+
+
+def test_the_service_closes_a_late_candidate_submit_at_the_deadline(candidate, abandoned):
+    attempt_submit(attempt_id=abandoned.pk, user=candidate)
     _closed_at_the_deadline(abandoned)
 
 
