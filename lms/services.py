@@ -356,6 +356,7 @@ def checkout_start(
     payment_provider = provider_get(provider)
     if not payment_provider.is_available():
         raise PaymentError(_("This payment method is not available."), code="unavailable")
+    holds_expire()  # a hold that already lapsed cannot be paid for: its seat went on
 
     with transaction.atomic():
         enrolment_row = Enrolment.objects.get(pk=enrolment_id)

@@ -89,3 +89,16 @@ def test_a_person_whose_hold_lapsed_may_enrol_again(cohort_factory, user_factory
     assert first.state == Enrolment.State.CANCELLED
     assert again.state == Enrolment.State.PENDING_PAYMENT
     assert again.hold_expires_at == NOW + dt.timedelta(minutes=61)
+
+
+def test_a_lapsed_hold_cannot_be_paid_for_through_the_api(
+        client, full_cohort, time_machine, django_capture_on_commit_callbacks):
+    cohort, people, held = full_cohort
+    time_machine.move_to(NOW + dt.timedelta(minutes=31), tick=False)
+    client.force_login(people["holder"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/lms/enrolments/{held.reference}/checkout",
+                               {"provider": "bank_transfer"}, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "not_pending"
+    assert _state(cohort, people["holder"]) == Enrolment.State.CANCELLED
+    assert _state(cohort, people["first"]) == Enrolment.State.PENDING_PAYMENT
