@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict, deque
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -29,8 +30,7 @@ from .models import (
     WorkPosition,
 )
 
-if TYPE_CHECKING:
-    from .services import RankedCandidate
+TWO_PLACES = Decimal("0.01")
 
 
 def credential_public_by_number(number: str) -> Credential | None:
@@ -122,6 +122,95 @@ def reviewer_applications_pending() -> QuerySet[ReviewerApplication]:
             "reviews",
         )
     )
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    rank: int
+    application: ReviewerApplication
+    exam_score: Decimal
+    years: Decimal
+    management_level: int
+    review_count: int
+    exam_points: Decimal
+    years_points: Decimal
+    management_points: Decimal
+    review_points: Decimal
+    total: Decimal
+
+
+def _years_in_operations(positions: Iterable[WorkPosition], today: dt.date) -> Decimal:
+    """Total years covered by the positions, overlapping periods counted once."""
+    spans = sorted(
+        (p.start_date, min(p.end_date or today, today)) for p in positions if p.start_date <= today
+    )
+    days = 0
+    current_start: dt.date | None = None
+    current_end: dt.date | None = None
+    for start, end in spans:
+        if current_end is None or start > current_end:
+            if current_start is not None and current_end is not None:
+                days += (current_end - current_start).days
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_start is not None and current_end is not None:
+        days += (current_end - current_start).days
+    return (Decimal(days) / Decimal("365.25")).quantize(TWO_PLACES)
+
+
+def reviewer_candidates_ranked(
+    *, today: dt.date, weights: RankingWeights | None = None,
+) -> list[RankedCandidate]:
+    """Rank reviewer candidates. THE ranking rule:
+
+    Each component is scored 0-100:
+      exam       = the exam score (%) on the coordinator credential;
+      years      = years in contact-centre operations (overlaps counted once), capped at
+                   `years_cap` years = 100;
+      management = the highest management level held, agent 0 ... director or above 100
+                   (0, 25, 50, 75, 100);
+      reviews    = reviews/audits taken part in, capped at `reviews_cap` = 100.
+    total = (Σ weight × component) ÷ Σ weights, to 2 decimal places (0 if all weights are 0).
+    Ties: higher total, then higher exam score, then more years, then the earlier application,
+    then the lower application id. Ranks are 1, 2, 3 ... with no shared places.
+
+    The pending applications are ranked as of `today` (years in operations run up to it): the
+    caller says which day, so the ranking is the same whenever it is computed for that day.
+    """
+    weights = weights or ranking_weights()
+    max_level = Decimal(4)
+    weight_sum = (weights.exam_weight + weights.years_weight + weights.management_weight
+                  + weights.review_weight)
+    scored = []
+    for application in reviewer_applications_pending():
+        positions = list(application.positions.all())
+        review_count = len(application.reviews.all())
+        exam = application.coordinator_credential.exam_score or Decimal("0")
+        years = _years_in_operations(positions, today)
+        level = max((p.management_level for p in positions), default=0)
+        exam_points = Decimal(exam).quantize(TWO_PLACES)
+        years_points = (min(years, Decimal(weights.years_cap)) / weights.years_cap
+                        * 100).quantize(TWO_PLACES)
+        management_points = (Decimal(level) / max_level * 100).quantize(TWO_PLACES)
+        review_points = (Decimal(min(review_count, weights.reviews_cap)) / weights.reviews_cap
+                         * 100).quantize(TWO_PLACES)
+        if weight_sum:
+            total = ((weights.exam_weight * exam_points + weights.years_weight * years_points
+                      + weights.management_weight * management_points
+                      + weights.review_weight * review_points) / weight_sum).quantize(TWO_PLACES)
+        else:
+            total = Decimal("0.00")
+        scored.append((application, exam_points, years, level, review_count, years_points,
+                       management_points, review_points, total))
+    scored.sort(key=lambda row: (-row[8], -row[1], -row[2], row[0].submitted_at, row[0].pk))
+    return [
+        RankedCandidate(rank=index, application=row[0], exam_score=row[1], years=row[2],
+                        management_level=row[3], review_count=row[4], exam_points=row[1],
+                        years_points=row[5], management_points=row[6], review_points=row[7],
+                        total=row[8])
+        for index, row in enumerate(scored, start=1)
+    ]
 
 
 def reviewer_applications_of(user: User) -> QuerySet[ReviewerApplication]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -44,10 +42,9 @@ from .models import (
     ReviewExperience,
     WorkPosition,
 )
+from .selectors import TWO_PLACES
 
 logger = logging.getLogger(__name__)
-
-TWO_PLACES = Decimal("0.01")
 
 
 class CertificationError(ValidationError):
@@ -677,98 +674,6 @@ def reviewer_application_submit(
         audit_record(actor=applicant, action="certification.application.submitted",
                      target=application)
     return application
-
-
-@dataclass(frozen=True)
-class RankedCandidate:
-    rank: int
-    application: ReviewerApplication
-    exam_score: Decimal
-    years: Decimal
-    management_level: int
-    review_count: int
-    exam_points: Decimal
-    years_points: Decimal
-    management_points: Decimal
-    review_points: Decimal
-    total: Decimal
-
-
-def _years_in_operations(positions: Iterable[WorkPosition], today: dt.date) -> Decimal:
-    """Total years covered by the positions, overlapping periods counted once."""
-    spans = sorted(
-        (p.start_date, min(p.end_date or today, today)) for p in positions if p.start_date <= today
-    )
-    days = 0
-    current_start: dt.date | None = None
-    current_end: dt.date | None = None
-    for start, end in spans:
-        if current_end is None or start > current_end:
-            if current_start is not None and current_end is not None:
-                days += (current_end - current_start).days
-            current_start, current_end = start, end
-        else:
-            current_end = max(current_end, end)
-    if current_start is not None and current_end is not None:
-        days += (current_end - current_start).days
-    return (Decimal(days) / Decimal("365.25")).quantize(TWO_PLACES)
-
-
-def reviewer_candidates_rank(
-    *,
-    applications: Iterable[ReviewerApplication],
-    weights: RankingWeights,
-    today: dt.date | None = None,
-) -> list[RankedCandidate]:
-    """Rank reviewer candidates. THE ranking rule:
-
-    Each component is scored 0-100:
-      exam       = the exam score (%) on the coordinator credential;
-      years      = years in contact-centre operations (overlaps counted once), capped at
-                   `years_cap` years = 100;
-      management = the highest management level held, agent 0 ... director or above 100
-                   (0, 25, 50, 75, 100);
-      reviews    = reviews/audits taken part in, capped at `reviews_cap` = 100.
-    total = (Σ weight × component) ÷ Σ weights, to 2 decimal places (0 if all weights are 0).
-    Ties: higher total, then higher exam score, then more years, then the earlier application,
-    then the lower application id. Ranks are 1, 2, 3 ... with no shared places.
-
-    `applications` should come with positions, reviews and the coordinator credential loaded
-    (selectors.reviewer_applications_pending does that).
-    """
-    today = today or timezone.localdate()
-    max_level = Decimal(4)
-    weight_sum = (weights.exam_weight + weights.years_weight + weights.management_weight
-                  + weights.review_weight)
-    scored = []
-    for application in applications:
-        positions = list(application.positions.all())
-        review_count = len(application.reviews.all())
-        exam = application.coordinator_credential.exam_score or Decimal("0")
-        years = _years_in_operations(positions, today)
-        level = max((p.management_level for p in positions), default=0)
-        exam_points = Decimal(exam).quantize(TWO_PLACES)
-        years_points = (min(years, Decimal(weights.years_cap)) / weights.years_cap
-                        * 100).quantize(TWO_PLACES)
-        management_points = (Decimal(level) / max_level * 100).quantize(TWO_PLACES)
-        review_points = (Decimal(min(review_count, weights.reviews_cap)) / weights.reviews_cap
-                         * 100).quantize(TWO_PLACES)
-        if weight_sum:
-            total = ((weights.exam_weight * exam_points + weights.years_weight * years_points
-                      + weights.management_weight * management_points
-                      + weights.review_weight * review_points) / weight_sum).quantize(TWO_PLACES)
-        else:
-            total = Decimal("0.00")
-        scored.append((application, exam_points, years, level, review_count, years_points,
-                       management_points, review_points, total))
-    scored.sort(key=lambda row: (-row[8], -row[1], -row[2], row[0].submitted_at, row[0].pk))
-    return [
-        RankedCandidate(rank=index, application=row[0], exam_score=row[1], years=row[2],
-                        management_level=row[3], review_count=row[4], exam_points=row[1],
-                        years_points=row[5], management_points=row[6], review_points=row[7],
-                        total=row[8])
-        for index, row in enumerate(scored, start=1)
-    ]
 
 
 def ranking_weights_update(*, actor: User, values: dict[str, Any]) -> RankingWeights:

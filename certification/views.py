@@ -321,8 +321,7 @@ def staff_credential(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @permission_required(STAFF_RANK_PERM, raise_exception=True)
 def staff_candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     weights = selectors.ranking_weights()
-    ranked = services.reviewer_candidates_rank(
-        applications=selectors.reviewer_applications_pending(), weights=weights)
+    ranked = selectors.reviewer_candidates_ranked(today=timezone.localdate(), weights=weights)
     return render(request, "certification/staff_candidates.html", {
         "ranked": ranked, "weights": weights, "decision_form": DecisionForm(),
         "decided": ReviewerApplication.objects.exclude(status=ApplicationStatus.PENDING)
@@ -372,7 +371,6 @@ def staff_weights(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required(STAFF_RANK_PERM, raise_exception=True)
 def staff_candidates_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     weights = selectors.ranking_weights()
-    ranked = services.reviewer_candidates_rank(
-        applications=selectors.reviewer_applications_pending(), weights=weights)
+    ranked = selectors.reviewer_candidates_ranked(today=timezone.localdate(), weights=weights)
     return table_response(selectors.reviewer_candidates_table(ranked=ranked, weights=weights),
                           filename=f"reviewer-candidates-{timezone.localdate()}")

@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .models import AttemptQuestion, AttemptState, Exam
+from .services import attempts_submit_expired
 
 
 @dataclass
@@ -57,6 +58,8 @@ def _pearson(xs: list[float], ys: list[float]) -> float | None:
 
 
 def exam_statistics(exam: Exam) -> ExamStats:
+    # Attempts abandoned past their deadline count, closed as the deadline rule closes them.
+    attempts_submit_expired()
     easy = getattr(settings, "EXAMS_FLAG_EASY", 0.90)
     hard = getattr(settings, "EXAMS_FLAG_HARD", 0.20)
     rows = (

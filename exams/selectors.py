@@ -2,6 +2,9 @@
 
 `attempt_paper` is what a candidate sees while an attempt is open: it is built from an explicit
 allow-list of fields and never touches correct keys, credits or explanations.
+
+The one write a read may make: an attempt read after its deadline and grace period is closed
+first (`services.attempt_close_if_expired`), so no page or answer ever shows it still open.
 """
 
 from __future__ import annotations
@@ -15,13 +18,15 @@ from typing import Any
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from . import scoring
+from . import scoring, services
 from .models import MODULE_NAMES, Attempt, AttemptQuestion, AttemptState, Exam
 
 
-def attempt_for_user(*, attempt_id: int, user: Any) -> Attempt:
-    """The attempt if it is this person's own; DoesNotExist (a 404) otherwise."""
-    return Attempt.objects.select_related("exam", "sitting").get(pk=attempt_id, user=user)
+def attempt_for_user(*, attempt_id: int, user: Any, now: datetime | None = None) -> Attempt:
+    """The attempt if it is this person's own (DoesNotExist, a 404, otherwise), closed first if
+    its time ran out."""
+    attempt = Attempt.objects.select_related("exam", "sitting").get(pk=attempt_id, user=user)
+    return services.attempt_close_if_expired(attempt=attempt, now=now)
 
 
 def seconds_remaining(attempt: Attempt, now: datetime | None = None) -> int:
@@ -29,7 +34,7 @@ def seconds_remaining(attempt: Attempt, now: datetime | None = None) -> int:
     return max(0, int((attempt.deadline - now).total_seconds()))
 
 
-def attempt_paper(attempt: Attempt) -> dict[str, Any]:
+def attempt_paper(attempt: Attempt, now: datetime | None = None) -> dict[str, Any]:
     """The candidate's view of an attempt: questions in paper order, options in the frozen
     shuffled order, their answers and flags. Nothing about which answer is right."""
     items = attempt.items.select_related("version").order_by("position")
@@ -55,7 +60,7 @@ def attempt_paper(attempt: Attempt) -> dict[str, Any]:
         "exam_title": attempt.exam.title,
         "state": attempt.state,
         "deadline": attempt.deadline,
-        "seconds_remaining": seconds_remaining(attempt),
+        "seconds_remaining": seconds_remaining(attempt, now),
         "last_seq": top_seq,
         "questions": questions,
     }
@@ -126,11 +131,12 @@ def attempt_result(attempt: Attempt) -> AttemptResult:
     return AttemptResult(attempt, [by_module[k] for k in sorted(by_module)], review)
 
 
-def exams_for_candidate(user: Any) -> list[tuple[Exam, list[Attempt]]]:
+def exams_for_candidate(user: Any, now: datetime | None = None) -> list[tuple[Exam, list[Attempt]]]:
     exams = list(Exam.objects.filter(is_published=True).prefetch_related("sittings"))
     attempts: dict[int, list[Attempt]] = {}
     if user.is_authenticated:
         for attempt in Attempt.objects.filter(user=user).order_by("number"):
+            services.attempt_close_if_expired(attempt=attempt, now=now)
             attempts.setdefault(attempt.exam_id, []).append(attempt)
     return [(exam, attempts.get(exam.pk, [])) for exam in exams]
 

@@ -234,6 +234,9 @@ def eligibility(*, exam: Exam, user: Any, now: datetime | None = None) -> Eligib
     """Whether `user` may start `exam` now, and if not, why (in words they understand)."""
     now = now or timezone.now()
     attempts = list(Attempt.objects.filter(exam=exam, user=user).order_by("-number"))
+    for attempt in attempts:
+        # An abandoned attempt past its deadline is over, not one to resume.
+        attempt_close_if_expired(attempt=attempt, now=now)
     open_attempt = next((a for a in attempts if a.state == AttemptState.OPEN), None)
     if open_attempt is not None:
         return Eligibility(True, sitting=open_attempt.sitting, attempts_used=len(attempts),
@@ -402,6 +405,7 @@ def attempt_answer_save(
         late = now > attempt.deadline + grace_period()
         if late:
             _log(attempt, AttemptEventKind.SAVE_REJECTED, user, position=position, seq=seq)
+            attempt_close_if_expired(attempt=attempt, now=now)
         else:
             item = (
                 AttemptQuestion.objects.filter(attempt_id=attempt.pk, position=position)
@@ -487,7 +491,7 @@ def _notify_pass(attempt: Attempt) -> None:
 
 
 def attempt_submit(*, attempt_id: int, user: Any | None,
-                   reason: str = SubmitReason.CANDIDATE) -> Attempt:
+                   reason: str = SubmitReason.CANDIDATE, now: datetime | None = None) -> Attempt:
     """Close and score an attempt. Safe to call twice: a closed attempt is returned as it is.
     `user` is the candidate (only their own attempt) or None for the system."""
     with transaction.atomic():
@@ -497,7 +501,11 @@ def attempt_submit(*, attempt_id: int, user: Any | None,
         attempt = qs.get(pk=attempt_id)
         if attempt.state != AttemptState.OPEN:
             return attempt
-        now = timezone.now()
+        now = now or timezone.now()
+        if now > attempt.deadline + grace_period():
+            # The time ran out before this request came: the clock closed the attempt, whoever
+            # asks now, so it ends as any deadline close does.
+            reason = SubmitReason.DEADLINE
         attempt.state = AttemptState.SUBMITTED
         # An attempt closed by the clock ends at its deadline, not when the task ran.
         attempt.submitted_at = (
@@ -513,6 +521,21 @@ def attempt_submit(*, attempt_id: int, user: Any | None,
     return attempt
 
 
+def attempt_close_if_expired(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """The deadline rule, applied wherever an attempt is read or written (pages, API, save,
+    submit, result, lists): an attempt still open after its deadline and grace period is closed
+    first, exactly as beat's sweep closes it — submitted at the deadline with the answers saved
+    by then, scored, a pass announced. Beat is the sweeper in production; without it (`make
+    run`) this is what closes an abandoned attempt. Idempotent and row-locked (attempt_submit);
+    `attempt` is refreshed in place and returned."""
+    now = now or timezone.now()
+    if attempt.state != AttemptState.OPEN or now <= attempt.deadline + grace_period():
+        return attempt
+    attempt_submit(attempt_id=attempt.pk, user=None, reason=SubmitReason.DEADLINE, now=now)
+    attempt.refresh_from_db()
+    return attempt
+
+
 def attempts_submit_expired(*, now: datetime | None = None) -> int:
     """Submit every attempt still open after its deadline and grace period. Idempotent."""
     now = now or timezone.now()
@@ -521,7 +544,7 @@ def attempts_submit_expired(*, now: datetime | None = None) -> int:
         .values_list("pk", flat=True)
     )
     for attempt_id in ids:
-        attempt_submit(attempt_id=attempt_id, user=None, reason=SubmitReason.DEADLINE)
+        attempt_submit(attempt_id=attempt_id, user=None, reason=SubmitReason.DEADLINE, now=now)
     return len(ids)
 
 

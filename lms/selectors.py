@@ -28,6 +28,15 @@ from .models import (
 )
 
 
+def _holds_lapse() -> None:
+    """Seat holds and waitlist offers lapse on the first read after they run out, not only when
+    beat's sweep runs (there is none on `make run`): the reads of seats and of a person's
+    enrolments below go through the sweep first. (Imported here: services imports selectors.)"""
+    from .services import holds_expire
+
+    holds_expire()
+
+
 def seats_taken_q(prefix: str = "enrolments__") -> Q:
     """Enrolments that occupy a seat: confirmed or completed, or pending with a live hold."""
     now = timezone.now()
@@ -68,6 +77,7 @@ def cohorts_with_seats(queryset: QuerySet[Cohort] | None = None) -> QuerySet[Coh
 def cohorts_upcoming(*, limit: int | None = None) -> QuerySet[Cohort]:
     """Published, not cancelled cohorts of published courses whose first day is still ahead,
     soonest first, each with `seats_left` (and `seats_sold`, `seats_held`) annotated."""
+    _holds_lapse()
     today = timezone.localdate()
     qs = cohorts_with_seats(
         Cohort.objects.filter(
@@ -80,6 +90,7 @@ def cohorts_upcoming(*, limit: int | None = None) -> QuerySet[Cohort]:
 
 
 def cohort_get(*, cohort_id: int) -> Cohort:
+    _holds_lapse()
     return cohorts_with_seats(Cohort.objects.select_related("course")).get(pk=cohort_id)
 
 
@@ -93,6 +104,7 @@ def course_completed(*, user, course_id: int) -> bool:  # type: ignore[no-untype
 
 
 def enrolments_for_user(*, user) -> QuerySet[Enrolment]:  # type: ignore[no-untyped-def]
+    _holds_lapse()
     return (
         Enrolment.objects.filter(user=user)
         .select_related("cohort", "cohort__course")
@@ -101,9 +113,18 @@ def enrolments_for_user(*, user) -> QuerySet[Enrolment]:  # type: ignore[no-unty
     )
 
 
+def enrolment_by_reference(*, reference: str) -> Enrolment | None:
+    _holds_lapse()
+    return (
+        Enrolment.objects.select_related("cohort__course", "user").filter(reference=reference)
+        .first()
+    )
+
+
 def enrolment_active_for(*, user, cohort_id: int) -> Enrolment | None:  # type: ignore[no-untyped-def]
     if not user.is_authenticated:
         return None
+    _holds_lapse()
     return (
         Enrolment.objects.filter(
             user=user, cohort_id=cohort_id, state__in=Enrolment.ACTIVE_STATES
@@ -125,6 +146,7 @@ def user_is_enrolled_in_course(*, user, course_id: int) -> bool:  # type: ignore
 def active_enrolments_by_cohort(*, user) -> dict[int, Enrolment]:  # type: ignore[no-untyped-def]
     if not user.is_authenticated:
         return {}
+    _holds_lapse()
     return {
         e.cohort_id: e
         for e in Enrolment.objects.filter(user=user, state__in=Enrolment.ACTIVE_STATES)

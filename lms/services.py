@@ -165,10 +165,17 @@ def _offer_waitlist_on_commit(cohort_id: int) -> None:
 
 
 # --- Enrolment
-@transaction.atomic
 def enrolment_create(*, user: User, cohort_id: int, waitlist: bool = False) -> Enrolment:
     """Hold a seat for `user` (pending payment), or put them on the waitlist when the cohort is
     full and they asked for it."""
+    # Lapsed holds first (their own included, so they may enrol again), committed on their own:
+    # a seat a lapse frees goes to the waitlist before this request can take it.
+    holds_expire()
+    return _enrolment_create(user=user, cohort_id=cohort_id, waitlist=waitlist)
+
+
+@transaction.atomic
+def _enrolment_create(*, user: User, cohort_id: int, waitlist: bool) -> Enrolment:
     cohort = _cohort_lock(cohort_id)
     _cohort_check_open(cohort)
     if Enrolment.objects.filter(
@@ -349,6 +356,7 @@ def checkout_start(
     payment_provider = provider_get(provider)
     if not payment_provider.is_available():
         raise PaymentError(_("This payment method is not available."), code="unavailable")
+    holds_expire()  # a hold that already lapsed cannot be paid for: its seat went on
 
     with transaction.atomic():
         enrolment_row = Enrolment.objects.get(pk=enrolment_id)
@@ -645,10 +653,13 @@ def payment_sync(*, payment_id: int) -> str:
     return "expired"
 
 
-def holds_expire() -> dict[str, int]:
-    """Release seats whose holds have run out. A Stripe checkout still open at its deadline is
-    expired at Stripe first, then re-read, so a payment made in the last second still counts."""
-    now = _now()
+def holds_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Release seats whose holds (a waitlist offer is one) have run out, offering them to the
+    waitlist. A Stripe checkout still open at its deadline is expired at Stripe first, then
+    re-read, so a payment made in the last second still counts. Beat runs this every five
+    minutes; every read of seats or of a person's enrolments runs it first too (selectors), so
+    a hold lapses on the first access after it ran out even where beat does not run."""
+    now = now or _now()
     counts = {"confirmed": 0, "released": 0}
     due_payments = Payment.objects.filter(state=Payment.State.CREATED).filter(
         Q(expires_at__lte=now)
@@ -686,7 +697,7 @@ def holds_expire() -> dict[str, int]:
             if (
                 enrolment.state != Enrolment.State.PENDING_PAYMENT
                 or enrolment.hold_expires_at is None
-                or enrolment.hold_expires_at > _now()
+                or enrolment.hold_expires_at > now
             ):
                 continue
             _enrolment_set_cancelled(

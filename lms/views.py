@@ -98,9 +98,9 @@ def cohort_enrol(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
 # --- The trainee's enrolment
 def _own_enrolment(request: HttpRequest, reference: str) -> Enrolment:
-    enrolment = get_object_or_404(
-        Enrolment.objects.select_related("cohort__course", "user"), reference=reference
-    )
+    enrolment = selectors.enrolment_by_reference(reference=reference)
+    if enrolment is None:
+        raise Http404
     if enrolment.user_id != request.user.pk and not request.user.has_perm(
         "lms.manage_enrolments"
     ):

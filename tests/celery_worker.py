@@ -16,7 +16,7 @@ from django.db import connection
 
 from config.celery import app as celery_app
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]  # the repository
 
 
 def _database_url() -> str:
@@ -49,7 +49,7 @@ def celery_worker_process(transactional_db: None, tmp_path: Path) -> Iterator[di
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+            [sys.executable, "-m", "tests.clock", "celery", "-A", "config", "worker", "--pool=solo",
              "--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=INFO",
              "--queues", queue],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

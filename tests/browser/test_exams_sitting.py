@@ -4,7 +4,7 @@ is retried with a visible notice, submitting shows pass/fail with the module bre
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,7 +25,7 @@ def exam_and_candidate():
 
     course = Course.objects.create(code="ccso-coordinator", title="CCSO 注册协调员培训",
                                    price=Decimal("3800.00"))
-    today = date.today()
+    today = timezone.localdate()
     cohort = Cohort.objects.create(
         course=course, code="c1", title="第1期", day_1=today - timedelta(days=5),
         day_2=today - timedelta(days=4), day_3=today - timedelta(days=3), capacity=20,

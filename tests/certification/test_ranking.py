@@ -40,9 +40,7 @@ def candidates(coordinator_factory):
 
 
 def _rank(weights=None):
-    return services.reviewer_candidates_rank(
-        applications=selectors.reviewer_applications_pending(),
-        weights=weights or RankingWeights(), today=TODAY)
+    return selectors.reviewer_candidates_ranked(today=TODAY, weights=weights or RankingWeights())
 
 
 def test_components_and_totals_on_known_data(candidates):
@@ -90,7 +88,9 @@ def test_weights_change_the_order(candidates):
 
 
 def test_admins_see_the_ranked_list_with_components_and_can_export(client, candidates,
-                                                                   cert_admin):
+                                                                   cert_admin, time_machine):
+    # The pages rank as of the day they are opened: the day the data above were written for.
+    time_machine.move_to(dt.datetime(2026, 11, 24, 10, tzinfo=dt.UTC), tick=False)
     client.force_login(cert_admin)
     html = client.get("/credentials/staff/candidates/").content.decode()
     assert html.index("甲") < html.index("丙") < html.index("乙")
@@ -103,6 +103,7 @@ def test_admins_see_the_ranked_list_with_components_and_can_export(client, candi
     assert rows[0][0] == "排名"
     assert [r[1] for r in rows[1:4]] == ["甲", "丙", "乙"]
     assert rows[1][14] == 81  # total
+    assert "reviewer-candidates-2026-11-24.xlsx" in response["Content-Disposition"]
 
 
 def test_admins_change_the_weights_and_it_is_audited(client, cert_admin):

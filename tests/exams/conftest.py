@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +43,7 @@ def complete_course(course: Any) -> Callable[..., Any]:
     def make(user: Any, for_course: Any = None) -> Any:
         n = next(_n)
         the_course = for_course or course
-        today = date.today()
+        today = timezone.localdate()
         cohort = Cohort.objects.create(
             course=the_course, code=f"cohort-{n}", title=f"第{n}期", day_1=today - timedelta(days=5),
             day_2=today - timedelta(days=4), day_3=today - timedelta(days=3), capacity=30,
