@@ -1,10 +1,10 @@
 """Content-Security-Policy and Permissions-Policy on every response.
 
-Django 5.2 has no CSP of its own (Django 6.0 adds `ContentSecurityPolicyMiddleware`). The policy is
-read from `SECURE_CSP`, in the shape Django 6.0 reads (directive → list of sources), so the upgrade
-swaps this middleware for Django's; what Django 6.0 does not have is the per-path relaxation that the
-Wagtail admin needs (its views cannot be decorated), hence `SECURE_CSP_PATH_OVERRIDES`. The same
-prefix mechanism lets a page opt in to a browser feature (`PERMISSIONS_POLICY_PATH_OVERRIDES`).
+Django 5.2 has no CSP of its own (Django 6.0 adds `ContentSecurityPolicyMiddleware`). The policy
+is read from `SECURE_CSP`, in the shape Django 6.0 reads (directive → list of sources), so the
+upgrade swaps this middleware for Django's. What Django 6.0 lacks is a relaxation by path, which
+the Wagtail admin needs (its views are not ours to decorate): `SECURE_CSP_PATH_OVERRIDES`. The
+same prefixes let a page opt in to a browser feature (`PERMISSIONS_POLICY_PATH_OVERRIDES`).
 
 Settings are read per request so a test can change them; joining a dozen short lists is cheap.
 """
