@@ -53,6 +53,8 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers["Content-Security-Policy"] = csp_header(request.path)
+        # Under DEBUG a 404 or 500 is Django's technical page, styled and scripted inline.
+        if not (settings.DEBUG and response.status_code in (404, 500)):
+            response.headers["Content-Security-Policy"] = csp_header(request.path)
         response.headers["Permissions-Policy"] = permissions_policy_header(request.path)
         return response

@@ -58,6 +58,12 @@ def test_public_pages_and_error_pages_get_the_strict_policy(client, home_page):
         assert response["Content-Security-Policy"] == STRICT_CSP, path
 
 
+def test_with_debug_on_the_technical_error_page_is_left_readable(client, settings, home_page):
+    settings.DEBUG = True
+    assert "Content-Security-Policy" not in client.get("/no-such-page/")
+    assert client.get("/")["Content-Security-Policy"] == STRICT_CSP
+
+
 def test_the_wagtail_admin_alone_may_run_inline_script_and_be_framed_by_itself(client):
     admin = client.get("/cms-admin/login/")["Content-Security-Policy"]
     assert "script-src 'self' 'unsafe-inline'" in admin
