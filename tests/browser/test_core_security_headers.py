@@ -85,3 +85,16 @@ def test_the_wagtail_and_django_admins_work_under_the_policy(page, user_factory,
 
     page.goto("/django-admin/lms/cohort/add/")
     expect(page.locator(".datetimeshortcuts").first).to_be_visible()  # the admin's own scripts ran
+
+
+def test_the_two_factor_set_up_shows_its_qr_code(page, user_factory):
+    """allauth draws the TOTP QR code as a data: image, which img-src allows."""
+    user_factory(roles=["trainee"], email="sun@example.com", password="Trainee-Pass-2026")
+    _sign_in(page, "sun@example.com", "Trainee-Pass-2026")
+    page.goto("/accounts/2fa/totp/activate/")
+    page.get_by_label("密码").fill("Trainee-Pass-2026")  # allauth asks again before 2FA changes
+    page.get_by_role("button", name="确认").click()
+
+    qr = page.locator("img[src^='data:image/svg+xml']")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("image => image.naturalWidth") > 0
