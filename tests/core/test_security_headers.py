@@ -58,6 +58,17 @@ def test_public_pages_and_error_pages_get_the_strict_policy(client, home_page):
         assert response["Content-Security-Policy"] == STRICT_CSP, path
 
 
+def test_a_rejected_form_explains_itself_without_inline_style(home_page):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"login": "a@b.cn"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "表单未能提交" in page
+    assert "<style" not in page
+    assert "/static/css/site.css" in page
+
+
 def test_with_debug_on_the_technical_error_page_is_left_readable(client, settings, home_page):
     settings.DEBUG = True
     assert "Content-Security-Policy" not in client.get("/no-such-page/")
