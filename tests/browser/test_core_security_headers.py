@@ -7,6 +7,8 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -70,12 +72,17 @@ def test_pay_by_card_posts_to_us_and_follows_the_redirect_to_stripe_checkout(
     assert page.title() == "Stripe Checkout"
 
 
-def test_the_wagtail_and_django_admins_work_under_the_policy(page, user_factory, home_page):
+def test_the_wagtail_and_django_admins_work_under_the_policy(page, live_server, user_factory,
+                                                             home_page):
     """The Wagtail admin's inline scripts run and its live preview frames our own page, both
     allowed for /cms-admin/ only; the Django admin needs no relaxation."""
-    user_factory(email="admin@example.com", password="Admin-Pass-2026",
-                 is_staff=True, is_superuser=True)
-    _sign_in(page, "admin@example.com", "Admin-Pass-2026")
+    admin = user_factory(email="admin@example.com", is_staff=True, is_superuser=True)
+    # Signed in as after a complete login (the admins' own login is allauth's, tested elsewhere).
+    client = Client()
+    client.force_login(admin)
+    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": session,
+                               "url": live_server.url}])
 
     page.goto(f"/cms-admin/pages/{home_page.pk}/edit/")
     page.locator('[data-side-panel-toggle="preview"]').click()
