@@ -3,16 +3,15 @@ blocks fails the test, and the pages that reach outside our origin on purpose st
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import csp_violations_check
+from tests.browser.csp_probe_urls import CHECKOUT_URL
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,45 +29,16 @@ def test_an_inline_script_is_blocked_and_fails_the_test(page, csp_violations):
     csp_violations.clear()  # the failure is this test's expected outcome, not its teardown's
 
 
-def _sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/accounts/login/")
-    page.get_by_label("电子邮件").fill(email)
-    page.locator("#id_password").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/me/$"))
-
-
-def test_pay_by_card_posts_to_us_and_follows_the_redirect_to_stripe_checkout(
-    page, user_factory, settings, monkeypatch
-):
+@pytest.mark.urls("tests.browser.csp_probe_urls")
+def test_a_form_posting_to_us_may_be_redirected_to_stripe_checkout(page):
     """Chromium applies form-action to the redirect after a POST as well, so the policy must
-    name Stripe Checkout; Stripe's API and its Checkout page are faked (no network here)."""
-    from lms.models import Cohort, Course
-    from lms.payments import stripe_checkout
-    from tests.lms.conftest import FakeStripeAPI
-
-    settings.STRIPE_SECRET_KEY = "sk_test_fake"
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
-    stripe_api = FakeStripeAPI()
-    monkeypatch.setattr(stripe_checkout, "HTTP_CLIENT", stripe_api.client)
+    name Stripe Checkout; its page is faked (no network here)."""
     page.route("https://checkout.stripe.com/**", lambda route: route.fulfill(
         content_type="text/html", body="<title>Stripe Checkout</title>"))
-    course = Course.objects.create(code="ccso-rc", title="CCSO 注册协调员培训", price="6800.00")
-    day_1 = timezone.localdate() + datetime.timedelta(days=30)
-    Cohort.objects.create(
-        course=course, code="shanghai-1", title="上海班", status=Cohort.Status.PUBLISHED,
-        day_1=day_1, day_2=day_1 + datetime.timedelta(days=1),
-        day_3=day_1 + datetime.timedelta(days=2), venue="上海", capacity=10, price=course.price,
-        enrolment_deadline=timezone.now() + datetime.timedelta(days=20),
-    )
-    user_factory(roles=["trainee"], email="qian@example.com", password="Trainee-Pass-2026")
+    page.goto("/checkout-probe/")
+    page.get_by_role("button", name="Pay").click()
 
-    _sign_in(page, "qian@example.com", "Trainee-Pass-2026")
-    page.goto("/training/cohorts/shanghai-1/")
-    page.get_by_role("button", name="立即报名").click()
-    page.get_by_role("button", name="银行卡、支付宝或微信支付").click()
-
-    page.wait_for_url(re.compile(r"https://checkout\.stripe\.com/c/pay/cs_test_\d+"))
+    page.wait_for_url(CHECKOUT_URL)
     assert page.title() == "Stripe Checkout"
 
 
@@ -92,6 +62,14 @@ def test_the_wagtail_and_django_admins_work_under_the_policy(page, live_server, 
 
     page.goto("/django-admin/lms/cohort/add/")
     expect(page.locator(".datetimeshortcuts").first).to_be_visible()  # the admin's own scripts ran
+
+
+def _sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/accounts/login/")
+    page.get_by_label("电子邮件").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r".*/me/$"))
 
 
 def test_the_two_factor_set_up_shows_its_qr_code(page, user_factory):

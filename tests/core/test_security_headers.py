@@ -27,7 +27,7 @@ def test_production_settings_send_both_headers(tmp_path):
     probe = (
         "import django, json; django.setup()\n"
         "from django.test import Client\n"
-        "response = Client().get('/api/v1/health', secure=True)\n"
+        "response = Client().get('/api/v1/openapi.json', secure=True)\n"
         "print(json.dumps({'status': response.status_code, **response.headers}))\n"
     )
     environment = {
@@ -35,15 +35,16 @@ def test_production_settings_send_both_headers(tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "production-settings-probe-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "testserver",
+        "SITE_URL": "https://academy.example.cn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
-        # Never reached: the health check reports the cache and the headers come regardless.
-        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "REDIS_URL": "redis://127.0.0.1:1/0",  # never reached: the schema needs no cache
     }
     output = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=environment, capture_output=True,
         text=True, check=True, timeout=120,
     ).stdout
     headers = json.loads(output.splitlines()[-1])
+    assert headers["status"] == 200
     assert headers["Content-Security-Policy"] == STRICT_CSP
     assert headers["Permissions-Policy"].startswith("accelerometer=(), camera=(), ")
     assert "microphone=()" in headers["Permissions-Policy"]
@@ -52,7 +53,7 @@ def test_production_settings_send_both_headers(tmp_path):
 
 
 def test_public_pages_and_error_pages_get_the_strict_policy(client, home_page):
-    for path, status in (("/", 200), ("/no-such-page/", 404), ("/api/v1/health", 200)):
+    for path, status in (("/", 200), ("/no-such-page/", 404), ("/api/v1/openapi.json", 200)):
         response = client.get(path)
         assert response.status_code == status
         assert response["Content-Security-Policy"] == STRICT_CSP, path
