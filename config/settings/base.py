@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import dj_database_url
@@ -75,6 +76,54 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# --- Content-Security-Policy and Permissions-Policy (core.security_headers), sent in every
+# environment so the browser tests run under the policy production sends. Placed right after
+# SecurityMiddleware so responses other middleware return early (CSRF failures, redirects) get it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "core.security_headers.SecurityHeadersMiddleware",
+)
+# Django 6.0's shape (SECURE_CSP), so upgrading swaps the middleware, not the policy.
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    # data: for allauth's TOTP set-up QR code, an inline SVG data URI.
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    # Chromium checks form-action on the redirect that follows a POST too: "pay by card" posts to
+    # our view, which redirects to Stripe Checkout.
+    "form-action": ["'self'", "https://checkout.stripe.com"],
+}
+# Relaxations by path prefix; each replaces the directives it names.
+SECURE_CSP_PATH_OVERRIDES: dict[str, dict[str, list[str]]] = {
+    # The Wagtail admin (editors only) is not CSP-clean yet (wagtail/wagtail#1288): its widgets
+    # render inline <script>s (date choosers), its editor inserts inline scripts and styles, image
+    # uploads preview as blob: URLs, and the live preview is an iframe of the admin's own origin.
+    "/cms-admin/": {
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+# The admin's avatars (gravatar.com) and update check (releases.wagtail.org) would be third-party
+# requests the policy blocks, and leak who edits from where.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Features no page of ours uses are denied; a page opts in through the path overrides, e.g. the
+# review app's on-site photos: {"/reviews/visits/": {"camera": ["self"]}}.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+        "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb",
+    )
+}
+PERMISSIONS_POLICY_PATH_OVERRIDES: dict[str, dict[str, list[str]]] = {}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -262,6 +311,10 @@ STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
 # Empty: Stripe's own servers. Off-line: stripe-mock or the fake in tests/fakes/ (docs/lms.md).
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+if STRIPE_API_BASE:
+    # "Pay by card" redirects a form post to the stand-in's checkout page, as to Stripe's.
+    _stripe_stand_in = urlsplit(STRIPE_API_BASE)
+    SECURE_CSP["form-action"].append(f"{_stripe_stand_in.scheme}://{_stripe_stand_in.netloc}")
 # Pinned to stripe==16.1.0's own `stripe.api_version`, so SDK types and API responses agree.
 STRIPE_API_VERSION = "2026-10-28.endive"
 

@@ -50,11 +50,34 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# --- Content-Security-Policy: every document (and frame) reports each violation to the test, and
+# a test whose pages broke the policy fails at teardown, as the page would break in production.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || "?"}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+}, true);
+"""
+
+
+def csp_violations_check(violations: list[str]) -> None:
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
 @pytest.fixture
-def page(browser, live_server, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def csp_violations() -> list[str]:
+    """What the `page` fixture's browser reported as blocked by the policy, in order."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations: list[str], request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """A fresh browser context (no cookies) with Chinese as the browser's language."""
     context = browser.new_context(locale="zh-CN", base_url=live_server.url)
     context.set_default_timeout(15_000)
+    context.expose_binding("__cspViolation", lambda _source, text: csp_violations.append(text))
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     yield page
     failed = getattr(request.node, "rep_call", None)
@@ -62,6 +85,7 @@ def page(browser, live_server, request: pytest.FixtureRequest) -> Iterator[objec
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    csp_violations_check(csp_violations)
 
 
 @pytest.hookimpl(hookwrapper=True)
