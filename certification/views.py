@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -159,15 +160,33 @@ def _own_credential(request: AuthenticatedHttpRequest, pk: int) -> Credential:
     return credential
 
 
+# How often the "being prepared" page asks again for a PDF a worker is rendering.
+PDF_PREPARING_REFRESH_SECONDS = 5
+
+
+def _stored_file_response(file: FieldFile, *, filename: str, as_attachment: bool,
+                          content_type: str | None = None) -> FileResponse:
+    """Stream a private file from the storage (local disk or the object store) after the view
+    has checked who asks: the bucket is never public, so there is no URL to hand out."""
+    return FileResponse(file.open("rb"), filename=filename, as_attachment=as_attachment,
+                        content_type=content_type)
+
+
 @login_required
-def credential_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def credential_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The certificate PDF, rendered by a task: one not yet rendered (or stale after a name
+    correction or a renewal) is queued, and the holder sees a page that refreshes until it is."""
     credential = _own_credential(request, pk)
-    if not credential.pdf or (credential.printed_name_zh, credential.printed_name_en) != (
-            credential.holder.name_zh, credential.holder.name_en):
-        credential = services.credential_pdf_generate(credential_id=credential.pk)
-    return FileResponse(credential.pdf.open("rb"), content_type="application/pdf",
-                        filename=f"{credential.number}.pdf",
-                        as_attachment=request.GET.get("download") == "1")
+    ready = services.credential_pdf_request(credential_id=credential.pk)
+    if ready is None:
+        response = render(request, "certification/pdf_preparing.html", {
+            "credential": credential, "refresh_seconds": PDF_PREPARING_REFRESH_SECONDS,
+        }, status=202)
+        response["Retry-After"] = str(PDF_PREPARING_REFRESH_SECONDS)
+        return response
+    return _stored_file_response(ready.pdf, filename=f"{credential.number}.pdf",
+                                 content_type="application/pdf",
+                                 as_attachment=request.GET.get("download") == "1")
 
 
 @login_required
@@ -210,8 +229,8 @@ def education_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileRespon
             STAFF_EDUCATION_PERM):
         raise Http404
     extension = (record.evidence.name or "").rsplit(".", 1)[-1]
-    return FileResponse(record.evidence.open("rb"), as_attachment=True,
-                        filename=f"evidence-{record.pk}.{extension}")
+    return _stored_file_response(record.evidence, as_attachment=True,
+                                 filename=f"evidence-{record.pk}.{extension}")
 
 
 @permission_required(STAFF_EDUCATION_PERM, raise_exception=True)

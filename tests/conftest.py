@@ -14,7 +14,7 @@ from django.db import connection
 from accounts.models import Organisation, User
 from accounts.services import user_role_grant
 
-pytest_plugins = ["tests.celery_worker"]
+pytest_plugins = ["tests.celery_worker", "tests.storage"]
 
 _sequence = itertools.count(1)
 
