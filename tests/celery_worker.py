@@ -16,7 +16,7 @@ from django.db import connection
 
 from config.celery import app as celery_app
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]  # the repository
 
 
 def _database_url() -> str:

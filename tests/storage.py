@@ -6,6 +6,7 @@ A pytest plugin (tests/conftest.py loads it). `object_store` is the server for t
 
 from __future__ import annotations
 
+import logging
 import socket
 import uuid
 from collections.abc import Iterator
@@ -69,6 +70,8 @@ def free_port() -> int:
 def object_store() -> Iterator[ObjectStore]:
     from moto.server import ThreadedMotoServer
 
+    # The server logs every request it answers; failures show in the tests' own assertions.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
