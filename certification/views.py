@@ -13,12 +13,14 @@ from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from core.models import AuditEntry
+from core.responses import file_preparing_response
 from core.typing import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -160,10 +162,6 @@ def _own_credential(request: AuthenticatedHttpRequest, pk: int) -> Credential:
     return credential
 
 
-# How often the "being prepared" page asks again for a PDF a worker is rendering.
-PDF_PREPARING_REFRESH_SECONDS = 5
-
-
 def _stored_file_response(file: FieldFile, *, filename: str, as_attachment: bool,
                           content_type: str | None = None) -> FileResponse:
     """Stream a private file from the storage (local disk or the object store) after the view
@@ -179,11 +177,12 @@ def credential_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = _own_credential(request, pk)
     ready = services.credential_pdf_request(credential_id=credential.pk)
     if ready is None:
-        response = render(request, "certification/pdf_preparing.html", {
-            "credential": credential, "refresh_seconds": PDF_PREPARING_REFRESH_SECONDS,
-        }, status=202)
-        response["Retry-After"] = str(PDF_PREPARING_REFRESH_SECONDS)
-        return response
+        return file_preparing_response(
+            request, heading=_("Your certificate is being prepared"),
+            message=_("The PDF of certificate %(number)s is being generated. This page opens it "
+                      "by itself when it is ready, usually within a minute; you can also close "
+                      "it and come back later.") % {"number": credential.number},
+            back_url=reverse("certification:mine"), back_label=_("Back to my credentials"))
     return _stored_file_response(ready.pdf, filename=f"{credential.number}.pdf",
                                  content_type="application/pdf",
                                  as_attachment=request.GET.get("download") == "1")

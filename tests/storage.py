@@ -1,7 +1,8 @@
 """A real S3-compatible object store for the tests: moto's server on a free localhost port.
 
 A pytest plugin (tests/conftest.py loads it). `object_store` is the server for the whole run;
-`s3_media` points the default storage at a fresh private bucket on it for one test;
+`s3_media` points the default storage at a fresh private bucket on it for one test (through
+the same environment variables production reads);
 `media_storage` runs a test once on the local folder and once on the object store."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 REGION = "us-east-1"
 # moto accepts any key pair; the S3 client signs every request with this one.
 ACCESS_KEY = "ccso-test-access"
-SECRET_KEY = "ccso-test-secret"  # noqa: S105
+SECRET_KEY = "ccso-test-secret"
 
 
 @dataclass(frozen=True)
@@ -35,17 +36,6 @@ class ObjectStore:
         bucket = f"ccso-test-{uuid.uuid4().hex[:12]}"
         self.client().create_bucket(Bucket=bucket)
         return bucket
-
-    def storage_settings(self, bucket: str) -> dict[str, Any]:
-        """The STORAGES["default"] entry for `bucket`, as config/settings/base.py builds it."""
-        return {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": bucket, "endpoint_url": self.endpoint_url, "region_name": REGION,
-                "addressing_style": "path", "access_key": ACCESS_KEY, "secret_key": SECRET_KEY,
-                "default_acl": None, "file_overwrite": False,
-            },
-        }
 
     def environ(self, bucket: str) -> dict[str, str]:
         """The same, as the environment variables a web node or worker reads."""
@@ -82,10 +72,15 @@ def object_store() -> Iterator[ObjectStore]:
 
 
 @pytest.fixture
-def s3_media(object_store: ObjectStore, settings: Any) -> str:
-    """The default storage is a new private bucket on the object store; returns its name."""
+def s3_media(object_store: ObjectStore, settings: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The default storage is a new private bucket on the object store, configured through the
+    environment as in production (so processes the test starts use it too); returns its name."""
+    from config.settings.env import media_storage_from_env
+
     bucket = object_store.bucket_create()
-    settings.STORAGES = {**settings.STORAGES, "default": object_store.storage_settings(bucket)}
+    for name, value in object_store.environ(bucket).items():
+        monkeypatch.setenv(name, value)
+    settings.STORAGES = {**settings.STORAGES, "default": media_storage_from_env()}
     return bucket
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str, media_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -133,24 +133,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Media (certificates, evidence) go through Django's storage API only. With a bucket named they
-# live in that S3-compatible object store, so every web node and worker sees the same files;
-# the bucket stays private (no ACL on objects) because the views that check who asks stream them.
-# Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the host's role) via boto3.
-AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
-MEDIA_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-if AWS_STORAGE_BUCKET_NAME:
-    MEDIA_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
-            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
-            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "") or None,
-            "default_acl": None,
-            "file_overwrite": False,
-        },
-    }
+# Media (certificates, evidence) go through Django's storage API only: the local folder, or the
+# S3-compatible bucket named by AWS_STORAGE_BUCKET_NAME (see env.media_storage_from_env).
+MEDIA_STORAGE = media_storage_from_env()
 STORAGES = {
     "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -7,7 +7,6 @@ import datetime as dt
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,37 +17,9 @@ from django.utils import timezone
 from certification import services
 from certification.models import Credential
 from certification.tasks import credential_pdf_generate_task
-from config.celery import app as celery_app
 from tests.certification.test_pdf import pdf_text_and_fonts
 
 PDF = b"%PDF-1.7\n% attendance\n"
-
-
-@pytest.fixture
-def broker_queue() -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    """Tasks go to the broker (the in-memory one, or Redis under `make test-services`) on a
-    queue of this test's own, with no worker: as when the workers are busy. Returns a function
-    that takes the queued tasks off the queue, as a worker would, without running them."""
-    queue = f"test-pdf-{uuid.uuid4().hex}"
-    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_default_queue = queue
-
-    def take() -> list[dict[str, Any]]:
-        taken = []
-        with celery_app.connection_for_read() as connection:
-            simple = connection.SimpleQueue(queue, no_ack=True)
-            while simple.qsize():
-                message = simple.get(timeout=1)
-                _args, kwargs, _embed = message.decode()
-                taken.append({"task": message.headers["task"], "kwargs": kwargs})
-            simple.close()
-        return taken
-
-    try:
-        yield take
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
 
 
 def _issue_without_pdf(user: Any) -> Credential:
@@ -91,17 +62,6 @@ def test_a_certificate_not_yet_rendered_is_queued_and_the_holder_told_to_come_ba
     assert broker_queue() == []  # a PDF that is current is served, not queued again
 
 
-def test_with_eager_tasks_the_certificate_is_ready_at_once(client, user_factory):
-    """`make run`: Celery is eager, so the first request gets the PDF itself."""
-    holder = user_factory(name_zh="王芳", name_en="WANG Fang")
-    credential = _issue_without_pdf(holder)
-    client.force_login(holder)
-    response = client.get(f"/credentials/{credential.pk}/certificate.pdf?download=1")
-    assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment")
-    assert "王芳" in pdf_text_and_fonts(b"".join(response.streaming_content))[0]
-
-
 def test_after_a_renewal_the_old_expiry_is_not_served(client, user_factory, pass_credential):
     holder = user_factory(name_zh="赵敏", name_en="ZHAO Min")
     passed = timezone.make_aware(dt.datetime(2026, 3, 2, 10, 0))
@@ -114,6 +74,7 @@ def test_after_a_renewal_the_old_expiry_is_not_served(client, user_factory, pass
         passed_at=passed.replace(year=2027))
     client.force_login(holder)
 
+    # Celery is eager here, as on `make run`: the request queues the render and serves the result.
     response = client.get(f"/credentials/{credential.pk}/certificate.pdf")
     assert response.status_code == 200
     text, _fonts = pdf_text_and_fonts(b"".join(response.streaming_content))

@@ -25,13 +25,13 @@ from certification import services
 from certification.models import ContinuingEducation
 from config.celery import app as celery_app
 from tests.celery_worker import ROOT, _database_url, wait_for
-from tests.storage import ObjectStore, free_port
+from tests.storage import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker,
               pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.7\n% attendance at the Shanghai workshop\n"
-PASSWORD = "nodes-Pass-2026"  # noqa: S105
+PASSWORD = "nodes-Pass-2026"
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,11 @@ def _node_start(env: dict[str, str], folder: Path) -> tuple[Node, subprocess.Pop
     folder.mkdir()
     port = free_port()
     log_path = folder / "gunicorn.log"
+    # No control socket: each node would claim the same ~/.gunicorn/gunicorn.ctl.
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--timeout", "60"],
+             "--workers", "1", "--timeout", "60", "--no-control-socket"],
             cwd=ROOT, env={**env, "MEDIA_ROOT": str(folder / "media")}, stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -100,18 +101,10 @@ def _node_wait_healthy(node: Node, process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def shared_bucket(object_store: ObjectStore, s3_media: str,
-                  monkeypatch: pytest.MonkeyPatch) -> str:
-    """This process, the worker and the nodes all store media in one private bucket."""
-    for name, value in object_store.environ(s3_media).items():
-        monkeypatch.setenv(name, value)
-    return s3_media
-
-
-@pytest.fixture
-def web_nodes(shared_bucket: str, request: pytest.FixtureRequest,
+def web_nodes(s3_media: str, request: pytest.FixtureRequest,
               tmp_path: Path) -> Iterator[tuple[Node, Node]]:
-    request.getfixturevalue("celery_worker_process")  # started with the bucket in its env
+    """Node A and node B; they and the worker inherit s3_media's bucket in the environment."""
+    request.getfixturevalue("celery_worker_process")
     broker = django_settings.CELERY_BROKER_URL
     env = {
         **os.environ,
@@ -136,7 +129,7 @@ def web_nodes(shared_bucket: str, request: pytest.FixtureRequest,
 
 
 def test_a_session_and_files_made_on_one_node_work_on_the_other(
-        web_nodes, user_factory, object_store, shared_bucket, settings):
+        web_nodes, user_factory, object_store, s3_media, settings):
     node_a, node_b = web_nodes
     # Hashed as production hashes (the suite's fast MD5 hasher is not in production's list).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
@@ -166,7 +159,7 @@ def test_a_session_and_files_made_on_one_node_work_on_the_other(
     evidence = browser.request("GET", node_b, f"/credentials/education/{record.pk}/evidence")
     assert evidence.status_code == 200, node_b.log.read_text()[-3000:]
     assert evidence.content == PDF
-    assert record.evidence.name in object_store.keys(shared_bucket)
+    assert record.evidence.name in object_store.keys(s3_media)
     assert Browser().request("GET", node_b, f"/credentials/education/{record.pk}/evidence"
                              ).status_code == 302  # to the sign-in page: nobody else gets it
 
@@ -178,4 +171,4 @@ def test_a_session_and_files_made_on_one_node_work_on_the_other(
     from_a = browser.request("GET", node_a, pdf_path)
     assert from_a.status_code == 200 and from_a.content == from_b.content
     credential.refresh_from_db()
-    assert credential.pdf.name in object_store.keys(shared_bucket)
+    assert credential.pdf.name in object_store.keys(s3_media)
