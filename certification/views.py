@@ -171,7 +171,7 @@ def _stored_file_response(file: FieldFile, *, filename: str, as_attachment: bool
 
 
 @login_required
-def credential_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def credential_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse | FileResponse:
     """The certificate PDF, rendered by a task: one not yet rendered (or stale after a name
     correction or a renewal) is queued, and the holder sees a page that refreshes until it is."""
     credential = _own_credential(request, pk)
