@@ -82,8 +82,11 @@ def broker_queue() -> Iterator[Callable[[], list[dict[str, Any]]]]:
         taken = []
         with celery_app.connection_for_read() as connection:
             simple = connection.SimpleQueue(queue, no_ack=True)
-            while simple.qsize():
-                message = simple.get(timeout=1)
+            while True:
+                try:
+                    message = simple.get_nowait()
+                except simple.Empty:
+                    break
                 _args, kwargs, _embed = message.decode()
                 taken.append({"task": message.headers["task"], "kwargs": kwargs})
             simple.close()
