@@ -105,3 +105,13 @@ def test_private_files_stay_in_the_private_bucket_and_only_the_views_serve_them(
     assert "李雷" in pdf_text_and_fonts(b"".join(pdf.streaming_content))[0]
     evidence = client.get(f"/credentials/education/{record.pk}/evidence")
     assert b"".join(evidence.streaming_content) == PDF
+
+
+def test_the_django_admin_links_to_the_checking_view_not_to_the_bucket(
+        client, user_factory, pass_credential, object_store, s3_media):
+    credential = pass_credential(user_factory())
+    client.force_login(user_factory(is_staff=True, is_superuser=True))
+    body = client.get(f"/django-admin/certification/credential/{credential.pk}/change/"
+                      ).content.decode()
+    assert f'href="/credentials/{credential.pk}/certificate.pdf"' in body
+    assert object_store.endpoint_url not in body and "X-Amz-Signature" not in body
