@@ -136,6 +136,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Media (certificates, evidence) go through Django's storage API only: the local folder, or the
 # S3-compatible bucket named by AWS_STORAGE_BUCKET_NAME (see env.media_storage_from_env).
 MEDIA_STORAGE = media_storage_from_env()
+# Wagtail documents stream through Wagtail's view (which applies collection privacy) rather than
+# redirecting browsers to the bucket, which stays private and may not be reachable from outside.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 STORAGES = {
     "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
