@@ -115,4 +115,3 @@ def test_the_django_admin_links_to_the_checking_view_not_to_the_bucket(
                       ).content.decode()
     assert f'href="/credentials/{credential.pk}/certificate.pdf"' in body
     assert object_store.endpoint_url not in body and "X-Amz-Signature" not in body
-
