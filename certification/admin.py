@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core.services import audit_record
 
@@ -34,6 +37,15 @@ class CredentialAdmin(admin.ModelAdmin):
     list_filter = ("credential_type", "status")
     search_fields = ("number", "holder__name_zh", "holder__name_en", "holder__email")
     list_select_related = ("holder", "credential_type")
+    # The file field would link to the storage's own URL (a signed one on the object store);
+    # the certificate view checks who asks instead.
+    exclude = ("pdf",)
+    readonly_fields = ("certificate",)
+
+    @admin.display(description=_("certificate PDF"))
+    def certificate(self, obj: Credential) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("certification:pdf", args=[obj.pk]),
+                           obj.number) if obj.pk else ""
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -31,6 +31,20 @@ from .models import (
 )
 
 TWO_PLACES = Decimal("0.01")
+
+
+def credential_pdf_current(credential: Credential) -> bool:
+    """Whether the stored PDF shows what the credential says now: it exists, the printed names
+    are the holder's, and no renewal has moved the expiry since it was rendered."""
+    if not credential.pdf or credential.pdf_generated_at is None:
+        return False
+    holder = credential.holder
+    if (credential.printed_name_zh, credential.printed_name_en) != (holder.name_zh,
+                                                                    holder.name_en):
+        return False
+    return not credential.renewals.filter(
+        created_at__gt=credential.pdf_generated_at,
+    ).exclude(new_expires_on=F("previous_expires_on")).exists()
 
 
 def credential_public_by_number(number: str) -> Credential | None:

@@ -42,7 +42,7 @@ from .models import (
     ReviewExperience,
     WorkPosition,
 )
-from .selectors import TWO_PLACES
+from .selectors import TWO_PLACES, credential_pdf_current
 
 logger = logging.getLogger(__name__)
 
@@ -316,19 +316,18 @@ def credential_pdf_render(credential: Credential) -> bytes:
 
 
 def credential_pdf_generate(*, credential_id: int, force: bool = False) -> Credential:
-    """Generate and store the PDF once; again when forced (new expiry) or when the holder's
-    printed names no longer match the profile (a corrected name). Safe to run twice."""
+    """Render and store the PDF unless the stored one is current (`credential_pdf_current`:
+    the names printed and the expiry still hold); always when forced. Runs in a task, never in
+    a request: rendering takes WeasyPrint a good part of a second. Safe to run twice."""
     with transaction.atomic():
         credential = (
             Credential.objects.select_for_update(of=("self",))
             .select_related("holder", "credential_type")
             .get(pk=credential_id)
         )
-        holder = credential.holder
-        names_current = (credential.printed_name_zh, credential.printed_name_en) == (
-            holder.name_zh, holder.name_en)
-        if credential.pdf and names_current and not force:
+        if not force and credential_pdf_current(credential):
             return credential
+        holder = credential.holder
         old_name = credential.pdf.name if credential.pdf else ""
         credential.printed_name_zh = holder.name_zh
         credential.printed_name_en = holder.name_en
@@ -345,6 +344,25 @@ def credential_pdf_generate(*, credential_id: int, force: bool = False) -> Crede
             storage = credential.pdf.storage
             transaction.on_commit(lambda: storage.delete(old_name))
     return credential
+
+
+def credential_pdf_request(*, credential_id: int) -> Credential | None:
+    """The credential when its stored PDF is current; otherwise the render is queued and None
+    returned (a worker stores it shortly). With Celery eager (`make run`, the tests) the task
+    runs inside `delay`, so the PDF is ready at once."""
+    from .tasks import credential_pdf_generate_task
+
+    def read() -> Credential:
+        return Credential.objects.select_related("holder", "credential_type").get(
+            pk=credential_id)
+
+    credential = read()
+    if credential_pdf_current(credential):
+        return credential
+    # Queued straight away, not on commit: a request for a file writes nothing to wait for.
+    credential_pdf_generate_task.delay(credential_id=credential_id)
+    credential = read()
+    return credential if credential_pdf_current(credential) else None
 
 
 def credentials_regenerate_for_holder(*, user_id: int) -> int:

@@ -8,14 +8,17 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exports import table_response
 from core.models import AuditEntry
+from core.responses import file_preparing_response
 from core.typing import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -157,15 +160,30 @@ def _own_credential(request: AuthenticatedHttpRequest, pk: int) -> Credential:
     return credential
 
 
+def _stored_file_response(file: FieldFile, *, filename: str, as_attachment: bool,
+                          content_type: str | None = None) -> FileResponse:
+    """Stream a private file from the storage (local disk or the object store) after the view
+    has checked who asks: the bucket is never public, so there is no URL to hand out."""
+    return FileResponse(file.open("rb"), filename=filename, as_attachment=as_attachment,
+                        content_type=content_type)
+
+
 @login_required
-def credential_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def credential_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """The certificate PDF, rendered by a task: one not yet rendered (or stale after a name
+    correction or a renewal) is queued, and the holder sees a page that refreshes until it is."""
     credential = _own_credential(request, pk)
-    if not credential.pdf or (credential.printed_name_zh, credential.printed_name_en) != (
-            credential.holder.name_zh, credential.holder.name_en):
-        credential = services.credential_pdf_generate(credential_id=credential.pk)
-    return FileResponse(credential.pdf.open("rb"), content_type="application/pdf",
-                        filename=f"{credential.number}.pdf",
-                        as_attachment=request.GET.get("download") == "1")
+    ready = services.credential_pdf_request(credential_id=credential.pk)
+    if ready is None:
+        return file_preparing_response(
+            request, heading=_("Your certificate is being prepared"),
+            message=_("The PDF of certificate %(number)s is being generated. This page opens it "
+                      "by itself when it is ready, usually within a minute; you can also close "
+                      "it and come back later.") % {"number": credential.number},
+            back_url=reverse("certification:mine"), back_label=_("Back to my credentials"))
+    return _stored_file_response(ready.pdf, filename=f"{credential.number}.pdf",
+                                 content_type="application/pdf",
+                                 as_attachment=request.GET.get("download") == "1")
 
 
 @login_required
@@ -208,8 +226,8 @@ def education_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileRespon
             STAFF_EDUCATION_PERM):
         raise Http404
     extension = (record.evidence.name or "").rsplit(".", 1)[-1]
-    return FileResponse(record.evidence.open("rb"), as_attachment=True,
-                        filename=f"evidence-{record.pk}.{extension}")
+    return _stored_file_response(record.evidence, as_attachment=True,
+                                 filename=f"evidence-{record.pk}.{extension}")
 
 
 @permission_required(STAFF_EDUCATION_PERM, raise_exception=True)

@@ -511,13 +511,37 @@ def standard_pdf_render(*, version: StandardVersionPage, language: str) -> bytes
     return HTML(string=html, base_url=str(settings.SITE_URL)).write_pdf()
 
 
-def standard_pdf_get(*, version: StandardVersionPage, language: str) -> bytes:
-    """The cached PDF of a version; rendered again after any publish."""
-    from .selectors import cache_generation, page_cache_seconds
+def _standard_pdf_key(*, version_id: int, language: str) -> str:
+    from .selectors import cache_generation
 
-    key = f"cms:pdf:{cache_generation()}:{version.pk}:{language}"
+    return f"cms:pdf:{cache_generation()}:{version_id}:{language}"
+
+
+def standard_pdf_store(*, version_id: int, language: str) -> int:
+    """Render a version's PDF into the shared cache (Redis in production: every web node serves
+    it) until the next publish. Run by a task, never in a request: a whole version takes
+    WeasyPrint seconds. Safe to run twice; returns the size in bytes."""
+    from .selectors import page_cache_seconds
+
+    key = _standard_pdf_key(version_id=version_id, language=language)
     pdf = cache.get(key)
     if pdf is None:
+        version = StandardVersionPage.objects.live().get(pk=version_id)
         pdf = standard_pdf_render(version=version, language=language)
         cache.set(key, pdf, page_cache_seconds())
+    cache.delete(f"{key}:queued")
+    return len(pdf)
+
+
+def standard_pdf_request(*, version: StandardVersionPage, language: str) -> bytes | None:
+    """The PDF once rendered; otherwise its render is queued (once, however many readers ask
+    meanwhile) and None returned. With Celery eager (`make run`) it is rendered at once."""
+    from .tasks import standard_pdf_store_task
+
+    key = _standard_pdf_key(version_id=version.pk, language=language)
+    pdf = cache.get(key)
+    # The marker expires, so a render lost with its worker is queued again by a later reader.
+    if pdf is None and cache.add(f"{key}:queued", True, timeout=300):
+        standard_pdf_store_task.delay(version_id=version.pk, language=language)
+        pdf = cache.get(key)
     return pdf

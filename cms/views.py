@@ -11,6 +11,9 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from core.responses import file_preparing_response
 
 from . import selectors, services
 from .models import StandardIndexPage, StandardModulePage, StandardVersionPage
@@ -61,7 +64,13 @@ def module_print(request: HttpRequest, *, module: StandardModulePage) -> Any:
 
 
 def standard_pdf(request: HttpRequest, *, version: StandardVersionPage) -> HttpResponse:
-    pdf = services.standard_pdf_get(version=version, language=get_language() or "zh-hans")
+    pdf = services.standard_pdf_request(version=version, language=get_language() or "zh-hans")
+    if pdf is None:
+        return file_preparing_response(
+            request, heading=_("The PDF of the standard is being prepared"),
+            message=_("%(title)s is being typeset as a PDF. This page downloads it by itself "
+                      "when it is ready, usually within a minute.") % {"title": version.title},
+            back_url=version.get_url(request) or "", back_label=_("Back to the standard"))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{version.slug}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

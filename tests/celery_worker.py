@@ -8,8 +8,10 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -64,6 +66,36 @@ def celery_worker_process(transactional_db: None, tmp_path: Path) -> Iterator[di
         celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
         worker.terminate()
         worker.wait(timeout=30)
+
+
+@pytest.fixture
+def broker_queue() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """Tasks go to the broker (the in-memory one, or Redis under `make test-services`) on a
+    queue of this test's own, with no worker: as when the workers are busy. Returns a function
+    that takes the queued tasks off the queue, as a worker would, without running them."""
+    queue = f"test-queued-{uuid.uuid4().hex}"
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = queue
+
+    def take() -> list[dict[str, Any]]:
+        taken = []
+        with celery_app.connection_for_read() as connection:
+            simple = connection.SimpleQueue(queue, no_ack=True)
+            while True:
+                try:
+                    message = simple.get_nowait()
+                except simple.Empty:
+                    break
+                _args, kwargs, _embed = message.decode()
+                taken.append({"task": message.headers["task"], "kwargs": kwargs})
+            simple.close()
+        return taken
+
+    try:
+        yield take
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
 
 
 def _wait_until_ready(log_path: Path, worker: subprocess.Popen, timeout: float = 60) -> None:

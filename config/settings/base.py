@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str, media_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -182,8 +182,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Media (certificates, evidence) go through Django's storage API only: the local folder, or the
+# S3-compatible bucket named by AWS_STORAGE_BUCKET_NAME (see env.media_storage_from_env).
+MEDIA_STORAGE = media_storage_from_env()
+# Wagtail documents stream through Wagtail's view (which applies collection privacy) rather than
+# redirecting browsers to the bucket, which stays private and may not be reachable from outside.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -31,3 +32,24 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def media_storage_from_env() -> dict[str, Any]:
+    """STORAGES["default"]: with AWS_STORAGE_BUCKET_NAME set, that S3-compatible bucket, so every
+    web node and worker sees the same files; otherwise MEDIA_ROOT on local disk. The bucket
+    stays private (objects get no ACL): the views that check who asks stream them. The keys
+    come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the host's role), read by boto3."""
+    bucket = env_str("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }

@@ -13,6 +13,9 @@ from django.utils import timezone
 from certification import services
 from certification.models import ContinuingEducation
 
+# Evidence is stored and served the same way on the local media folder and the object store.
+pytestmark = pytest.mark.usefixtures("media_storage")
+
 PDF = b"%PDF-1.7\n% attendance\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

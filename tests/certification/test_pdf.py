@@ -1,22 +1,35 @@
 """The certificate PDF really contains Chinese text in an embedded CJK font, and follows the
-holder's corrected name."""
+holder's corrected name; on the local media folder and on the object store alike."""
 
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from accounts.services import user_profile_update
 from certification import services
 
+pytestmark = pytest.mark.usefixtures("media_storage")
+
+
+def pdf_text_and_fonts(content: bytes) -> tuple[str, str]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "certificate.pdf"
+        path.write_bytes(content)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                               check=True).stdout
+    return text, fonts
+
 
 def _pdf_text_and_fonts(credential) -> tuple[str, str]:
-    path = Path(credential.pdf.path)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                           check=True).stdout
-    return text, fonts
+    # Through the storage API: the file may live in the object store, with no local path.
+    with credential.pdf.open("rb") as stored:
+        return pdf_text_and_fonts(stored.read())
 
 
 def test_certificate_embeds_cjk_fonts_and_shows_the_holder_and_facts(user_factory,
