@@ -23,11 +23,15 @@ def _csv(*rows: list[str]) -> bytes:
     return out.getvalue().encode()
 
 
-def test_an_exam_admin_imports_a_spreadsheet(page, user_factory):
+def test_an_exam_admin_imports_a_spreadsheet(page, user_factory, totp_code):
     admin = user_factory(roles=["exam_admin"])
     page.goto("/accounts/login/?next=/exams/manage/questions/import/")
     page.get_by_label("电子邮件").fill(admin.email)
     page.locator("#id_password").fill("pass-Word-123")
+    page.get_by_role("button", name="登录").click()
+    # Staff type their authenticator app's code next.
+    page.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/$"))
+    page.locator("#id_code").fill(totp_code(admin))
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r".*/exams/manage/questions/import/$"))
 
