@@ -92,9 +92,12 @@ def request_input_check(request: HttpRequest) -> None:
         where = _("query string")
         _refuse_control(_urlencoded_text(query.encode("latin-1", "replace"), where=where),
                         where=where)
-    for key, value in request.META.items():
-        if key.startswith("HTTP_") and isinstance(value, str) and header_control_character(value):
-            raise BadInput(_("A request header contains a control character."))
+    headers = [value for key, value in request.META.items()
+               if key.startswith("HTTP_") and isinstance(value, str)]
+    if any(header_control_character(value) for value in headers) or any(
+            text_control_character(value) for value in request.COOKIES.values()):
+        # Cookies are checked once unquoted too: a quoted cookie can spell a NUL as "\000".
+        raise BadInput(_("A request header or cookie contains a control character."))
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         _check_body(request)
 
