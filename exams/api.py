@@ -68,7 +68,7 @@ class SaveOut(Schema):
     seconds_remaining: int
 
 
-class ModuleOut(Schema):
+class ModuleResultOut(Schema):
     module: int
     name: str
     earned: str
@@ -85,7 +85,7 @@ class ResultOut(Schema):
     points: str
     points_possible: int
     submitted_at: datetime
-    modules: list[ModuleOut]
+    modules: list[ModuleResultOut]
 
 
 def _fail(exc: ExamError) -> HttpError:
@@ -108,8 +108,8 @@ def _result(attempt: Attempt) -> ResultOut:
         points=result.points_display, points_possible=attempt.points_possible,
         submitted_at=attempt.submitted_at,  # type: ignore[arg-type]
         modules=[
-            ModuleOut(module=m.number, name=m.name, earned=m.earned_display, possible=m.possible,
-                      percent=m.percent)
+            ModuleResultOut(module=m.number, name=m.name, earned=m.earned_display,
+                            possible=m.possible, percent=m.percent)
             for m in result.modules
         ],
     )
