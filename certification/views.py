@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from core.bounds import object_ids
 from core.models import AuditEntry
 from core.typing import AuthenticatedHttpRequest
 
@@ -336,7 +337,7 @@ def staff_candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def staff_candidates_decide(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DecisionForm(request.POST)
-    ids = [int(v) for v in request.POST.getlist("application") if v.isdigit()]
+    ids = object_ids(request.POST.getlist("application"))
     if not form.is_valid():
         messages.error(request, _("Give a reason for the decision."))
         return redirect("certification:staff_candidates")

@@ -4,6 +4,7 @@ API's parameter types are below; forms use the same limits with `IntegerField(ma
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from pydantic import Field
@@ -20,3 +21,10 @@ PageSize = Annotated[int, Field(ge=1, le=200)]
 Offset = Annotated[int, Field(ge=0, le=INTEGER_MAX)]
 Sequence = Annotated[int, Field(ge=0, le=BIGINT_MAX)]
 """A client's ever-growing counter (a bigint column)."""
+
+
+def object_ids(values: Iterable[str]) -> list[int]:
+    """The submitted values that are primary keys: ASCII digits within 1..INTEGER_MAX (`"²"` is
+    a digit to `str.isdigit` but not to `int`). Anything else names no object and is dropped."""
+    return [int(value) for value in values
+            if value.isascii() and value.isdigit() and 1 <= int(value) <= INTEGER_MAX]
