@@ -83,11 +83,12 @@ def verify(request: HttpRequest, number: str, token: str | None = None) -> Statu
     else:
         allowed = lookup_allowed(request, "link", settings.CERTIFICATION_VERIFY_LINK_PER_MINUTE)
     if not allowed:
-        return Status(429, ErrorOut(detail="Too many lookups; try again in a minute."))
+        return Status(429, ErrorOut(detail="Too many lookups; try again in a minute.",
+                                    code="rate_limited"))
     credential = (selectors.credential_public_by_number(number) if token is None
                   else selectors.credential_public_by_link(number, token))
     if credential is None:
-        return Status(404, ErrorOut(detail="Not found."))
+        return Status(404, ErrorOut(detail="Not found.", code="not_found"))
     return Status(200, _verification(credential))
 
 
