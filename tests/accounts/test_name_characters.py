@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from accounts.models import Organisation, User
@@ -20,7 +21,7 @@ SPOOFS = {
     "U+200B": "LI\u200bLei",  # zero-width space
     "U+FFFD": "李\ufffd",     # what invalid UTF-8 became, stored silently
 }
-MESSAGE_ZH = "姓名只能包含可见字符"
+MESSAGE_ZH = "名称只能包含可见字符"
 
 
 @pytest.mark.parametrize("name", ["李雷", "LI Lei", "O'Brien-Smith", "Zoë Ångström", "欧阳　娜娜",
@@ -70,9 +71,14 @@ def test_the_profile_refuses_spoofing_names_and_employers(client, user):
     assert not Organisation.objects.exists()
 
 
-def test_the_admin_refuses_a_spoofing_organisation_name(admin_client):
-    response = admin_client.post("/django-admin/accounts/organisation/add/",
-                                 {"name": "示例\u202e公司", "name_en": "", "credit_code": "",
-                                  "region": ""})
-    assert response.status_code == 200 and MESSAGE_ZH in response.content.decode()
-    assert not Organisation.objects.exists()
+def test_the_admins_forms_refuse_spoofing_names(rf, user_factory, user):
+    request = rf.get("/django-admin/")
+    request.user = user_factory(is_staff=True, is_superuser=True)
+    for model, obj, data in ((Organisation, None, {"name": "示例\u202e公司"}),
+                             (User, user, {"email": user.email, "name_zh": "李\u202e雷"})):
+        model_admin = admin.site._registry[model]
+        form_class = model_admin.get_form(request, obj=obj, change=obj is not None)
+        form = form_class(data={**{f: "" for f in form_class.base_fields}, **data},
+                          instance=obj)
+        assert not form.is_valid()
+        assert any("U+202E" in message for errors in form.errors.values() for message in errors)
