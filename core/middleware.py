@@ -3,8 +3,9 @@
 PostgreSQL refuses NUL in text (a `DataError`, so a 500 wherever a NUL reached a query), and no
 person types control characters: a request carrying one anywhere — path, query string, header,
 cookie, form field or JSON string — is answered 400 here, as JSON on the APIs and as the site's
-page elsewhere. Text that is not UTF-8 is refused the same way, instead of being stored with
-U+FFFD in place of what was sent."""
+page elsewhere. Text that is not UTF-8 in the query string, a urlencoded form or a JSON body is
+refused the same way, instead of being stored with U+FFFD in place of what was sent (Django
+decodes multipart fields itself, with U+FFFD: names refuse that character, `core.text`)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,8 @@ def _check_body(request: HttpRequest) -> None:
     if content_type == "application/x-www-form-urlencoded":
         _refuse_control(_urlencoded_text(request.body, where=where), where=where)
     elif content_type == "multipart/form-data":
+        # Parses the upload here, as CsrfViewMiddleware does for any POST it checks: a view
+        # cannot swap `request.upload_handlers` afterwards (none here does).
         for name, values in request.POST.lists():
             for value in (name, *values):
                 _refuse_control(value, where=where)
