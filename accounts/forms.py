@@ -6,6 +6,8 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.text import validate_name
+
 from .models import Organisation, User
 
 
@@ -13,13 +15,15 @@ class SignupProfileForm(forms.Form):
     """Extra fields on allauth's sign-up form: the names printed on certificates."""
 
     name_zh = forms.CharField(
-        label=_("Name (Chinese)"), max_length=50, help_text=_("As on your ID card.")
+        label=_("Name (Chinese)"), max_length=50, help_text=_("As on your ID card."),
+        validators=[validate_name],
     )
     name_en = forms.CharField(
         label=_("Name (pinyin or English)"),
         max_length=100,
         required=False,
         help_text=_("Printed on the certificate beside the Chinese name, e.g. ZHANG San."),
+        validators=[validate_name],
     )
 
     def signup(self, request: HttpRequest, user: User) -> None:
@@ -34,6 +38,7 @@ class ProfileForm(forms.ModelForm):
         max_length=200,
         required=False,
         help_text=_("The organisation you work for, by its registered name."),
+        validators=[validate_name],
     )
 
     class Meta:

@@ -7,6 +7,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.text import validate_name
+
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 \-]{6,19}$",
     _("Enter a phone number of digits, optionally starting with + (e.g. 13800138000)."),
@@ -21,8 +23,9 @@ class Organisation(models.Model):
     """An employer or a reviewed organisation. Affiliations between organisations live in
     `certification` (conflict-of-interest rules)."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_name])
+    name_en = models.CharField(_("English name"), max_length=200, blank=True,
+                               validators=[validate_name])
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -75,12 +78,14 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     name_zh = models.CharField(
-        _("name (Chinese)"), max_length=50, blank=True, help_text=_("As on your ID card.")
+        _("name (Chinese)"), max_length=50, blank=True, help_text=_("As on your ID card."),
+        validators=[validate_name],
     )
     name_en = models.CharField(
         _("name (pinyin or English)"),
         max_length=100,
         blank=True,
+        validators=[validate_name],
         help_text=_("Printed on the certificate beside the Chinese name, e.g. ZHANG San."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from core.api_auth import signed_in
+from core.api_errors import ErrorOut
+from core.bounds import Offset, PageSize
 from core.typing import AuthenticatedHttpRequest
 
 from . import selectors
@@ -29,10 +31,6 @@ class VerificationOut(Schema):
     status: str
     status_since: dt.datetime | None
     status_reason: str | None
-
-
-class MessageOut(Schema):
-    detail: str
 
 
 class MyCredentialOut(Schema):
@@ -75,8 +73,8 @@ def _verification(credential: Credential) -> VerificationOut:
     )
 
 
-@router.get("/verify/{number}", response={200: VerificationOut, 404: MessageOut,
-                                          429: MessageOut}, auth=None)
+@router.get("/verify/{number}", response={200: VerificationOut, 404: ErrorOut,
+                                          429: ErrorOut}, auth=None)
 def verify(request: HttpRequest, number: str, token: str | None = None) -> Status:
     """Verify by number (and the QR link's token, when given: a wrong token is "not found")."""
     if token is None:
@@ -85,11 +83,12 @@ def verify(request: HttpRequest, number: str, token: str | None = None) -> Statu
     else:
         allowed = lookup_allowed(request, "link", settings.CERTIFICATION_VERIFY_LINK_PER_MINUTE)
     if not allowed:
-        return Status(429, MessageOut(detail="Too many lookups; try again in a minute."))
+        return Status(429, ErrorOut(detail="Too many lookups; try again in a minute.",
+                                    code="rate_limited"))
     credential = (selectors.credential_public_by_number(number) if token is None
                   else selectors.credential_public_by_link(number, token))
     if credential is None:
-        return Status(404, MessageOut(detail="Not found."))
+        return Status(404, ErrorOut(detail="Not found.", code="not_found"))
     return Status(200, _verification(credential))
 
 
@@ -111,8 +110,7 @@ def my_credentials(request: AuthenticatedHttpRequest) -> list[MyCredentialOut]:
 
 @router.get("/registry", response=list[RegistryEntryOut], auth=None)
 def registry(request: HttpRequest, q: str = "", type: str = "",
-             region: str = "", limit: int = 50, offset: int = 0) -> list[RegistryEntryOut]:
-    limit = max(1, min(limit, 200))
+             region: str = "", limit: PageSize = 50, offset: Offset = 0) -> list[RegistryEntryOut]:
     results = selectors.registry_search(query=q[:100], type_slug=type, region=region[:50])
     return [
         RegistryEntryOut(

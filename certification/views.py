@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.bounds import object_ids
 from core.exports import table_response
 from core.models import AuditEntry
 from core.responses import file_preparing_response
@@ -351,7 +352,7 @@ def staff_candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def staff_candidates_decide(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DecisionForm(request.POST)
-    ids = [int(v) for v in request.POST.getlist("application") if v.isdigit()]
+    ids = object_ids(request.POST.getlist("application"))
     if not form.is_valid():
         messages.error(request, _("Give a reason for the decision."))
         return redirect("certification:staff_candidates")

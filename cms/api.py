@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
+from core.bounds import SmallNumber
+
 from . import selectors
 from .models import StandardItem, StandardModulePage, StandardVersionPage
 
@@ -115,7 +117,7 @@ def standard_tree(request: HttpRequest, version: str) -> TreeOut:
 
 
 @router.get("/standards/{version}/modules/{number}", response=ModuleOut)
-def standard_module(request: HttpRequest, version: str, number: int) -> ModuleOut:
+def standard_module(request: HttpRequest, version: str, number: SmallNumber) -> ModuleOut:
     found = _version_or_404(version)
     module = StandardModulePage.objects.live().child_of(found).filter(number=number).first()
     if module is None:

@@ -7,14 +7,17 @@ import importlib
 import importlib.util
 
 from django.conf import settings
-from ninja import NinjaAPI
 
-api = NinjaAPI(
+from core.api_errors import CcsoNinjaAPI
+
+api = CcsoNinjaAPI(
     title="CCSO Academy API",
     version="1",
     description="Public standard, training, exams and credentials; used by the web and the "
     "WeChat mini-program. Signed-in calls use the browser session (with CSRF) or, for app "
-    "clients, the X-Session-Token from POST /_allauth/app/v1/auth/login.",
+    "clients, the X-Session-Token from POST /_allauth/app/v1/auth/login. Every error body is "
+    "ErrorOut (`detail`, and `code` where there is one), except the 422 of a request that does "
+    "not fit the schema (ValidationErrorOut).",
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",

@@ -18,6 +18,8 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from core.api_auth import signed_in
+from core.api_errors import ErrorOut
+from core.bounds import ObjectId, Sequence, SmallNumber
 
 from . import selectors, services
 from .errors import ExamError
@@ -57,7 +59,7 @@ class PaperOut(Schema):
 class SaveIn(Schema):
     selected: list[str]
     flagged: bool = False
-    seq: int
+    seq: Sequence
 
 
 class SaveOut(Schema):
@@ -66,7 +68,7 @@ class SaveOut(Schema):
     seconds_remaining: int
 
 
-class ModuleOut(Schema):
+class ModuleResultOut(Schema):
     module: int
     name: str
     earned: str
@@ -83,11 +85,7 @@ class ResultOut(Schema):
     points: str
     points_possible: int
     submitted_at: datetime
-    modules: list[ModuleOut]
-
-
-class ErrorOut(Schema):
-    detail: str
+    modules: list[ModuleResultOut]
 
 
 def _fail(exc: ExamError) -> HttpError:
@@ -110,8 +108,8 @@ def _result(attempt: Attempt) -> ResultOut:
         points=result.points_display, points_possible=attempt.points_possible,
         submitted_at=attempt.submitted_at,  # type: ignore[arg-type]
         modules=[
-            ModuleOut(module=m.number, name=m.name, earned=m.earned_display, possible=m.possible,
-                      percent=m.percent)
+            ModuleResultOut(module=m.number, name=m.name, earned=m.earned_display,
+                            possible=m.possible, percent=m.percent)
             for m in result.modules
         ],
     )
@@ -119,7 +117,7 @@ def _result(attempt: Attempt) -> ResultOut:
 
 @router.post("/{exam_id}/attempts", response={200: PaperOut, 201: PaperOut, 403: ErrorOut,
                                                 400: ErrorOut})
-def attempt_start(request: HttpRequest, exam_id: int) -> Status[PaperOut]:
+def attempt_start(request: HttpRequest, exam_id: ObjectId) -> Status[PaperOut]:
     """Start an attempt (or resume the open one: 200 instead of 201)."""
     exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
     try:
@@ -130,7 +128,7 @@ def attempt_start(request: HttpRequest, exam_id: int) -> Status[PaperOut]:
 
 
 @router.get("/attempts/{attempt_id}", response={200: PaperOut, 404: ErrorOut, 409: ErrorOut})
-def attempt_paper(request: HttpRequest, attempt_id: int) -> PaperOut:
+def attempt_paper(request: HttpRequest, attempt_id: ObjectId) -> PaperOut:
     """The paper without keys: questions, options in the frozen order, saved answers, clock."""
     attempt = _attempt(request, attempt_id)
     if attempt.state != AttemptState.OPEN:
@@ -140,7 +138,8 @@ def attempt_paper(request: HttpRequest, attempt_id: int) -> PaperOut:
 
 @router.put("/attempts/{attempt_id}/answers/{position}",
             response={200: SaveOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut})
-def answer_save(request: HttpRequest, attempt_id: int, position: int, payload: SaveIn) -> SaveOut:
+def answer_save(request: HttpRequest, attempt_id: ObjectId, position: SmallNumber,
+                payload: SaveIn) -> SaveOut:
     """Save one answer. `seq` increases with every save the client makes for this attempt; a
     save whose seq is not newer than the stored one is ignored (`applied: false`)."""
     try:
@@ -157,14 +156,14 @@ def answer_save(request: HttpRequest, attempt_id: int, position: int, payload: S
 
 
 @router.post("/attempts/{attempt_id}/submit", response={200: ResultOut, 404: ErrorOut})
-def attempt_submit(request: HttpRequest, attempt_id: int) -> ResultOut:
+def attempt_submit(request: HttpRequest, attempt_id: ObjectId) -> ResultOut:
     _attempt(request, attempt_id)
     return _result(services.attempt_submit(attempt_id=attempt_id, user=request.user))
 
 
 @router.get("/attempts/{attempt_id}/result", response={200: ResultOut, 404: ErrorOut,
                                                        409: ErrorOut})
-def attempt_result(request: HttpRequest, attempt_id: int) -> ResultOut:
+def attempt_result(request: HttpRequest, attempt_id: ObjectId) -> ResultOut:
     attempt = _attempt(request, attempt_id)
     if attempt.state == AttemptState.OPEN:
         raise HttpError(409, _("The result is ready once the attempt is submitted."))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.bounds import INTEGER_MAX
 from core.exports import table_response
 from core.selectors import import_job_for, import_job_progress_get
 from core.validators import import_file_validators
@@ -235,6 +236,7 @@ def accommodation(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 
 class ResolveForm(forms.Form):
+    appeal = forms.IntegerField(min_value=1, max_value=INTEGER_MAX, widget=forms.HiddenInput)
     state = forms.ChoiceField(label=gettext_lazy("Decision"),
                               choices=[(AppealState.UPHELD, AppealState.UPHELD.label),
                                        (AppealState.REJECTED, AppealState.REJECTED.label)])
@@ -249,13 +251,15 @@ def appeals(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.appeal_resolve(
-                    appeal_id=int(request.POST.get("appeal", 0)),
+                    appeal_id=form.cleaned_data["appeal"],
                     state=form.cleaned_data["state"],
                     resolution=form.cleaned_data["resolution"], resolved_by=request.user,
                 )
                 messages.success(request, _("The review has been resolved."))
             except (ExamError, Appeal.DoesNotExist):
                 messages.error(request, _("This review could not be resolved."))
+        else:
+            messages.error(request, _("This review could not be resolved."))
         return redirect("exams:appeals")
     return render(request, "exams/appeals.html", {
         "appeals": Appeal.objects.select_related("attempt__user", "attempt__exam",

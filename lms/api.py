@@ -11,8 +11,10 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from core.api_auth import signed_in
+from core.api_errors import ErrorOut
 
 from . import selectors, services
+from .forms import FapiaoForm
 from .models import Cohort, Enrolment
 
 router = Router(tags=["training"])
@@ -49,11 +51,6 @@ class EnrolmentOut(Schema):
     price: Decimal
     hold_expires_at: datetime.datetime | None
     url: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class EnrolIn(Schema):
@@ -114,7 +111,21 @@ def _enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
 
 def _error(exc: services.LmsError) -> ErrorOut:
     return ErrorOut(code=str(getattr(exc, "code", None) or "invalid"),
-                    message=" ".join(str(m) for m in exc.messages))
+                    detail=" ".join(str(m) for m in exc.messages))
+
+
+def _fapiao_data(fapiao: FapiaoIn | None) -> dict[str, str] | None:
+    """The fapiao details checked by the web form's own validators (lengths, email, taxpayer
+    id), so the API accepts exactly what the page accepts."""
+    if fapiao is None:
+        return None
+    form = FapiaoForm(data=fapiao.dict())
+    if not form.is_valid():
+        raise services.PaymentError("; ".join(
+            f"{form.fields[name].label}: {' '.join(str(e) for e in errors)}"
+            for name, errors in form.errors.items()
+        ), code="fapiao")
+    return form.fapiao_data()
 
 
 @router.get("/cohorts", response=list[CohortOut], auth=None)
@@ -132,7 +143,7 @@ def cohort_detail(request: HttpRequest, code: str) -> Status[CohortOut] | Status
         .first()
     )
     if cohort is None:
-        return Status(404, ErrorOut(code="not_found", message="No such cohort."))
+        return Status(404, ErrorOut(code="not_found", detail="No such cohort."))
     return Status(200, _cohort_out(cohort))
 
 
@@ -161,16 +172,17 @@ def checkout(request: HttpRequest, reference: str, payload: CheckoutIn) -> Statu
     base = request.build_absolute_uri(reverse("lms:enrolment_detail", args=[reference]))
     paid = request.build_absolute_uri(reverse("lms:enrolment_paid", args=[reference]))
     try:
+        fapiao = _fapiao_data(payload.fapiao)
         result = services.checkout_start(
             enrolment_id=enrolment.pk,
             user=request.user,  # type: ignore[arg-type]
             provider=payload.provider,
             success_url=paid + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=base,
-            fapiao=payload.fapiao.dict() if payload.fapiao else None,
+            fapiao=fapiao,
         )
     except LookupError:
-        return Status(400, ErrorOut(code="provider", message="Unknown payment provider."))
+        return Status(400, ErrorOut(code="provider", detail="Unknown payment provider."))
     except services.LmsError as exc:
         return Status(400, _error(exc))
     return Status(200, CheckoutOut(

@@ -155,3 +155,17 @@ def test_only_certification_admins_can_decide(client, coordinator_factory, user_
         assert response.status_code == 403
     application.refresh_from_db()
     assert application.status == "pending"
+
+
+def test_a_decision_on_garbled_application_ids_decides_nothing(client, coordinator_factory,
+                                                                cert_admin):
+    application = _apply(coordinator_factory())
+    client.force_login(cert_admin)
+    # "²" passes str.isdigit but not int(): it was a 500; 2^63 is beyond any primary key.
+    response = client.post("/credentials/staff/candidates/decide/", {
+        "application": ["²", str(2**63), "-1"], "reason": "评审经历不足", "decision": "decline"},
+        follow=True)
+    assert response.status_code == 200
+    assert "请至少选择一名申请人。" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == "pending"

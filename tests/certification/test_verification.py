@@ -106,5 +106,6 @@ def test_the_api_verifies_by_number_and_by_token(client, holder_credential):
     assert body["status"] == "active"
     assert body["type"] == "coordinator"
     assert client.get(f"/api/v1/certification/verify/{holder_credential.number}",
-                      {"token": "guess"}).json() == {"detail": "Not found."}
+                      {"token": "guess"}).json() == {"detail": "Not found.",
+                                                    "code": "not_found"}
     assert client.get("/api/v1/certification/verify/CCSO-C-2026-424242").status_code == 404

@@ -77,3 +77,9 @@ def test_postgres_has_a_trigram_index_for_substring_search(standard):
         )
         assert "gin_trgm_ops" in cursor.fetchone()[0]
     assert _codes("次解决") == ["8.3.1"]
+
+
+def test_a_nul_in_the_search_is_a_400_page_not_a_database_error(client, standard):
+    # PostgreSQL refused the NUL in the trigram query (DataError, a 500).
+    response = client.get("/standard/search/?q=a%00")
+    assert response.status_code == 400 and "无法读取该请求" in response.content.decode()

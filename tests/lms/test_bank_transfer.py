@@ -165,5 +165,23 @@ def test_checkout_api_with_invalid_taxpayer_id_is_refused(client, pending):
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "校验位不正确" in response.json()["message"]
+    assert "校验位不正确" in response.json()["detail"]
     assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(("field", "value", "problem"), [
+    ("email", "notanemail", "有效的 Email 地址"),
+    ("company_name", "公" * 1_000_000, "200"),  # a 1 MB name: PostgreSQL's varchar(200) refused it
+])
+def test_checkout_api_checks_fapiao_details_as_the_form_does(client, pending, field, value,
+                                                            problem):
+    trainee, enrolment = pending
+    client.force_login(trainee)
+    response = client.post(
+        f"/api/v1/lms/enrolments/{enrolment.reference}/checkout",
+        {"provider": "bank_transfer", "fapiao": _fapiao(**{field: value})},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "fapiao" and problem in response.json()["detail"]
+    assert not Payment.objects.exists() and not FapiaoRequest.objects.exists()
