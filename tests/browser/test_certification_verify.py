@@ -3,7 +3,6 @@ credential in the browser, the same QR link shows it revoked."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from certification import services
+from tests.browser.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,15 +51,7 @@ def test_verify_a_certificate_by_its_qr_code_then_see_it_revoked(
     assert page.get_by_test_id("credential-status").inner_text() == "有效"
 
     # A certification admin signs in and revokes it with a public reason.
-    page.goto("/accounts/login/")
-    page.get_by_label("电子邮件").fill(admin.email)
-    page.locator("#id_password").fill("pass-Word-123")
-    page.get_by_role("button", name="登录").click()
-    # Staff type their authenticator app's code next.
-    page.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/$"))
-    page.locator("#id_code").fill(totp_code(admin))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/me/$"))
+    sign_in(page, admin.email, "pass-Word-123", code=totp_code(admin))
     page.goto(f"/credentials/staff/{credential.pk}/")
     page.get_by_label("操作").select_option("revoke")
     page.get_by_role("textbox", name="原因").fill("证书持有人考试舞弊")

@@ -12,6 +12,7 @@ import pytest
 
 from exams.importing import COLUMNS
 from exams.models import Question
+from tests.browser.sign_in import sign_in
 from tests.core.uploads_helpers import xlsx_bomb
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,15 +26,9 @@ def _csv(*rows: list[str]) -> bytes:
 
 def test_an_exam_admin_imports_a_spreadsheet(page, user_factory, totp_code):
     admin = user_factory(roles=["exam_admin"])
-    page.goto("/accounts/login/?next=/exams/manage/questions/import/")
-    page.get_by_label("电子邮件").fill(admin.email)
-    page.locator("#id_password").fill("pass-Word-123")
-    page.get_by_role("button", name="登录").click()
-    # Staff type their authenticator app's code next.
-    page.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/$"))
-    page.locator("#id_code").fill(totp_code(admin))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/exams/manage/questions/import/$"))
+    sign_in(page, admin.email, "pass-Word-123", code=totp_code(admin),
+            start="/accounts/login/?next=/exams/manage/questions/import/",
+            lands_on=r".*/exams/manage/questions/import/$")
 
     page.locator("#id_file").set_input_files(files=[{
         "name": "bank.xlsx", "mimeType": "application/octet-stream",

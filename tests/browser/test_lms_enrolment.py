@@ -11,21 +11,9 @@ import pytest
 from django.utils import timezone
 
 from lms.models import Cohort, Course, Enrolment
+from tests.browser.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _sign_in(page, email: str, password: str, code: str = "") -> None:  # type: ignore[no-untyped-def]
-    """Staff pass a `code`: their authenticator app's, which the next page asks for."""
-    page.goto("/accounts/login/")
-    page.get_by_label("电子邮件").fill(email)
-    page.locator("#id_password").fill(password)
-    page.get_by_role("button", name="登录").click()
-    if code:
-        page.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/$"))
-        page.locator("#id_code").fill(code)
-        page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/me/$"))
 
 
 def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +41,7 @@ def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server,
                          password="Admin-Pass-2026")
     cohort = _cohort("第十二期 北京班", capacity=2)
 
-    _sign_in(page, "zhao@example.com", "Trainee-Pass-2026")
+    sign_in(page, "zhao@example.com", "Trainee-Pass-2026")
     page.goto("/training/")
     card = page.locator(f"[data-testid=cohort-{cohort.code}]")
     assert "第十二期 北京班" in card.inner_text()
@@ -78,7 +66,7 @@ def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server,
     assert "¥6800.00" in instructions.inner_text()
     _sign_out(page)
 
-    _sign_in(page, "courses@example.com", "Admin-Pass-2026", totp_code(admin))
+    sign_in(page, "courses@example.com", "Admin-Pass-2026", code=totp_code(admin))
     page.goto("/training/staff/payments/")
     row = page.locator(f"[data-testid=bank-{reference}]")
     assert "示例客服中心有限公司" in row.inner_text()
@@ -88,7 +76,7 @@ def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server,
     assert "¥6800.00" in page.locator("[data-testid=revenue-total]").inner_text()
     _sign_out(page)
 
-    _sign_in(page, "zhao@example.com", "Trainee-Pass-2026")
+    sign_in(page, "zhao@example.com", "Trainee-Pass-2026")
     page.goto(f"/training/enrolments/{reference}/")
     assert page.locator("[data-testid=enrolment-state]").inner_text() == "已确认"
     assert Enrolment.objects.get(user=trainee).state == Enrolment.State.CONFIRMED

@@ -107,3 +107,16 @@ def test_production_refuses_to_send_a_live_stripe_key_to_another_api_base():
     assert _production_settings_load(STRIPE_API_BASE=fake,
                                      STRIPE_SECRET_KEY="sk_test_abc").returncode == 0
     assert _production_settings_load(STRIPE_SECRET_KEY="sk_live_abc").returncode == 0
+
+
+def test_pay_by_card_may_redirect_to_the_stand_in_checkout_page_of_stripe_api_base():
+    """The browser checks form-action on the redirect after "pay by card" posts (CSP)."""
+    code = ("import django; django.setup(); from django.test import Client; "
+            "print(Client().get('/api/v1/health/live')['Content-Security-Policy'])")
+    environ = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings.test",
+                            "STRIPE_API_BASE": "http://127.0.0.1:12111/v1"}
+    policy = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environ,
+                            capture_output=True, text=True, timeout=120, check=True).stdout
+    form_action = next(part for part in policy.split(";") if "form-action" in part).split()
+    assert form_action == ["form-action", "'self'", "https://checkout.stripe.com",
+                           "http://127.0.0.1:12111"]
