@@ -111,6 +111,7 @@ def web_nodes(s3_media: str, request: pytest.FixtureRequest,
         "DJANGO_SETTINGS_MODULE": "tests.integration.web_node_settings",
         "DJANGO_SECRET_KEY": secrets.token_hex(32),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://academy.example.cn",  # production refuses one that is not https
         "DATABASE_URL": _database_url(),
         "REDIS_URL": broker,  # sessions and cache, next to the broker's keys (prefixed)
         "CELERY_BROKER_URL": broker,
