@@ -74,23 +74,6 @@ class Phases:
                 self.samples.append(f"{label}: {body[:160]!r}")
 
 
-def call(phases: Phases, client: Client, kind: str, method: str, path: str, person: dict,
-         body: dict | None = None) -> tuple[int, bytes, float]:
-    """One request; returns (status or 0 for a network error, body, seconds to wait first when
-    it should be retried)."""
-    t0 = time.perf_counter()
-    try:
-        status, data = client.request(method, path, person, body)
-    except OSError as exc:
-        phases.record(kind, type(exc).__name__, time.perf_counter() - t0)
-        return 0, b"", 1.0
-    phases.record(kind, status, time.perf_counter() - t0, data)
-    retry_after = 0.0
-    if status == 503:
-        retry_after = float(client.last_headers.get("Retry-After", "5"))
-    return status, data, retry_after
-
-
 class HeaderClient(Client):
     """exam_window's keep-alive client, keeping the last response's headers (Retry-After)."""
 
@@ -111,6 +94,23 @@ class HeaderClient(Client):
         except OSError:
             self.conn.close()
             raise
+
+
+def call(phases: Phases, client: HeaderClient, kind: str, method: str, path: str, person: dict,
+         body: dict | None = None) -> tuple[int, bytes, float]:
+    """One request; returns (status or 0 for a network error, body, seconds to wait first when
+    it should be retried)."""
+    t0 = time.perf_counter()
+    try:
+        status, data = client.request(method, path, person, body)
+    except OSError as exc:
+        phases.record(kind, type(exc).__name__, time.perf_counter() - t0)
+        return 0, b"", 1.0
+    phases.record(kind, status, time.perf_counter() - t0, data)
+    retry_after = 0.0
+    if status == 503:
+        retry_after = float(client.last_headers.get("Retry-After", "5"))
+    return status, data, retry_after
 
 
 def candidate(person: dict, *, exam_id: int, port: int, start_at: float, think: float,

@@ -10,7 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from .api import api
 
-# A database that cannot be reached is a 503 with Retry-After, not a 500 (core.database_unavailable).
+# An unreachable database answers 503 with Retry-After, not 500 (core.database_unavailable).
 handler500 = "core.database_unavailable.server_error"
 
 # Both admins sign in through allauth's login (its rate limits, its MFA step), not their own forms.

@@ -30,7 +30,7 @@ from tests.postgres_cluster import PostgresCluster
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -88,7 +88,7 @@ def _candidate_with_attempt() -> tuple[dict[str, str], Any]:
         course=course, code="c1", title="第1期", day_1=today - timedelta(days=5),
         day_2=today - timedelta(days=4), day_3=today - timedelta(days=3), capacity=20,
         price=course.price, enrolment_deadline=timezone.now() - timedelta(days=6))
-    person = User.objects.create_user(email="kaosheng@example.com", password="!",  # noqa: S106
+    person = User.objects.create_user(email="kaosheng@example.com", password="!",
                                       name_zh="考生甲")
     Enrolment.objects.create(cohort=cohort, user=person, state=Enrolment.State.COMPLETED,
                              price=course.price, reference="REF-RESTART",
