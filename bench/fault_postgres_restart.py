@@ -37,7 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from exam_window import Client, count_lost, percentile, prepare, start_gunicorn  # noqa: E402
+from exam_window import (  # noqa: E402
+    Client,
+    count_lost,
+    percentile,
+    prepare,
+    start_gunicorn,
+    write_report,
+)
 
 from tests.postgres_cluster import PostgresCluster  # noqa: E402
 
@@ -291,15 +298,7 @@ def main() -> int:
         report += "\nFirst unexpected answers: " + "; ".join(phases.samples) + "\n"
     print(report)
     if not args.no_write:
-        path = ROOT / "docs" / "performance.md"
-        current = path.read_text("utf-8")
-        start = current.find(HEADING)
-        if start == -1:
-            updated = current.rstrip() + "\n\n" + report
-        else:
-            end = current.find("\n## ", start + 1)
-            updated = current[:start] + report + (current[end + 1:] if end != -1 else "")
-        path.write_text(updated.rstrip() + "\n", "utf-8")
+        write_report(report, HEADING)
     return 0 if lost == 0 and other_5xx == 0 else 1
 
 
