@@ -10,6 +10,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from .api import api
 
+# An unreachable database answers 503 with Retry-After, not 500 (core.database_unavailable).
+handler500 = "core.database_unavailable.server_error"
+
 # Both admins sign in through allauth's login (its rate limits, its MFA step), not their own forms.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 

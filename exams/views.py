@@ -92,6 +92,9 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "saving": _("Saving…"),
             "saved": _("All answers saved"),
             "retrying": _("Saving failed, retrying…"),
+            "queued": _("Saved on this device: sent automatically when the connection returns."),
+            "submitWaiting": _("Sending your last answers: your paper is submitted as soon as "
+                               "they are saved."),
             "late": _("Time is up: this answer was not saved."),
             "closed": _("This attempt has been submitted."),
             "confirm": _("Submit your answers now? You cannot change them afterwards."),

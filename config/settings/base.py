@@ -152,6 +152,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A persistent connection that broke (PostgreSQL restarted) is checked and replaced at
+        # the next request's first query instead of failing it.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -304,6 +307,9 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # Every way in is allauth's: the admins send their logins there (config/urls.py), and staff need
 # a second factor on every request (accounts.middleware; README "MFA for staff").
 MIDDLEWARE.append("accounts.middleware.StaffMFAMiddleware")
+# A view whose database cannot be reached answers 503 + Retry-After (with handler500 for the
+# middleware before it): innermost, so it sees the view's exception first.
+MIDDLEWARE.append("core.database_unavailable.DatabaseUnavailableMiddleware")
 WAGTAILADMIN_LOGIN_URL = LOGIN_URL
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 

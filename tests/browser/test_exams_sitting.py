@@ -56,6 +56,16 @@ def _choose(page, position: int, text: str) -> None:
     page.locator(f"#q{position} label.option", has_text=text).click()
 
 
+QUEUED = "已离线保存在本机，恢复连接后自动提交。"
+SAVES = "**/api/v1/exams/attempts/*/answers/*"
+
+
+def _wait_for_status(page, kind: str, timeout: float = 20_000) -> None:
+    page.wait_for_function(
+        "kind => document.querySelector('[data-testid=save-status]').className"
+        ".includes('save-status-' + kind)", arg=kind, timeout=timeout)
+
+
 def test_sit_an_exam_reload_and_see_the_result_and_the_credential(page, live_server,
                                                                   exam_and_candidate):
     _exam, person = exam_and_candidate
@@ -83,13 +93,11 @@ def test_sit_an_exam_reload_and_see_the_result_and_the_credential(page, live_ser
     assert "flagged" in page.get_by_test_id("nav-2").get_attribute("class")
     assert "answered" not in page.get_by_test_id("nav-3").get_attribute("class")
 
-    # A save that fails is retried, with a visible notice, and then gets through.
+    # A save that fails is kept and retried, with a visible notice, and then gets through.
     page.route("**/api/v1/exams/attempts/*/answers/*", lambda route: route.abort())
     _choose(page, 3, texts[3]["A"])
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=save-status]').className"
-        ".includes('save-status-retrying')")
-    assert status.inner_text() == "保存失败，正在重试…"
+    _wait_for_status(page, "queued")
+    assert status.inner_text() == QUEUED
     page.unroute("**/api/v1/exams/attempts/*/answers/*")
     page.wait_for_function(
         "() => document.querySelector('[data-testid=save-status]').className"
@@ -123,3 +131,74 @@ def test_sit_an_exam_reload_and_see_the_result_and_the_credential(page, live_ser
     with page.expect_download() as download:
         card.get_by_role("link", name="下载").click()
     assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_answers_given_off_line_or_while_the_database_is_down_are_kept_across_a_reload_and_saved(
+        page, live_server, exam_and_candidate):
+    _exam, person = exam_and_candidate
+    page.goto("/accounts/login/?next=/exams/")
+    page.get_by_label("电子邮件").fill(person.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r".*/exams/$"))
+    page.get_by_role("button", name="开始考试").click()
+    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/$"))
+    items = {i.position: i for i in AttemptQuestion.objects.filter(attempt__user=person)
+             .select_related("version")}
+    texts = {p: {o["key"]: o["text"] for o in i.version.options} for p, i in items.items()}
+    status = page.get_by_test_id("save-status")
+
+    def stored() -> dict[int, list[str]]:
+        return {i.position: i.selected for i in AttemptQuestion.objects.filter(attempt__user=person)}
+
+    _choose(page, 1, texts[1]["A"])
+    _wait_for_status(page, "saved")
+
+    # Off line: changed twice, only the latest counts; the page says the answers are kept.
+    page.context.set_offline(True)
+    _choose(page, 1, texts[1]["C"])
+    _choose(page, 1, texts[1]["B"])
+    _choose(page, 2, texts[2]["A"])
+    _wait_for_status(page, "queued")
+    assert status.inner_text() == QUEUED
+
+    # Back on line, but the database is restarting: every save answers 503 + Retry-After.
+    refused: list[str] = []
+
+    def database_down(route) -> None:
+        refused.append(route.request.post_data or "")
+        route.fulfill(status=503, headers={"Retry-After": "1"}, content_type="application/json",
+                      body='{"detail": "服务暂时不可用", "code": "database_unavailable"}')
+
+    page.route(SAVES, database_down)
+    page.context.set_offline(False)
+    _choose(page, 3, texts[3]["A"])
+    _wait_for_status(page, "queued")
+    assert stored()[1] == ["A"] and stored()[2] == [] and stored()[3] == []
+
+    # A reload keeps what the server has not acknowledged, shown as given.
+    page.reload()
+    for position, key in ((1, "B"), (2, "A"), (3, "A")):
+        checked = page.locator(f"#q{position} .options input:checked")
+        assert checked.count() == 1 and checked.get_attribute("value") == key, position
+        assert "answered" in page.get_by_test_id(f"nav-{position}").get_attribute("class")
+    _wait_for_status(page, "queued")
+    assert len(refused) >= 3
+
+    # The database is back: the queue is sent, after Retry-After, and nothing is lost.
+    page.unroute(SAVES)
+    _wait_for_status(page, "saved")
+    assert stored() == {1: ["B"], 2: ["A"], 3: ["A"], 4: []}
+    assert page.evaluate(
+        "id => localStorage.getItem('exam-queue-' + id)", items[1].attempt_id) is None
+
+    # Submitting while a save is refused waits for it, says so, and submits once it is saved.
+    page.route(SAVES, database_down)
+    _choose(page, 4, texts[4]["A"])
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="交卷").click()
+    _wait_for_status(page, "submitWaiting")
+    assert status.inner_text() == "正在提交尚未保存的答案，保存完成后自动交卷。"
+    page.unroute(SAVES)
+    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/result/$"), timeout=20_000)
+    assert stored() == {1: ["B"], 2: ["A"], 3: ["A"], 4: ["A"]}

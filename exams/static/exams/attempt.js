@@ -3,7 +3,15 @@
 
    Saves are ordered: each carries a sequence number that grows with every change in this page
    (starting above the highest the server holds), so a late-arriving older save can never
-   overwrite a newer answer. Failed saves are retried with backoff, and a notice says so. */
+   overwrite a newer answer.
+
+   Answers not yet acknowledged wait in a queue (the latest per question) that is also kept in
+   localStorage under the attempt, so that a reload, a lost connection or a server that answers
+   503 while its database restarts loses nothing: the queue is restored on load (where it is
+   newer than what the server holds), retried with backoff that honours Retry-After, sent at
+   once when the browser comes back on line, and submitting waits until it is empty. The server
+   keeps the clock: a save that arrives after the deadline and its grace is refused (409), and
+   the page says so. */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("exam-client").textContent);
@@ -17,6 +25,8 @@
   var retryTimer = null;
   var closed = false;
   var submitting = false;
+  var storageKey = "exam-queue-" + cfg.attemptId;
+  var stored = true;  // whether the queue is in localStorage (not in private mode, not full)
   // The client clock is only used to count down between server updates.
   var endsAt = performance.now() + cfg.secondsRemaining * 1000;
 
@@ -31,6 +41,19 @@
 
   function hasPending() {
     return Object.keys(pending).length > 0 || Object.keys(inflight).length > 0;
+  }
+
+  function persist() {
+    try {
+      if (Object.keys(pending).length) {
+        localStorage.setItem(storageKey, JSON.stringify(pending));
+      } else {
+        localStorage.removeItem(storageKey);
+      }
+      stored = true;
+    } catch (e) {
+      stored = false;  // private mode or quota: the beforeunload warning covers it
+    }
   }
 
   function stateOf(fieldset) {
@@ -56,6 +79,7 @@
   function finishClosed(message) {
     closed = true;
     pending = {};
+    persist();
     setStatus("error", message);
     form.querySelectorAll("input").forEach(function (input) {
       if (input.type !== "hidden") input.disabled = true;
@@ -63,20 +87,38 @@
     window.setTimeout(function () { window.location.href = cfg.resultUrl; }, 1500);
   }
 
-  function scheduleRetry() {
+  function bySeq() {
+    return Object.keys(pending).sort(function (a, b) { return pending[a].seq - pending[b].seq; });
+  }
+
+  function flush() {
+    if (retryTimer) { window.clearTimeout(retryTimer); retryTimer = null; }
+    bySeq().forEach(send);
+  }
+
+  // Wait what the server asked for (Retry-After, in seconds), else back off exponentially; a
+  // second of jitter keeps a room of candidates from coming back in the same instant.
+  function scheduleRetry(retryAfter) {
     if (retryTimer) return;
-    var delay = Math.min(30000, 1000 * Math.pow(2, Math.min(failures, 5)));
+    var backoff = Math.min(30000, 1000 * Math.pow(2, Math.min(failures - 1, 5)));
+    var delay = (retryAfter > 0 ? retryAfter * 1000 : backoff) + Math.random() * 1000;
     retryTimer = window.setTimeout(function () {
       retryTimer = null;
-      Object.keys(pending).forEach(send);
+      bySeq().forEach(send);
     }, delay);
+  }
+
+  function retryAfterOf(response) {
+    var seconds = parseInt(response.headers.get("Retry-After"), 10);
+    return isNaN(seconds) ? 0 : Math.min(seconds, 300);
   }
 
   function send(pos) {
     if (closed || inflight[pos] || !pending[pos]) return;
     var item = pending[pos];
+    var retryAfter = 0;
     inflight[pos] = true;
-    setStatus("saving");
+    if (!failures) setStatus("saving");
     fetch(cfg.saveUrl + pos, {
       method: "PUT",
       credentials: "same-origin",
@@ -86,7 +128,7 @@
       if (response.ok) {
         return response.json().then(function (data) {
           failures = 0;
-          if (pending[pos] === item) delete pending[pos];
+          if (pending[pos] === item) { delete pending[pos]; persist(); }
           syncClock(data.seconds_remaining);
         });
       }
@@ -97,21 +139,27 @@
       }
       if (response.status >= 400 && response.status < 500 && response.status !== 429) {
         // Not worth retrying (e.g. signed out): drop it and say so.
-        delete pending[pos];
+        if (pending[pos] === item) { delete pending[pos]; persist(); }
         return response.json().catch(function () { return {}; }).then(function (data) {
           setStatus("error", data.detail || cfg.text.retrying);
         });
       }
-      throw new Error("HTTP " + response.status);
-    }).catch(function () {
+      retryAfter = retryAfterOf(response);
+      var error = new Error("HTTP " + response.status);
+      error.unreachable = [502, 503, 504].indexOf(response.status) !== -1;
+      throw error;
+    }).catch(function (error) {
       failures += 1;
-      setStatus("retrying");
-      scheduleRetry();
+      // A network error (no response at all) or a gateway/database outage: the answer is kept
+      // on this device; anything else is a server fault being retried.
+      setStatus(error instanceof TypeError || error.unreachable ? "queued" : "retrying");
+      scheduleRetry(retryAfter);
     }).then(function () {
       delete inflight[pos];
-      if (!closed && pending[pos] && pending[pos] !== item && failures === 0) {
-        send(pos);  // a newer answer was given while this one travelled
-      } else if (!closed && !hasPending()) {
+      if (closed) return;
+      if (failures === 0 && Object.keys(pending).length) {
+        bySeq().forEach(send);  // newer answers given while this one travelled, or held back
+      } else if (!hasPending()) {
         setStatus("saved");
       }
     });
@@ -123,8 +171,31 @@
     var state = stateOf(fieldset);
     state.seq = seq;
     pending[fieldset.dataset.position] = state;
+    persist();
     updateNav(fieldset);
-    send(fieldset.dataset.position);
+    // While a retry is scheduled the server is not taking saves: this one waits with the rest.
+    if (!retryTimer) send(fieldset.dataset.position);
+  }
+
+  // Answers this browser kept from before a reload, newer than the server's: shown and resent.
+  function restore() {
+    var saved;
+    try { saved = JSON.parse(localStorage.getItem(storageKey) || "{}"); } catch (e) { return; }
+    Object.keys(saved).forEach(function (pos) {
+      var item = saved[pos];
+      var fieldset = form.querySelector("fieldset.question[data-position='" + pos + "']");
+      if (!fieldset || !item || typeof item.seq !== "number" ||
+          item.seq <= Number(fieldset.dataset.seq || 0)) return;
+      fieldset.querySelectorAll(".options input").forEach(function (input) {
+        input.checked = item.selected.indexOf(input.value) !== -1;
+      });
+      fieldset.querySelector(".flag-input").checked = !!item.flagged;
+      pending[pos] = { selected: item.selected, flagged: !!item.flagged, seq: item.seq };
+      seq = Math.max(seq, item.seq);
+      updateNav(fieldset);
+    });
+    persist();
+    if (Object.keys(pending).length) flush();
   }
 
   form.addEventListener("change", function (event) {
@@ -132,12 +203,19 @@
     if (fieldset) queue(fieldset);
   });
 
+  // Back on line: send now rather than at the end of the backoff.
+  window.addEventListener("online", function () { if (!closed) flush(); });
+
+  // Submitting waits for the queue, however long the outage: the answers would otherwise be
+  // lost. The server refuses what arrives after the deadline and its grace, and closes the page.
   function flushThen(callback) {
     var waited = 0;
-    Object.keys(pending).forEach(send);
+    flush();
     (function wait() {
-      if (!hasPending() || closed || waited > 10000) { callback(); return; }
+      if (closed) return;
+      if (!hasPending()) { callback(); return; }
       waited += 200;
+      if (waited === 1000) setStatus("submitWaiting");
       window.setTimeout(wait, 200);
     })();
   }
@@ -173,8 +251,9 @@
     window.setTimeout(tick, 1000 - (Date.now() % 1000));
   }
 
+  // Answers kept in localStorage survive leaving the page; only without it is leaving a loss.
   window.addEventListener("beforeunload", function (event) {
-    if (hasPending() && !submitting) { event.preventDefault(); event.returnValue = ""; }
+    if (hasPending() && !submitting && !stored) { event.preventDefault(); event.returnValue = ""; }
   });
 
   // Resume where the candidate was: the last question they looked at.
@@ -197,5 +276,6 @@
     }
   } catch (e) { /* private mode */ }
 
+  restore();
   tick();
 })();
