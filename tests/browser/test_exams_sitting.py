@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from exams.models import AttemptQuestion, BlueprintRule, Exam, Sitting
 from exams.services import question_save
+from tests.browser.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Ccso-Exam-Pass-2026"
@@ -66,16 +67,17 @@ def _wait_for_status(page, kind: str, timeout: float = 20_000) -> None:
         ".includes('save-status-' + kind)", arg=kind, timeout=timeout)
 
 
+def _sign_in_and_start(page, person) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, person.email, PASSWORD, start="/accounts/login/?next=/exams/",
+            lands_on=r".*/exams/$")
+    page.get_by_role("button", name="开始考试").click()
+    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/$"))
+
+
 def test_sit_an_exam_reload_and_see_the_result_and_the_credential(page, live_server,
                                                                   exam_and_candidate):
     _exam, person = exam_and_candidate
-    page.goto("/accounts/login/?next=/exams/")
-    page.get_by_label("电子邮件").fill(person.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/exams/$"))
-    page.get_by_role("button", name="开始考试").click()
-    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/$"))
+    _sign_in_and_start(page, person)
     assert page.get_by_test_id("countdown").inner_text().startswith(("19:", "20:"))
 
     items = {i.position: i for i in AttemptQuestion.objects.filter(attempt__user=person)
@@ -136,13 +138,7 @@ def test_sit_an_exam_reload_and_see_the_result_and_the_credential(page, live_ser
 def test_answers_given_off_line_or_while_the_database_is_down_are_kept_across_a_reload_and_saved(
         page, live_server, exam_and_candidate):
     _exam, person = exam_and_candidate
-    page.goto("/accounts/login/?next=/exams/")
-    page.get_by_label("电子邮件").fill(person.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/exams/$"))
-    page.get_by_role("button", name="开始考试").click()
-    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/$"))
+    _sign_in_and_start(page, person)
     items = {i.position: i for i in AttemptQuestion.objects.filter(attempt__user=person)
              .select_related("version")}
     texts = {p: {o["key"]: o["text"] for o in i.version.options} for p, i in items.items()}
