@@ -46,13 +46,17 @@ def item_permalink(request: HttpRequest, version_slug: str, code: str) -> HttpRe
     return serve(request, f"standard/{version_slug}/items/{code.replace('.', '-')}/")
 
 
+# What an empty search suggests: a KPI by name, an item code, a word that spans items.
+SEARCH_EXAMPLES = ("首次解决率", "4.2.3", "满意度", "first contact resolution")
+
+
 def standard_search(request: HttpRequest, *, index: StandardIndexPage) -> Any:
     query = request.GET.get("q", "")[:100]
     hits = selectors.standard_search(query=query) if query.strip() else []
     return index.render(
         request,
         template="cms/standard_search.html",
-        context_overrides={"query": query, "hits": hits},
+        context_overrides={"query": query, "hits": hits, "search_examples": SEARCH_EXAMPLES},
     )
 
 

@@ -69,3 +69,27 @@ def test_the_print_view_prints_when_asked(page, sample_standard):
     assert page.locator("section.item").count() >= 20
     page.get_by_role("button", name="打印").click()
     expect(page).to_have_title("printing")
+
+
+QUOTE_WIDTH = """() => {
+  const probe = document.createElement("span");
+  probe.textContent = "\u201c\u2019";
+  document.querySelector("main").appendChild(probe);
+  const em = parseFloat(getComputedStyle(probe).fontSize);
+  const width = probe.getBoundingClientRect().width / em;
+  probe.remove();
+  return width;
+}"""
+
+
+def test_english_pages_set_quotes_and_apostrophes_in_a_latin_face(page, sample_standard):
+    """In a CJK face “ and ’ are full-width (an em each); English text wants the Latin ones."""
+    page.goto("/standard/search/?q=first+contact")
+    chinese = page.evaluate(QUOTE_WIDTH)
+    page.locator("[data-testid=lang-en]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "“first contact”" in page.get_by_role("status").inner_text()
+    english = page.evaluate(QUOTE_WIDTH)
+    assert chinese >= 1.8, chinese  # two full-width marks in the Chinese UI, as Chinese sets them
+    assert english < 1.0, english

@@ -59,6 +59,14 @@ def test_item_permalink_shows_the_item_and_its_version(client, standard_factory)
     assert client.get("/standard/yd-t-2823-2015/items/8-3-9/").status_code == 404
 
 
+def test_the_item_page_names_the_item_once(client, standard_factory):
+    standard_factory(extra_items={5: [FCR_ITEM]})
+    body = client.get("/standard/yd-t-2823-2015/items/8.3.1/").content.decode()
+    headings = re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", body, flags=re.S)
+    assert [h for h in headings if "首次解决率" in h] == [
+        '<span class="cms-code">8.3.1</span> 首次解决率']
+
+
 def test_dotted_permalink_serves_the_item(client, standard_factory):
     standard_factory()
     response = client.get("/standard/yd-t-2823-2015/items/4.1.2/")

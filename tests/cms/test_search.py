@@ -83,3 +83,17 @@ def test_a_nul_in_the_search_is_a_400_page_not_a_database_error(client, standard
     # PostgreSQL refused the NUL in the trigram query (DataError, a 500).
     response = client.get("/standard/search/?q=a%00")
     assert response.status_code == 400 and "无法读取该请求" in response.content.decode()
+
+
+def test_an_empty_search_suggests_what_to_type_and_a_fruitless_one_how_to_widen_it(
+        client, standard):
+    for empty in ({}, {"q": ""}, {"q": "   "}):
+        body = client.get("/standard/search/", empty).content.decode()
+        assert "输入要求中的词语或条目编号" in body
+        assert 'href="?q=%E9%A6%96%E6%AC%A1%E8%A7%A3%E5%86%B3%E7%8E%87"' in body  # 首次解决率
+        assert 'data-testid="search-none"' not in body
+    fruitless = client.get("/standard/search/", {"q": "不存在的词语"}).content.decode()
+    assert "找到 0 个" in fruitless and 'data-testid="search-none"' in fruitless
+    assert 'data-testid="search-help"' not in fruitless
+    found = client.get("/standard/search/", {"q": "首次解决率"}).content.decode()
+    assert 'data-testid="search-none"' not in found
