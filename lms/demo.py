@@ -78,7 +78,7 @@ def load(stdout: TextIO) -> None:
     upcoming = _cohort(
         course, code="demo-upcoming", days_from_today=21, title="{:%Y年%m月} 北京班",
         venue="北京市海淀区中关村示例培训中心 3 层", capacity=30,
-        cancellation_policy="开课前 14 天（含）取消全额退款；7 天（含）前退款 50%；之后不退款。",
+        cancellation_policy="不能参加的学员可改由同单位同事参加，请在开课前 3 个工作日告知。",
     )
     online = _cohort(course, code="demo-online", days_from_today=49, title="{:%Y年%m月} 线上班",
                      online_url="https://meeting.example.cn/ccso-demo", capacity=50)

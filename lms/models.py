@@ -117,9 +117,11 @@ class Cohort(models.Model):
         _("partial refund (%)"), default=50, validators=[MaxValueValidator(100)]
     )
     cancellation_policy = models.TextField(
-        _("cancellation policy"),
+        _("further cancellation terms"),
         blank=True,
-        help_text=_("Shown to trainees; the refund figures above are what the system applies."),
+        help_text=_("Shown to trainees after the refund rule, which the page states from the "
+                    "figures above (they are what the system applies): only what the figures do "
+                    "not say, such as sending a colleague instead."),
     )
     cancelled_reason = models.TextField(_("reason for cancellation"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -47,3 +47,10 @@ def test_the_demo_trainee_may_sit_the_demo_exam(db):
     exam = Exam.objects.get(is_published=True)
 
     assert eligibility(exam=exam, user=trainee).ok
+
+
+def test_the_demo_cohort_states_its_refund_rule_once(db, client):
+    _load()
+    page = client.get("/training/cohorts/demo-upcoming/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = page.content.decode()
+    assert body.count("全额退款") == 1 and body.count("不退款") == 1

@@ -119,3 +119,19 @@ def test_second_payment_for_a_confirmed_enrolment_is_refunded(paid_by_stripe, st
     assert duplicate.state == Payment.State.REFUNDED
     assert enrolment.payments.filter(state=Payment.State.CONFIRMED).count() == 1
     assert stripe_api.refunds[-1]["amount"] == 680000
+
+
+def test_the_cohort_page_states_the_refund_rule_once_in_the_readers_language(
+        client, cohort_factory):
+    cohort = cohort_factory(starts_in_days=30)
+    cohort.cancellation_policy = "可改由同单位同事参加。"
+    cohort.save()
+    chinese = client.get(f"/training/cohorts/{cohort.code}/",
+                         HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert chinese.count("全额退款") == 1
+    assert "开课前 14 天（含）取消全额退款；开课前 7 天（含）退款 50%；之后不退款。" in chinese
+    assert "Full refund" not in chinese
+    assert "可改由同单位同事参加。" in chinese
+    english = client.get(f"/training/cohorts/{cohort.code}/",
+                         HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Full refund up to 14 days before day 1; 50% up to 7 days before; none after." in english
