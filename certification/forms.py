@@ -78,8 +78,14 @@ class ReviewForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
 
 
-PositionFormSet = formset_factory(PositionForm, extra=3, min_num=1, validate_min=True)
-ReviewFormSet = formset_factory(ReviewForm, extra=3)
+# One row to start with; "add another" asks for more (certification.views.apply), up to a
+# bound that no real career reaches and that keeps a forged TOTAL_FORMS from costing the server.
+HISTORY_ROWS_MAX = 30
+PositionFormSet = formset_factory(PositionForm, extra=0, min_num=1, validate_min=True,
+                                  max_num=HISTORY_ROWS_MAX, validate_max=True,
+                                  absolute_max=HISTORY_ROWS_MAX)
+ReviewFormSet = formset_factory(ReviewForm, extra=1, max_num=HISTORY_ROWS_MAX, validate_max=True,
+                                absolute_max=HISTORY_ROWS_MAX)
 
 
 class AttestForm(forms.Form):

@@ -27,6 +27,7 @@ from .forms import (
     AttestForm,
     DecisionForm,
     EducationForm,
+    HISTORY_ROWS_MAX,
     EducationReviewForm,
     LookupForm,
     PositionFormSet,
@@ -275,11 +276,19 @@ def apply(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, _("Only a coordinator with an active credential can apply."))
         return redirect("certification:mine")
     data = request.POST if request.method == "POST" else None
+    # "Add another" posts the form as typed with one more empty row for that list: nothing is
+    # saved and nothing typed is lost (no script needed).
+    grow = data.get("add_row") if data is not None else None
+    if grow in ("positions", "reviews") and data is not None:
+        data = data.copy()
+        total = f"{grow}-TOTAL_FORMS"
+        data[total] = str(min(_int_or_zero(data.get(total)) + 1, HISTORY_ROWS_MAX))
     positions = PositionFormSet(data, prefix="positions")
     reviews = ReviewFormSet(data, prefix="reviews")
-    attest = AttestForm(data)
-    if request.method == "POST" and positions.is_valid() and reviews.is_valid() \
-            and attest.is_valid():
+    attest = AttestForm(data) if grow is None else AttestForm(
+        initial={"attested": bool(request.POST.get("attested"))})
+    if grow is None and request.method == "POST" and positions.is_valid() \
+            and reviews.is_valid() and attest.is_valid():
         try:
             services.reviewer_application_submit(
                 applicant=request.user,
@@ -294,7 +303,15 @@ def apply(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Your application has been submitted."))
             return redirect("certification:mine")
     return render(request, "certification/apply.html",
-                  {"positions": positions, "reviews": reviews, "attest": attest})
+                  {"positions": positions, "reviews": reviews, "attest": attest,
+                   "rows_max": HISTORY_ROWS_MAX, "growing": grow is not None})
+
+
+def _int_or_zero(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0
 
 
 # --------------------------------------------------------------------------- staff

@@ -169,3 +169,37 @@ def test_a_decision_on_garbled_application_ids_decides_nothing(client, coordinat
     assert "请至少选择一名申请人。" in response.content.decode()
     application.refresh_from_db()
     assert application.status == "pending"
+
+
+def test_a_long_work_history_gets_as_many_rows_as_it_needs_and_keeps_what_was_typed(
+        client, coordinator_factory):
+    applicant = coordinator_factory()
+    client.force_login(applicant)
+    blank = client.get("/credentials/apply/").content.decode()
+    assert blank.count('data-testid="position-') == 1 and blank.count('data-testid="review-') == 1
+
+    typed = _form_data(**{"positions-TOTAL_FORMS": "1", "add_row": "positions"})
+    grown = client.post("/credentials/apply/", typed)
+    body = grown.content.decode()
+    assert grown.status_code == 200 and not ReviewerApplication.objects.exists()
+    assert body.count('data-testid="position-') == 2
+    assert 'value="示例客服中心有限公司"' in body and 'value="2024 年度内部审核"' in body
+    assert "必填" not in body and "这个字段是必填项" not in body  # adding a row is not an error
+
+    five = _form_data(**{"positions-TOTAL_FORMS": "5"})
+    for n in range(1, 5):
+        five.update({f"positions-{n}-organisation_name": f"第{n}家公司",
+                     f"positions-{n}-role": "主管", f"positions-{n}-start_date": f"201{n}-01-01",
+                     f"positions-{n}-end_date": f"201{n}-12-31",
+                     f"positions-{n}-centre_type": "outsourced",
+                     f"positions-{n}-seats_managed": "40",
+                     f"positions-{n}-management_level": "2"})
+    assert client.post("/credentials/apply/", five).status_code == 302
+    assert ReviewerApplication.objects.get(applicant=applicant).positions.count() == 5
+
+
+def test_a_forged_row_count_is_refused_not_served(client, coordinator_factory):
+    client.force_login(coordinator_factory())
+    response = client.post("/credentials/apply/", _form_data(**{"positions-TOTAL_FORMS": "100000"}))
+    assert response.status_code == 200
+    assert not ReviewerApplication.objects.exists()
