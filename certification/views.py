@@ -24,10 +24,10 @@ from core.typing import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .forms import (
+    HISTORY_ROWS_MAX,
     AttestForm,
     DecisionForm,
     EducationForm,
-    HISTORY_ROWS_MAX,
     EducationReviewForm,
     LookupForm,
     PositionFormSet,
