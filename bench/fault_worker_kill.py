@@ -145,7 +145,8 @@ def main() -> int:
             stop_group(worker)
 
     again = redelivered(log_path)
-    lost_children = log_path.read_text("utf-8", errors="replace").count("WorkerLostError")
+    lost_children = log_path.read_text("utf-8", errors="replace").count(
+        "exited with 'signal 9 (SIGKILL)'")
     fivexx = statuses_5xx(phases)
     facts = ", ".join(f"{key} {value}" for key, value in outcome.items())
     ok = lost == 0 and fivexx == 0 and credentials_ok(outcome)
@@ -163,11 +164,11 @@ def main() -> int:
         f"{os.getloadavg()[0]:.1f} at the end (shared cores: a functional check).",
         "",
         "- Faults: " + "; ".join(events) + ".",
-        f"- Pool children the worker saw die (WorkerLostError, task put back): "
+        f"- Pool children the worker saw die (a task a child was running is put back): "
         f"{lost_children}; tasks received more than once (caught by a kill before they were "
         f"done, and run again): **{again}**.",
-        f"- What the workers did for the passes: {facts}. Every credential, PDF and email "
-        f"was done {recovered:.0f} s after the new worker was ready.",
+        f"- What the workers did for the passes: {facts}. All done within "
+        f"{recovered:.0f} s of the new worker being ready (checked once the window ended).",
         f"- Answers lost: **{lost}** of {checked}; 5xx answered: {fivexx}.",
         f"- Verdict: **{'pass' if ok else 'FAIL'}**.",
         "",

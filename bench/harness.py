@@ -317,11 +317,16 @@ def kill_group(process: subprocess.Popen) -> None:
 
 
 def stop_group(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return  # killed by the run already
     try:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def forget_earlier_credentials() -> None:
