@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import IO, Any
@@ -94,6 +95,14 @@ def email_deliver_once(
         delivery.sent_at = timezone.now()
         delivery.save(update_fields=["sent_at"])
     return True
+
+
+def email_deliveries_prune(*, now: dt.datetime | None = None, days: int = 30) -> int:
+    """Forget deliveries older than `days`: a rerun of their task (at most a visibility timeout
+    after it was taken, or a few retries) is long past. Returns how many were removed."""
+    before = (now or timezone.now()) - dt.timedelta(days=days)
+    removed, _by_model = EmailDelivery.objects.filter(created_at__lt=before).delete()
+    return removed
 
 
 # --- imports run by Celery ----------------------------------------------------------------------

@@ -16,3 +16,10 @@ def email_deliver(
 
     return email_deliver_once(key=key or f"task:{self.request.id}", subject=subject, body=body,
                               to=to, html_body=html_body)
+
+
+@shared_task
+def email_deliveries_prune_task() -> int:
+    from .services import email_deliveries_prune
+
+    return email_deliveries_prune()

@@ -269,6 +269,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "exams.tasks.attempts_submit_expired",
         "schedule": 30.0,
     },
+    # core: forget email deliveries long after any rerun of their task could come.
+    "core-prune-email-deliveries": {
+        "task": "core.tasks.email_deliveries_prune_task",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Exams: seconds after the deadline during which a save still counts (network lag), and the

@@ -3,9 +3,12 @@ redelivery after a killed worker, a retry) or the same business key sends nothin
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core import mail
 
 from core.models import EmailDelivery
+from core.services import email_deliveries_prune
 from core.tasks import email_deliver
 
 
@@ -29,3 +32,13 @@ def test_two_tasks_with_one_business_key_send_once_and_other_messages_still_go(d
     email_deliver.delay(**message)
 
     assert len(mail.outbox) == 3  # one for the key, one for each task without a key
+
+
+def test_deliveries_are_forgotten_a_month_later(db, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC), tick=False)
+    email_deliver.delay(subject="旧消息", body="您好。", to=["c@example.com"])
+    time_machine.move_to(dt.datetime(2026, 3, 25, 9, 0, tzinfo=dt.UTC), tick=False)
+    email_deliver.delay(subject="新消息", body="您好。", to=["c@example.com"])
+
+    assert email_deliveries_prune(now=dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC)) == 1
+    assert list(EmailDelivery.objects.values_list("subject", flat=True)) == ["新消息"]
