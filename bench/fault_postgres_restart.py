@@ -21,14 +21,12 @@ answered. The figures go into docs/performance.md ("Fault: PostgreSQL restarted"
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import signal
 import sys
 import threading
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,158 +36,17 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from exam_window import (  # noqa: E402
-    Client,
     count_lost,
     percentile,
     prepare,
     start_gunicorn,
     write_report,
 )
+from harness import Phases, candidate  # noqa: E402
 
 from tests.postgres_cluster import PostgresCluster  # noqa: E402
 
 HEADING = "## Fault: PostgreSQL restarted"
-
-
-class Phases:
-    """When the database went down and came back, and what each request got in between."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.down_at: float | None = None
-        self.up_at: float | None = None
-        self.first_ok_after_up: float | None = None
-        self.backlog_sent: float | None = None  # last answer given before the restart, saved
-        self.during: Counter[str] = Counter()  # stop → first acknowledged save after start
-        self.whole: Counter[str] = Counter()
-        self.samples: list[str] = []
-        self.save_ms: list[float] = []
-
-    def record(self, kind: str, status: int | str, seconds: float, body: bytes = b"") -> None:
-        now = time.monotonic()
-        with self.lock:
-            label = f"{kind} {status}"
-            self.whole[label] += 1
-            if self.down_at is not None and (self.first_ok_after_up is None):
-                self.during[label] += 1
-            if (kind == "save" and status == 200 and self.up_at is not None
-                    and self.first_ok_after_up is None):
-                self.first_ok_after_up = now
-            if kind == "save" and status == 200:
-                self.save_ms.append(seconds * 1000)
-            if status not in (200, 201, 503) and len(self.samples) < 10:
-                self.samples.append(f"{label}: {body[:160]!r}")
-
-
-class HeaderClient(Client):
-    """exam_window's keep-alive client, keeping the last response's headers (Retry-After)."""
-
-    last_headers: dict[str, str]
-
-    def request(self, method: str, path: str, person: dict | None,
-                body: dict | None = None) -> tuple[int, bytes]:
-        headers = {"Content-Type": "application/json", "Host": "127.0.0.1"}
-        if person:
-            headers["Cookie"] = f"sessionid={person['session']}; csrftoken={person['csrf']}"
-            headers["X-CSRFToken"] = person["csrf"]
-        payload = json.dumps(body).encode() if body is not None else None
-        try:
-            self.conn.request(method, path, body=payload, headers=headers)
-            response = self.conn.getresponse()
-            self.last_headers = dict(response.getheaders())
-            return response.status, response.read()
-        except OSError:
-            self.conn.close()
-            raise
-
-
-def call(phases: Phases, client: HeaderClient, kind: str, method: str, path: str, person: dict,
-         body: dict | None = None) -> tuple[int, bytes, float]:
-    """One request; returns (status or 0 for a network error, body, seconds to wait first when
-    it should be retried)."""
-    t0 = time.perf_counter()
-    try:
-        status, data = client.request(method, path, person, body)
-    except OSError as exc:
-        phases.record(kind, type(exc).__name__, time.perf_counter() - t0)
-        return 0, b"", 1.0
-    phases.record(kind, status, time.perf_counter() - t0, data)
-    retry_after = 0.0
-    if status == 503:
-        retry_after = float(client.last_headers.get("Retry-After", "5"))
-    return status, data, retry_after
-
-
-def candidate(person: dict, *, exam_id: int, port: int, start_at: float, think: float,
-              resaves: int, phases: Phases, rng: random.Random, expected: dict,
-              drain_limit: float) -> None:
-    time.sleep(max(0.0, start_at - time.monotonic()))
-    client = HeaderClient(port)
-    wait = 0.0
-    while True:  # starting is retried like a save: a candidate may arrive during the outage
-        status, data, wait = call(phases, client, "start", "POST",
-                                  f"/api/v1/exams/{exam_id}/attempts", person)
-        if status in (200, 201):
-            break
-        if status not in (0, 502, 503, 504):
-            return
-        time.sleep(wait * rng.uniform(1.0, 1.5))
-    paper = json.loads(data)
-    attempt_id, seq = paper["attempt_id"], paper["last_seq"]
-    questions = paper["questions"]
-    plan = list(questions) + [rng.choice(questions) for _ in range(resaves)]
-    given: dict[int, list[str]] = {}     # the candidate's latest answer per question
-    queue: dict[int, dict] = {}          # position -> the newest unacknowledged save
-    given_at: dict[int, float] = {}      # position -> when its queued answer was given
-    not_before = 0.0                     # honour Retry-After / backoff
-    failures = 0
-
-    def flush() -> None:
-        nonlocal not_before, failures
-        for position in sorted(queue, key=lambda p: queue[p]["seq"]):
-            if time.monotonic() < not_before:
-                return
-            item = queue[position]
-            status, _body, wait = call(
-                phases, client, "save", "PUT",
-                f"/api/v1/exams/attempts/{attempt_id}/answers/{position}", person, item)
-            if status == 200:
-                failures = 0
-                if queue.get(position) is item:
-                    del queue[position]
-                    with phases.lock:
-                        if phases.up_at is not None and given_at[position] < phases.up_at:
-                            phases.backlog_sent = time.monotonic()
-            elif status in (0, 429, 500, 502, 503, 504):
-                failures += 1
-                backoff = wait or min(30.0, 2.0 ** min(failures, 5))
-                not_before = time.monotonic() + backoff * rng.uniform(1.0, 1.5)
-                return
-            else:  # the server refused it for good (e.g. past the deadline): it stays "given"
-                del queue[position]
-
-    for question in plan:
-        time.sleep(rng.uniform(0.5 * think, 1.5 * think))
-        options = [o["key"] for o in question["options"]]
-        selected = (sorted(rng.sample(options, 2)) if question["kind"] == "multiple"
-                    else [rng.choice(options)])
-        seq += 1
-        given[question["position"]] = selected
-        queue[question["position"]] = {"selected": selected, "flagged": False, "seq": seq}
-        given_at[question["position"]] = time.monotonic()
-        flush()
-    deadline = time.monotonic() + drain_limit
-    while queue and time.monotonic() < deadline:  # submit waits for the queue, as the page does
-        time.sleep(max(0.2, not_before - time.monotonic()))
-        flush()
-    while time.monotonic() < deadline:
-        status, _data, wait = call(phases, client, "submit", "POST",
-                                   f"/api/v1/exams/attempts/{attempt_id}/submit", person)
-        if status not in (0, 502, 503, 504):
-            break
-        time.sleep(wait or 1.0)
-    expected[attempt_id] = given
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -332,18 +331,25 @@ def credential_pdf_generate(*, credential_id: int, force: bool = False) -> Crede
         credential.printed_name_zh = holder.name_zh
         credential.printed_name_en = holder.name_en
         content = credential_pdf_render(credential)
-        credential.pdf.save(
-            f"{credential.number}-{secrets.token_hex(6)}.pdf",
-            ContentFile(content),
-            save=False,
-        )
+        # One name per credential, replaced in place: a render whose worker was killed before
+        # the commit left its file under this same name, so the rerun overwrites it instead
+        # of adding a second file beside it (the download view names the file for people).
+        storage = credential.pdf.storage
+        name = credential_pdf_name(credential)
+        if storage.exists(name):
+            storage.delete(name)
+        credential.pdf.name = storage.save(name, ContentFile(content))
         credential.pdf_generated_at = timezone.now()
         credential.save(update_fields=["pdf", "pdf_generated_at", "printed_name_zh",
                                        "printed_name_en"])
         if old_name and old_name != credential.pdf.name:
-            storage = credential.pdf.storage
+            # Files stored under the earlier random names.
             transaction.on_commit(lambda: storage.delete(old_name))
     return credential
+
+
+def credential_pdf_name(credential: Credential) -> str:
+    return f"certificates/{credential.issued_on:%Y}/{credential.number}.pdf"
 
 
 def credential_pdf_request(*, credential_id: int) -> Credential | None:

@@ -98,3 +98,26 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class EmailDelivery(models.Model):
+    """One message a task was asked to send, keyed by what stays the same when the task runs
+    again (its Celery task id, or a business key such as `credential-issued:42`).
+
+    A worker killed after sending but before its task was acknowledged gets the task delivered
+    again; the row says the message already went, so the rerun sends nothing.
+    """
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    to = models.JSONField(_("recipients"), default=list)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"

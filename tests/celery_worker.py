@@ -30,42 +30,76 @@ def _database_url() -> str:
     return f"postgres://{user}@{host}:{port}/{s['NAME']}"
 
 
+class CeleryWorkers:
+    """Worker processes on one queue of this test's own, started on demand (`start`): a test
+    can kill one and let another take its tasks over. All share the test database and write
+    mail to `mail_dir`."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.mail_dir = tmp_path / "mail"
+        self.mail_dir.mkdir()
+        # A queue of its own, for the tasks the test sends and for those the worker's tasks
+        # send in turn, so no other worker on the broker takes them.
+        self.queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+        self.started: list[subprocess.Popen] = []
+
+    def start(self, name: str = "worker", *, env: dict[str, str] | None = None,
+              pool: str = "solo", through: tuple[str, ...] = ()) -> tuple[subprocess.Popen, Path]:
+        """Start `celery worker` (run by tests.clock, then by each module of `through`, e.g.
+        tests.worker_pause), wait until it is ready and return the process and its log."""
+        environ = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": _database_url(),
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(self.mail_dir),
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            **(env or {}),
+        }
+        log_path = self.tmp_path / f"{name}.log"
+        with log_path.open("w") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "tests.clock", *through, "celery", "-A", "config",
+                 "worker",
+                 f"--pool={pool}", "--concurrency=1", "--without-gossip", "--without-mingle",
+                 "--loglevel=INFO", "--hostname", f"{name}-{self.queue}@%h",
+                 "--queues", self.queue],
+                cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT,
+            )
+        self.started.append(worker)
+        _wait_until_ready(log_path, worker)
+        return worker, log_path
+
+    def stop_all(self) -> None:
+        for worker in self.started:
+            if worker.poll() is None:
+                worker.terminate()
+        for worker in self.started:
+            worker.wait(timeout=30)
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db: None, tmp_path: Path) -> Iterator[dict[str, Path]]:
-    """Start `celery worker` as a separate process and send tasks through the broker for the
-    duration of the test (the suite otherwise runs tasks eagerly)."""
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    # A queue of its own, for the tasks the test sends and for those the worker's tasks send
-    # in turn, so no other worker on the broker takes them.
-    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "tests.clock", "celery", "-A", "config", "worker", "--pool=solo",
-             "--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=INFO",
-             "--queues", queue],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+def celery_workers(transactional_db: None, tmp_path: Path) -> Iterator[CeleryWorkers]:
+    """Tasks go through the broker to worker processes the test starts (the suite otherwise
+    runs tasks eagerly)."""
+    workers = CeleryWorkers(tmp_path)
     previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
     celery_app.conf.task_always_eager = False
-    celery_app.conf.task_default_queue = queue
+    celery_app.conf.task_default_queue = workers.queue
     try:
-        _wait_until_ready(log_path, worker)
-        yield {"mail_dir": mail_dir, "log": log_path}
+        yield workers
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
-        worker.terminate()
-        worker.wait(timeout=30)
+        workers.stop_all()
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers: CeleryWorkers) -> dict[str, Path]:
+    """One `celery worker` as a separate process, for the duration of the test."""
+    _worker, log_path = celery_workers.start()
+    return {"mail_dir": celery_workers.mail_dir, "log": log_path}
 
 
 @pytest.fixture

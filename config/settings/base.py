@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str, media_storage_from_env
@@ -236,8 +237,27 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_UR
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_RESULT_BACKEND = None
+# A worker killed in the middle of a task (SIGKILL, the OOM killer, a lost node) must not lose
+# it: the message is acknowledged only when the task returns, a pool child that dies has its
+# task put back at once, and a whole worker that dies has its unacknowledged task delivered
+# again by Redis once the visibility timeout passes. Tasks are therefore written to be safe to
+# run twice (docs/architecture.md, "Tasks that survive a killed worker").
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The hard limit ends a stuck task before Redis would hand the same message to a second worker
+# (visibility timeout > hard limit), so a task never runs twice at once; the soft limit lets it
+# raise and roll back first.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+}
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT, or Redis delivers a "
+        "running task to a second worker."
+    )
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -248,6 +268,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "exams-submit-expired-attempts": {
         "task": "exams.tasks.attempts_submit_expired",
         "schedule": 30.0,
+    },
+    # core: forget email deliveries long after any rerun of their task could come.
+    "core-prune-email-deliveries": {
+        "task": "core.tasks.email_deliveries_prune_task",
+        "schedule": 24 * 60 * 60,
     },
 }
 

@@ -64,8 +64,11 @@ def test_the_pdf_is_generated_once_and_regenerated_after_a_name_correction(
         user_profile_update(user=holder, changed_by=holder,
                             fields={"name_zh": "张三", "name_en": "ZHANG San"})
     credential.refresh_from_db()
-    assert credential.pdf.name != first_name
-    assert not credential.pdf.storage.exists(first_name)
+    # Replaced in place: one file per credential, under the one name, showing the new name.
+    assert credential.pdf.name == first_name
+    assert credential.pdf_generated_at > again.pdf_generated_at
+    _folders, files = credential.pdf.storage.listdir(f"certificates/{credential.issued_on:%Y}")
+    assert [f for f in files if f.startswith(credential.number)] == [f"{credential.number}.pdf"]
     text, _fonts = _pdf_text_and_fonts(credential)
     assert "张三" in text and "张山" not in text
     assert credential.printed_name_zh == "张三"
