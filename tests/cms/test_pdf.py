@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -33,6 +34,8 @@ def test_pdf_of_the_whole_version_has_chinese_text_and_an_embedded_cjk_font(
     assert "首次解决率" in text
     assert "客户权益保护" in text
     assert "评审合格率：90%" in text
+    # The cover's table of modules says what its columns are.
+    assert re.search(r"模块\s+条目\s+评审合格率\s+1\. 规划及发展方向", text), text[:800]
 
 
 def test_print_view_of_a_module_has_every_item_without_site_chrome(client, standard_factory):
