@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.text import validate_name
 
 from .models import Organisation, User
+from .names import pinyin_name_suggestion
 
 
 class SignupProfileForm(forms.Form):
@@ -18,6 +19,9 @@ class SignupProfileForm(forms.Form):
         label=_("Name (Chinese)"), max_length=50, help_text=_("As on your ID card."),
         validators=[validate_name],
     )
+    # Required, but left empty it is filled with a suggestion from the Chinese name that the
+    # person confirms by submitting again (the certificate prints it; nobody should get it
+    # wrong by skipping it).
     name_en = forms.CharField(
         label=_("Name (pinyin or English)"),
         max_length=100,
@@ -25,6 +29,20 @@ class SignupProfileForm(forms.Form):
         help_text=_("Printed on the certificate beside the Chinese name, e.g. ZHANG San."),
         validators=[validate_name],
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "name_en" in data and not data["name_en"].strip():
+            suggestion = pinyin_name_suggestion(data.get("name_zh", ""))
+            if suggestion:
+                self.data = {**dict(self.data.items()), self.add_prefix("name_en"): suggestion}
+                self.add_error("name_en", _(
+                    "Your name as the certificate will print it: %(name)s. Correct it if "
+                    "needed, then submit again.") % {"name": suggestion})
+            else:
+                self.add_error("name_en", _(
+                    "Enter your name in Latin letters as the certificate should print it."))
+        return data
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user.name_zh = self.cleaned_data["name_zh"].strip()

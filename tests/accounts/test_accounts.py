@@ -164,3 +164,36 @@ def test_staff_member_enrols_totp_two_factor(client, user_factory):
     code = format_hotp_value(hotp_value(secret, counter))
     client.post("/accounts/2fa/totp/activate/", {"code": code})
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
+
+
+def test_sign_up_without_a_latin_name_suggests_it_from_the_chinese_and_asks_to_confirm(client):
+    form = {"email": "ouyang@example.com", "name_zh": "欧阳修", "name_en": "",
+            "password1": PASSWORD, "password2": PASSWORD}
+    asked = client.post("/accounts/signup/", form)
+    body = asked.content.decode()
+    assert asked.status_code == 200 and not User.objects.filter(email="ouyang@example.com").exists()
+    assert "证书上将印的姓名：OUYANG Xiu" in body
+    assert re.search(r'name="name_en"[^>]*value="OUYANG Xiu"', body)
+
+    confirmed = client.post("/accounts/signup/", {**form, "name_en": "OUYANG Xiu"})
+    assert confirmed.status_code == 302
+    assert User.objects.get(email="ouyang@example.com").name_en == "OUYANG Xiu"
+
+
+def test_a_name_not_in_chinese_characters_must_be_given_in_latin_letters(client):
+    asked = client.post("/accounts/signup/", {
+        "email": "anna@example.com", "name_zh": "Anna", "name_en": "",
+        "password1": PASSWORD, "password2": PASSWORD})
+    assert asked.status_code == 200 and "请用拉丁字母填写证书上要印的姓名" in asked.content.decode()
+    assert not User.objects.filter(email="anna@example.com").exists()
+
+
+@pytest.mark.parametrize(("chinese", "latin"), [
+    ("张三", "ZHANG San"), ("李小龙", "LI Xiaolong"), ("欧阳修", "OUYANG Xiu"),
+    ("单雄信", "SHAN Xiongxin"), ("曾国藩", "ZENG Guofan"), ("吕布", "LYU Bu"), ("王", ""),
+    ("John Smith", ""),
+])
+def test_the_suggested_latin_name_reads_the_family_name_as_a_family_name(chinese, latin):
+    from accounts.names import pinyin_name_suggestion
+
+    assert pinyin_name_suggestion(chinese) == latin
