@@ -1,0 +1,240 @@
+"""A Redis cache whose outage costs requests milliseconds instead of failing them with a 500.
+
+Redis holds only what can be rebuilt: page fragments, rendered PDFs, allauth's rate-limit
+counters, import progress, and copies of sessions whose truth is the database (`cached_db`).
+So while Redis cannot be reached, `DegradingRedisCache` answers from elsewhere:
+
+- `DEGRADE_TO: "memory"` (the default cache): every operation goes to a memory cache of this
+  process. Counters keep counting, per process: allauth's login limits and the certificate
+  lookup limit still throttle, but each web process counts on its own, so a client may get up
+  to (number of web processes) × the limit while Redis is down (looser, never a 5xx, never
+  everyone locked out). allauth's own cache lock keeps working too.
+- `DEGRADE_TO: "miss"` (sessions): reads miss and writes are dropped, so `cached_db` sessions
+  read and write the database; no process keeps a copy another process could contradict (a
+  sign-out served by one process is seen by all).
+
+After a failure Redis is not asked again for `RETRY_SECONDS` (default 1), so a dead Redis
+costs one connect timeout per process and interval, not one per call; with the short socket
+timeouts of `config.settings.base.REDIS_CACHE_OPTIONS` that is milliseconds.
+
+When Redis answers again, the keys written or deleted here during the outage are deleted from
+Redis before anything else is read, and the memory cache is emptied: Redis never serves a value
+older than the outage (a session signed out meanwhile, a bumped page generation). Only the
+first `REMEMBER_KEYS` keys are remembered; past that every key under this cache's prefix is
+deleted instead.
+
+Logged once per outage and process: a warning when it starts, one line when it ends with how
+long it lasted and how many operations were answered without Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+from django_redis.cache import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# What "Redis cannot be reached" looks like through redis-py (refused, reset, timed out, a
+# server still loading its data); other errors (a wrong type, a bug) are raised as before.
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+    RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError,
+)
+REMEMBER_KEYS = 100_000
+
+T = TypeVar("T")
+
+
+class DegradingRedisCache(RedisCache):
+    """django-redis's cache, answering from memory or as a miss while Redis is down.
+
+    OPTIONS, besides django-redis's own: `DEGRADE_TO` ("memory" or "miss") and
+    `RETRY_SECONDS` (see the module's docstring).
+    """
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        options = dict(params.get("OPTIONS", {}))
+        self.degrade_to: str = options.pop("DEGRADE_TO", "memory")
+        if self.degrade_to not in ("memory", "miss"):
+            raise ValueError(f"DEGRADE_TO must be 'memory' or 'miss', not {self.degrade_to!r}")
+        self.retry_seconds: float = float(options.pop("RETRY_SECONDS", 1.0))
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._memory = LocMemCache(f"degraded-{id(self)}", {"TIMEOUT": params.get("TIMEOUT",
+                                                                                     300)})
+        self._lock = threading.Lock()
+        self._down_since: float | None = None
+        self._retry_at = 0.0
+        self._answered_without_redis = 0
+        self._written: set[tuple[str, int | None]] = set()
+        self._written_overflow = False
+
+    # --- outage bookkeeping -------------------------------------------------------------------
+
+    @property
+    def degraded(self) -> bool:
+        """Whether the last attempt to reach Redis failed (the readiness probe reports it)."""
+        return self._down_since is not None
+
+    def _run(self, operation: Callable[[], T], fallback: Callable[[], T],
+             written: Iterable[Any] = (), version: int | None = None) -> T:
+        if self._down_since is not None and time.monotonic() < self._retry_at:
+            return self._without_redis(fallback, written, version)
+        try:
+            if self._down_since is not None:
+                self._recover()
+            return operation()
+        except OUTAGE_ERRORS as error:
+            self._outage(error)
+            return self._without_redis(fallback, written, version)
+
+    def _without_redis(self, fallback: Callable[[], T], written: Iterable[Any],
+                       version: int | None) -> T:
+        with self._lock:
+            self._answered_without_redis += 1
+            for key in written:
+                if len(self._written) >= REMEMBER_KEYS:
+                    self._written_overflow = True
+                    break
+                self._written.add((str(key), version))
+        return fallback()
+
+    def _outage(self, error: BaseException) -> None:
+        with self._lock:
+            self._retry_at = time.monotonic() + self.retry_seconds
+            if self._down_since is not None:
+                return
+            self._down_since = time.monotonic()
+        logger.warning("cache: Redis at %s cannot be reached (%s: %s); answering %s until it "
+                       "returns", self._server, type(error).__name__, error,
+                       "from this process's memory" if self.degrade_to == "memory"
+                       else "as misses")
+
+    def _recover(self) -> None:
+        """Redis answers again: forget what it holds that was changed meanwhile, then serve."""
+        with self._lock:
+            if self._down_since is None:
+                return
+            # Raises OUTAGE_ERRORS while Redis is still down: the outage goes on, nothing lost.
+            self.client.get_client(write=True).ping()
+            written, overflow = self._written, self._written_overflow
+            by_version: dict[int | None, list[str]] = {}
+            for key, version in written:
+                by_version.setdefault(version, []).append(key)
+            if overflow:
+                super().delete_pattern("*")
+            else:
+                for version, keys in by_version.items():
+                    for start in range(0, len(keys), 1000):
+                        super().delete_many(keys[start:start + 1000], version=version)
+            lasted = time.monotonic() - self._down_since
+            answered = self._answered_without_redis
+            self._down_since, self._answered_without_redis = None, 0
+            self._written, self._written_overflow = set(), False
+            self._memory.clear()
+        logger.warning("cache: Redis at %s answers again after %.1f s; %d operations were "
+                       "answered without it, %s keys changed meanwhile deleted from it",
+                       self._server, lasted, answered, "all" if overflow else len(written))
+
+    # --- the operations Django and allauth use ------------------------------------------------
+
+    def get(self, key: Any, default: Any = None, version: int | None = None,
+            client: Any = None) -> Any:
+        return self._run(
+            lambda: self._get_raising(key, default, version, client),
+            lambda: (self._memory.get(key, default, version) if self.degrade_to == "memory"
+                     else default))
+
+    def _get_raising(self, key: Any, default: Any, version: int | None, client: Any) -> Any:
+        # django-redis's get() turns a connection error into the default when its
+        # IGNORE_EXCEPTIONS is on; it is off here, so errors reach _run.
+        return super().get(key, default=default, version=version, client=client)
+
+    def get_many(self, keys: Any, version: int | None = None, **kwargs: Any) -> Any:
+        return self._run(
+            lambda: super(DegradingRedisCache, self).get_many(keys, version=version, **kwargs),
+            lambda: (self._memory.get_many(keys, version) if self.degrade_to == "memory"
+                     else {}))
+
+    def has_key(self, key: Any, version: int | None = None, **kwargs: Any) -> Any:
+        return self._run(
+            lambda: super(DegradingRedisCache, self).has_key(key, version=version, **kwargs),
+            lambda: (self._memory.has_key(key, version) if self.degrade_to == "memory"
+                     else False))
+
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
+            version: int | None = None, **kwargs: Any) -> Any:
+        return self._run(
+            lambda: super(DegradingRedisCache, self).set(key, value, timeout, version=version,
+                                                         **kwargs),
+            lambda: (self._memory.set(key, value, timeout, version)
+                     if self.degrade_to == "memory" else None),
+            written=[key], version=version)
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
+            version: int | None = None, **kwargs: Any) -> Any:
+        # "miss": nothing is stored, so add() reports that it stored nothing.
+        return self._run(
+            lambda: super(DegradingRedisCache, self).add(key, value, timeout, version=version,
+                                                         **kwargs),
+            lambda: (self._memory.add(key, value, timeout, version)
+                     if self.degrade_to == "memory" else False),
+            written=[key], version=version)
+
+    def set_many(self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT,
+                 version: int | None = None, **kwargs: Any) -> Any:
+        return self._run(
+            lambda: super(DegradingRedisCache, self).set_many(data, timeout, version=version,
+                                                              **kwargs),
+            lambda: (self._memory.set_many(data, timeout, version)
+                     if self.degrade_to == "memory" else []),
+            written=list(data), version=version)
+
+    def delete(self, key: Any, version: int | None = None, **kwargs: Any) -> Any:
+        return self._run(
+            lambda: super(DegradingRedisCache, self).delete(key, version=version, **kwargs),
+            lambda: (self._memory.delete(key, version) if self.degrade_to == "memory"
+                     else False),
+            written=[key], version=version)
+
+    def delete_many(self, keys: Any, version: int | None = None, **kwargs: Any) -> Any:
+        keys = list(keys)
+        return self._run(
+            lambda: super(DegradingRedisCache, self).delete_many(keys, version=version,
+                                                                 **kwargs),
+            lambda: (self._memory.delete_many(keys, version) if self.degrade_to == "memory"
+                     else None),
+            written=keys, version=version)
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None,
+             **kwargs: Any) -> Any:
+        # "miss": the key is missing, so incr() raises ValueError as Django's caches do.
+        def fallback() -> Any:
+            if self.degrade_to == "memory":
+                return self._memory.incr(key, delta, version)
+            raise ValueError(f"Key '{key}' not found")
+
+        return self._run(
+            lambda: super(DegradingRedisCache, self).incr(key, delta, version=version,
+                                                          **kwargs),
+            fallback, written=[key], version=version)
+
+    def decr(self, key: Any, delta: int = 1, version: int | None = None,
+             **kwargs: Any) -> Any:
+        return self.incr(key, -delta, version=version, **kwargs)
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None,
+              **kwargs: Any) -> Any:
+        return self._run(
+            lambda: super(DegradingRedisCache, self).touch(key, timeout, version=version,
+                                                           **kwargs),
+            lambda: (self._memory.touch(key, timeout, version) if self.degrade_to == "memory"
+                     else False),
+            written=[key], version=version)
