@@ -23,6 +23,9 @@ older than the outage (a session signed out meanwhile, a bumped page generation)
 first `REMEMBER_KEYS` keys are remembered; past that every key under this cache's prefix is
 deleted instead.
 
+Django makes one cache object per thread; the outage and the memory cache are the process's,
+shared by its threads (gunicorn's gthread workers), so counting is per process, not per thread.
+
 Logged once per outage and process: a warning when it starts, one line when it ends with how
 long it lasted and how many operations were answered without Redis.
 """
@@ -53,6 +56,27 @@ REMEMBER_KEYS = 100_000
 T = TypeVar("T")
 
 
+class _Outage:
+    """One process's view of one Redis location: whether it is down, and what changed meanwhile."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.down_since: float | None = None
+        self.retry_at = 0.0
+        self.answered_without_redis = 0
+        self.written: set[tuple[str, int | None]] = set()
+        self.overflow = False
+
+
+_outages: dict[str, _Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def _outage_for(name: str) -> _Outage:
+    with _outages_lock:
+        return _outages.setdefault(name, _Outage())
+
+
 class DegradingRedisCache(RedisCache):
     """django-redis's cache, answering from memory or as a miss while Redis is down.
 
@@ -67,28 +91,26 @@ class DegradingRedisCache(RedisCache):
             raise ValueError(f"DEGRADE_TO must be 'memory' or 'miss', not {self.degrade_to!r}")
         self.retry_seconds: float = float(options.pop("RETRY_SECONDS", 1.0))
         super().__init__(server, {**params, "OPTIONS": options})
-        self._memory = LocMemCache(f"degraded-{id(self)}", {"TIMEOUT": params.get("TIMEOUT",
-                                                                                     300)})
-        self._lock = threading.Lock()
-        self._down_since: float | None = None
-        self._retry_at = 0.0
-        self._answered_without_redis = 0
-        self._written: set[tuple[str, int | None]] = set()
-        self._written_overflow = False
+        # Shared by every thread's instance for the same Redis and mode (LocMemCache keeps its
+        # data per name, in the process).
+        name = f"degraded:{server}:{params.get('KEY_PREFIX', '')}:{self.degrade_to}"
+        self._memory = LocMemCache(name, {"TIMEOUT": params.get("TIMEOUT", 300)})
+        self._state = _outage_for(name)
 
     # --- outage bookkeeping -------------------------------------------------------------------
 
     @property
     def degraded(self) -> bool:
         """Whether the last attempt to reach Redis failed (the readiness probe reports it)."""
-        return self._down_since is not None
+        return self._state.down_since is not None
 
     def _run(self, operation: Callable[[], T], fallback: Callable[[], T],
              written: Iterable[Any] = (), version: int | None = None) -> T:
-        if self._down_since is not None and time.monotonic() < self._retry_at:
+        state = self._state
+        if state.down_since is not None and time.monotonic() < state.retry_at:
             return self._without_redis(fallback, written, version)
         try:
-            if self._down_since is not None:
+            if state.down_since is not None:
                 self._recover()
             return operation()
         except OUTAGE_ERRORS as error:
@@ -97,21 +119,23 @@ class DegradingRedisCache(RedisCache):
 
     def _without_redis(self, fallback: Callable[[], T], written: Iterable[Any],
                        version: int | None) -> T:
-        with self._lock:
-            self._answered_without_redis += 1
+        state = self._state
+        with state.lock:
+            state.answered_without_redis += 1
             for key in written:
-                if len(self._written) >= REMEMBER_KEYS:
-                    self._written_overflow = True
+                if len(state.written) >= REMEMBER_KEYS:
+                    state.overflow = True
                     break
-                self._written.add((str(key), version))
+                state.written.add((str(key), version))
         return fallback()
 
     def _outage(self, error: BaseException) -> None:
-        with self._lock:
-            self._retry_at = time.monotonic() + self.retry_seconds
-            if self._down_since is not None:
+        state = self._state
+        with state.lock:
+            state.retry_at = time.monotonic() + self.retry_seconds
+            if state.down_since is not None:
                 return
-            self._down_since = time.monotonic()
+            state.down_since = time.monotonic()
         logger.warning("cache: Redis at %s cannot be reached (%s: %s); answering %s until it "
                        "returns", self._server, type(error).__name__, error,
                        "from this process's memory" if self.degrade_to == "memory"
@@ -119,29 +143,30 @@ class DegradingRedisCache(RedisCache):
 
     def _recover(self) -> None:
         """Redis answers again: forget what it holds that was changed meanwhile, then serve."""
-        with self._lock:
-            if self._down_since is None:
+        state = self._state
+        with state.lock:
+            if state.down_since is None:
                 return
             # Raises OUTAGE_ERRORS while Redis is still down: the outage goes on, nothing lost.
             self.client.get_client(write=True).ping()
-            written, overflow = self._written, self._written_overflow
-            by_version: dict[int | None, list[str]] = {}
-            for key, version in written:
-                by_version.setdefault(version, []).append(key)
-            if overflow:
+            if state.overflow:
                 super().delete_pattern("*")
             else:
+                by_version: dict[int | None, list[str]] = {}
+                for key, version in state.written:
+                    by_version.setdefault(version, []).append(key)
                 for version, keys in by_version.items():
                     for start in range(0, len(keys), 1000):
                         super().delete_many(keys[start:start + 1000], version=version)
-            lasted = time.monotonic() - self._down_since
-            answered = self._answered_without_redis
-            self._down_since, self._answered_without_redis = None, 0
-            self._written, self._written_overflow = set(), False
+            lasted = time.monotonic() - state.down_since
+            answered, forgotten = state.answered_without_redis, len(state.written)
+            overflow = state.overflow
+            state.down_since, state.answered_without_redis = None, 0
+            state.written, state.overflow = set(), False
             self._memory.clear()
         logger.warning("cache: Redis at %s answers again after %.1f s; %d operations were "
                        "answered without it, %s keys changed meanwhile deleted from it",
-                       self._server, lasted, answered, "all" if overflow else len(written))
+                       self._server, lasted, answered, "all" if overflow else forgotten)
 
     # --- the operations Django and allauth use ------------------------------------------------
 
