@@ -52,6 +52,7 @@ from exam_window import (  # noqa: E402
 )
 from fault_postgres_restart import HeaderClient, Phases, call  # noqa: E402
 
+from tests.postgres_cluster import free_port  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 
 HEADING = "## Fault: Redis stopped"
@@ -187,11 +188,14 @@ def main() -> int:
                         help="seconds to wait for queues and the outbox after the outage")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--port", type=int, default=8767)
+    parser.add_argument("--port", type=int, default=None,
+                        help="gunicorn's port (default: a free one, so that another run on "
+                             "this machine cannot answer this one's clients)")
     parser.add_argument("--database-url",
                         default=os.environ.get("BENCH_REDIS_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--no-write", action="store_true", help="do not update the docs")
     args = parser.parse_args()
+    args.port = args.port or free_port()
     answers = 18 + args.resaves
     ramp = args.ramp if args.ramp is not None else args.outage_at + 0.75 * args.outage_seconds
     think = args.think if args.think is not None else args.outage_seconds / 2 / answers

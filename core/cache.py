@@ -60,7 +60,8 @@ class _Outage:
     """One process's view of one Redis location: whether it is down, and what changed meanwhile."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # held for bookkeeping only, never across a network call
+        self.recovering = threading.Lock()  # one thread asks Redis whether it is back
         self.down_since: float | None = None
         self.retry_at = 0.0
         self.answered_without_redis = 0
@@ -94,7 +95,8 @@ class DegradingRedisCache(RedisCache):
         # Shared by every thread's instance for the same Redis and mode (LocMemCache keeps its
         # data per name, in the process).
         name = f"degraded:{server}:{params.get('KEY_PREFIX', '')}:{self.degrade_to}"
-        self._memory = LocMemCache(name, {"TIMEOUT": params.get("TIMEOUT", 300)})
+        self._memory = LocMemCache(name, {"TIMEOUT": params.get("TIMEOUT", 300),
+                                          "OPTIONS": {"MAX_ENTRIES": 10_000}})
         self._state = _outage_for(name)
 
     # --- outage bookkeeping -------------------------------------------------------------------
@@ -111,7 +113,13 @@ class DegradingRedisCache(RedisCache):
             return self._without_redis(fallback, written, version)
         try:
             if state.down_since is not None:
-                self._recover()
+                if not state.recovering.acquire(blocking=False):
+                    # Another thread is finding out: this one does not wait for it.
+                    return self._without_redis(fallback, written, version)
+                try:
+                    self._recover()
+                finally:
+                    state.recovering.release()
             return operation()
         except OUTAGE_ERRORS as error:
             self._outage(error)
@@ -142,31 +150,42 @@ class DegradingRedisCache(RedisCache):
                        else "as misses")
 
     def _recover(self) -> None:
-        """Redis answers again: forget what it holds that was changed meanwhile, then serve."""
+        """Redis answers again: delete from it what was changed meanwhile, then serve from it.
+        Raises OUTAGE_ERRORS while Redis is still down (the outage goes on, nothing lost)."""
         state = self._state
-        with state.lock:
-            if state.down_since is None:
-                return
-            # Raises OUTAGE_ERRORS while Redis is still down: the outage goes on, nothing lost.
-            self.client.get_client(write=True).ping()
-            if state.overflow:
+        self.client.get_client(write=True).ping()
+        deleted: set[tuple[str, int | None]] = set()
+        cleared_all = False
+        # Threads that meanwhile answer without Redis may remember more keys: a few passes,
+        # until none came in (bounded, so a busy process still ends the outage).
+        for passes in range(5):
+            with state.lock:
+                pending, overflow = state.written - deleted, state.overflow
+                if (not pending and not overflow) or passes == 4:
+                    # Nothing new since the previous pass (or passes ran out): the outage is over.
+                    lasted = time.monotonic() - (state.down_since or time.monotonic())
+                    answered = state.answered_without_redis
+                    state.down_since, state.answered_without_redis = None, 0
+                    state.written = set()
+                    self._memory.clear()
+                    break
+                if overflow:
+                    state.overflow = False
+            if overflow:
                 super().delete_pattern("*")
-            else:
-                by_version: dict[int | None, list[str]] = {}
-                for key, version in state.written:
-                    by_version.setdefault(version, []).append(key)
-                for version, keys in by_version.items():
-                    for start in range(0, len(keys), 1000):
-                        super().delete_many(keys[start:start + 1000], version=version)
-            lasted = time.monotonic() - state.down_since
-            answered, forgotten = state.answered_without_redis, len(state.written)
-            overflow = state.overflow
-            state.down_since, state.answered_without_redis = None, 0
-            state.written, state.overflow = set(), False
-            self._memory.clear()
+                cleared_all = True
+            by_version: dict[int | None, list[str]] = {}
+            for key, version in pending:
+                by_version.setdefault(version, []).append(key)
+            for version, keys in by_version.items():
+                for start in range(0, len(keys), 1000):
+                    super().delete_many(keys[start:start + 1000], version=version)
+            deleted |= pending
         logger.warning("cache: Redis at %s answers again after %.1f s; %d operations were "
-                       "answered without it, %s keys changed meanwhile deleted from it",
-                       self._server, lasted, answered, "all" if overflow else forgotten)
+                       "answered without it, %d keys changed meanwhile deleted from it%s",
+                       self._server, lasted, answered, len(deleted),
+                       " (and every key under its prefix: too many to remember)"
+                       if cleared_all else "")
 
     # --- the operations Django and allauth use ------------------------------------------------
 

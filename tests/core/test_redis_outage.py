@@ -8,6 +8,7 @@ the read times out and keeps its data, which shows what happens to values change
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import pytest
@@ -58,6 +59,17 @@ def test_a_stopped_redis_answers_from_memory_fast_and_warns_once(
     assert cache.get("fragment") is None  # Redis's (empty: it restarted), not the memory's
     assert not cache.degraded
     assert "answers again" in caplog.records[-1].getMessage()
+
+
+def test_the_threads_of_a_process_count_together_while_redis_is_down(redis_everywhere):
+    redis_everywhere.stop()
+    cache.set("failures", 0)
+    # Django gives each thread its own cache object; gunicorn's threads must still share the
+    # count, or a limit would be looser by the number of threads too.
+    other = threading.Thread(target=lambda: cache.incr("failures"))
+    other.start()
+    other.join()
+    assert cache.incr("failures") == 2
 
 
 def test_sessions_read_the_database_and_a_sign_out_during_the_outage_holds(
