@@ -139,8 +139,9 @@ def outbox_drain(*, batch: int = 100) -> dict[str, int]:
                 break
             for row in rows:
                 try:
-                    current_app.tasks[row.task_name].apply_async(
-                        args=row.args, kwargs=row.kwargs, task_id=row.task_id)
+                    # By name: a row outlives a deploy that renamed or moved its task's module.
+                    current_app.send_task(row.task_name, args=row.args, kwargs=row.kwargs,
+                                          task_id=row.task_id)
                 except BROKER_ERRORS as error:
                     OutboxTask.objects.filter(pk=row.pk).update(
                         attempts=models.F("attempts") + 1,
