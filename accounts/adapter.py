@@ -5,10 +5,10 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.services import task_queue_on_commit
 from core.tasks import email_deliver
 
 from .roles import TRAINEE
@@ -43,9 +43,8 @@ class AccountAdapter(DefaultAccountAdapter):
             None,
         )
         subject, body, to = message.subject, message.body, list(message.to)
-        transaction.on_commit(
-            lambda: email_deliver.delay(subject=subject, body=body, to=to, html_body=html_body)
-        )
+        task_queue_on_commit(email_deliver, subject=subject, body=body, to=to,
+                             html_body=html_body)
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=commit)

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from core.services import task_queue_on_commit
 
 
 def on_attempt_passed(
@@ -28,8 +28,8 @@ def on_attempt_passed(
         "exam_score": str(score_percent) if score_percent is not None else None,
         "passed_at": passed_at.isoformat() if passed_at is not None else None,
     }
-    # The signal is sent on commit already; on_commit runs at once outside a transaction.
-    transaction.on_commit(lambda: credential_issue_for_pass_task.delay(**payload))
+    # The signal is sent on commit already; the task is queued at once outside a transaction.
+    task_queue_on_commit(credential_issue_for_pass_task, **payload)
 
 
 def on_attempt_pass_withdrawn(
@@ -44,7 +44,7 @@ def on_attempt_pass_withdrawn(
         "exam_score": str(score_percent) if score_percent is not None else None,
         "reason": reason,
     }
-    transaction.on_commit(lambda: credential_pass_withdrawn_task.delay(**payload))
+    task_queue_on_commit(credential_pass_withdrawn_task, **payload)
 
 
 def on_user_saved(sender: Any, instance: Any, created: bool, update_fields: Any = None,
@@ -64,4 +64,4 @@ def on_user_saved(sender: Any, instance: Any, created: bool, update_fields: Any 
     )
     if stale:
         user_id = instance.pk
-        transaction.on_commit(lambda: credentials_regenerate_for_holder_task.delay(user_id=user_id))
+        task_queue_on_commit(credentials_regenerate_for_holder_task, user_id=user_id)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, User
 from accounts.services import user_role_grant, user_role_revoke
 from core.models import AuditEntry
-from core.services import audit_record, email_send_templated
+from core.services import audit_record, email_send_templated, task_queue, task_queue_on_commit
 from exams.selectors import passed_attempts_since
 
 from .models import (
@@ -280,9 +280,7 @@ def credential_pass_withdrawn(*, source_key: str, exam_score: Decimal | str | No
 def _queue_pdf(credential_id: int, *, force: bool = False) -> None:
     from .tasks import credential_pdf_generate_task
 
-    transaction.on_commit(
-        lambda: credential_pdf_generate_task.delay(credential_id=credential_id, force=force)
-    )
+    task_queue_on_commit(credential_pdf_generate_task, credential_id=credential_id, force=force)
 
 
 def _email_holder(credential: Credential, template_prefix: str, **extra: Any) -> None:
@@ -366,7 +364,7 @@ def credential_pdf_request(*, credential_id: int) -> Credential | None:
     if credential_pdf_current(credential):
         return credential
     # Queued straight away, not on commit: a request for a file writes nothing to wait for.
-    credential_pdf_generate_task.delay(credential_id=credential_id)
+    task_queue(credential_pdf_generate_task, credential_id=credential_id)
     credential = read()
     return credential if credential_pdf_current(credential) else None
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -275,7 +275,7 @@ def apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     if services.credential_valid_for(request.user, CredentialType.COORDINATOR) is None:
         messages.error(request, _("Only a coordinator with an active credential can apply."))
         return redirect("certification:mine")
-    data = request.POST if request.method == "POST" else None
+    data: QueryDict | None = request.POST if request.method == "POST" else None
     # "Add another" posts the form as typed with one more empty row for that list: nothing is
     # saved and nothing typed is lost (no script needed).
     grow = data.get("add_row") if data is not None else None

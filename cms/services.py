@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from core.models import ImportJob
-from core.services import audit_record, import_job_create, import_job_run
+from core.services import audit_record, import_job_create, import_job_run, task_queue
 from core.uploads import IMPORT_LIMITS, UploadRefused, xlsx_open, yaml_load
 
 from .models import (
@@ -477,7 +477,7 @@ def standard_import_start(*, upload: UploadedFile, user: Any, dry_run: bool) -> 
     from .tasks import standard_import_run  # the task module imports this one
 
     return import_job_create(kind=STANDARD_IMPORT_KIND, upload=upload, actor=user,
-                             queue=standard_import_run.delay, options={"dry_run": dry_run})
+                             task=standard_import_run, options={"dry_run": dry_run})
 
 
 def standard_import_job_run(*, job_id: int) -> None:
@@ -542,6 +542,6 @@ def standard_pdf_request(*, version: StandardVersionPage, language: str) -> byte
     pdf = cache.get(key)
     # The marker expires, so a render lost with its worker is queued again by a later reader.
     if pdf is None and cache.add(f"{key}:queued", True, timeout=300):
-        standard_pdf_store_task.delay(version_id=version.pk, language=language)
+        task_queue(standard_pdf_store_task, version_id=version.pk, language=language)
         pdf = cache.get(key)
     return pdf

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AuditEntry
+from .models import AuditEntry, OutboxTask
 
 
 @admin.register(AuditEntry)
@@ -19,4 +19,22 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Read-only: what waits for the broker; rows leave when core.tasks.outbox_drain sends them."""
+
+    list_display = ("created_at", "task_name", "task_id", "attempts", "last_error")
+    list_filter = ("task_name",)
+    search_fields = ("task_name", "task_id")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutboxTask | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutboxTask | None = None) -> bool:
         return False

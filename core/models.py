@@ -121,3 +121,29 @@ class EmailDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class OutboxTask(models.Model):
+    """A Celery task that could not be sent because the broker could not be reached.
+
+    `core.services.task_queue` keeps it here instead of failing the request that queued it;
+    `core.tasks.outbox_drain` sends it (with the same `task_id`) once the broker answers and
+    then deletes the row. Tasks are idempotent, so a publish that reached the broker although
+    it reported an error, and is sent again from here, does nothing twice.
+    """
+
+    task_name = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("kept since"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts to send"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("kept task")
+        verbose_name_plural = _("kept tasks (outbox)")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.task_id}"

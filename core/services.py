@@ -1,12 +1,16 @@
-"""Services every app uses: the audit log, queued email and imports run by Celery."""
+"""Services every app uses: the audit log, queued tasks (and their outbox), queued email and
+imports run by Celery."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+import uuid
 from collections.abc import Callable
 from typing import IO, Any
 
+from celery import Task
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -19,8 +23,11 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .models import AuditEntry, EmailDelivery, ImportJob
+from .models import AuditEntry, EmailDelivery, ImportJob, OutboxTask
 
 logger = logging.getLogger(__name__)
 # progress(done, total): rows handled so far, of how many (0 while not yet known)
@@ -70,9 +77,85 @@ def email_send_templated(
             html_body: str | None = render_to_string(f"{template_prefix}_message.html", context)
         except TemplateDoesNotExist:
             html_body = None
-    transaction.on_commit(
-        lambda: email_deliver.delay(subject=subject, body=body, to=to, html_body=html_body)
-    )
+    task_queue_on_commit(email_deliver, subject=subject, body=body, to=to, html_body=html_body)
+
+
+# --- tasks queued through the broker, kept in the outbox while it cannot be reached ------------
+
+# What a broker that cannot be reached raises from a publish: kombu's wrapper once its retries
+# are spent, or the transport's own error. A task that cannot be serialised is a bug: raised.
+BROKER_ERRORS: tuple[type[BaseException], ...] = (
+    BrokerOperationalError, RedisConnectionError, RedisTimeoutError, OSError,
+)
+# After a failed publish, tasks go straight to the outbox for this long: during an outage a
+# request pays for one failed connection per process and interval, not one per task.
+BROKER_RETRY_SECONDS = 5.0
+_broker_retry_at = 0.0
+
+
+def task_queue(task: Task, /, *args: Any, **kwargs: Any) -> str:
+    """Send `task(*args, **kwargs)` to the broker now; returns its task id.
+
+    When the broker cannot be reached the call is kept in `OutboxTask` instead of raising, and
+    `core.tasks.outbox_drain` sends it (same task id) when the broker answers again. With
+    Celery eager (`make run`, the tests) the task runs here, as `task.delay` would run it.
+    """
+    global _broker_retry_at
+    task_id = str(uuid.uuid4())
+    if task.app.conf.task_always_eager:
+        return str(task.apply_async(args=args, kwargs=kwargs, task_id=task_id).id)
+    if time.monotonic() >= _broker_retry_at:
+        try:
+            task.apply_async(args=args, kwargs=kwargs, task_id=task_id)
+            return task_id
+        except BROKER_ERRORS as error:
+            _broker_retry_at = time.monotonic() + BROKER_RETRY_SECONDS
+            last_error = f"{type(error).__name__}: {error}"
+            logger.warning("tasks: the broker cannot be reached (%s); %s kept in the outbox",
+                           last_error, task.name)
+    else:
+        last_error = "not sent: the broker could not be reached moments ago"
+    OutboxTask.objects.create(task_name=task.name, args=list(args), kwargs=kwargs,
+                              task_id=task_id, last_error=last_error[:2000])
+    return task_id
+
+
+def task_queue_on_commit(task: Task, /, *args: Any, **kwargs: Any) -> None:
+    """`task_queue` once the current transaction commits (at once outside one): the way every
+    caller queues a task, so a task never runs against data that was rolled back and a broker
+    outage never fails the request."""
+    transaction.on_commit(lambda: task_queue(task, *args, **kwargs))
+
+
+def outbox_drain(*, batch: int = 100) -> dict[str, int]:
+    """Send the kept tasks, oldest first, deleting each row once the broker has it. Stops at
+    the first failure (the broker is still down: the rows wait for the next run). Safe to run
+    twice at once on PostgreSQL: each run takes rows the other has not locked."""
+    from celery import current_app
+
+    sent = 0
+    while True:
+        with transaction.atomic():
+            rows = list(OutboxTask.objects.select_for_update(skip_locked=True)
+                        .order_by("id")[:batch])
+            if not rows:
+                break
+            for row in rows:
+                try:
+                    # By name: a row outlives a deploy that renamed or moved its task's module.
+                    current_app.send_task(row.task_name, args=row.args, kwargs=row.kwargs,
+                                          task_id=row.task_id)
+                except BROKER_ERRORS as error:
+                    OutboxTask.objects.filter(pk=row.pk).update(
+                        attempts=models.F("attempts") + 1,
+                        last_error=f"{type(error).__name__}: {error}"[:2000])
+                    logger.warning("outbox: the broker still cannot be reached (%s)", error)
+                    return {"sent": sent, "kept": OutboxTask.objects.count()}
+                row.delete()
+                sent += 1
+    if sent:
+        logger.info("outbox: %d kept task(s) sent", sent)
+    return {"sent": sent, "kept": OutboxTask.objects.count()}
 
 
 def email_deliver_once(
@@ -113,10 +196,10 @@ def import_job_create(
     kind: str,
     upload: UploadedFile,
     actor: AbstractBaseUser | None,
-    queue: Callable[[int], Any],
+    task: Task,
     options: dict[str, Any] | None = None,
 ) -> ImportJob:
-    """Store the upload through the default storage and queue `queue(job_id)` on commit. The
+    """Store the upload through the default storage and queue `task(job_id)` on commit. The
     uploader's language goes with it, so the task's messages are in that language."""
     job = ImportJob(
         kind=kind, filename=(upload.name or "")[:255],
@@ -125,7 +208,7 @@ def import_job_create(
     )
     job.file.save(upload.name or "upload", upload, save=False)
     job.save()
-    transaction.on_commit(lambda: queue(job.pk))
+    task_queue_on_commit(task, job.pk)
     return job
 
 

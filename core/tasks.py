@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -23,3 +24,17 @@ def email_deliveries_prune_task() -> int:
     from .services import email_deliveries_prune
 
     return email_deliveries_prune()
+
+
+@shared_task(acks_late=True)
+def outbox_drain() -> dict[str, int]:
+    """Send the tasks kept while the broker was down (every minute, and when a worker starts)."""
+    from .services import outbox_drain as drain
+
+    return drain()
+
+
+@worker_ready.connect
+def _outbox_drain_on_worker_start(sender: Any = None, **kwargs: Any) -> None:
+    # A worker that starts has just reached the broker: the outbox need not wait a minute.
+    outbox_drain.delay()

@@ -221,7 +221,7 @@ def questions_import_start(*, upload: UploadedFile, actor: Any) -> ImportJob:
 
 
     return import_job_create(kind=QUESTIONS_IMPORT_KIND, upload=upload, actor=actor,
-                             queue=questions_import_run.delay)
+                             task=questions_import_run)
 
 
 def questions_import_job_run(*, job_id: int) -> None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import CANDIDATE, COURSE_ADMIN
 from accounts.services import user_role_grant
-from core.services import audit_record, email_send_templated
+from core.services import audit_record, email_send_templated, task_queue_on_commit
 
 from .models import (
     COURSE_DAYS,
@@ -161,7 +161,7 @@ def _cohort_check_open(cohort: Cohort) -> None:
 def _offer_waitlist_on_commit(cohort_id: int) -> None:
     from .tasks import waitlist_offer
 
-    transaction.on_commit(lambda: waitlist_offer.delay(cohort_id))
+    task_queue_on_commit(waitlist_offer, cohort_id)
 
 
 # --- Enrolment

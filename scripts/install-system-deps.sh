@@ -4,6 +4,7 @@
 #   chromium        the browser Playwright drives in the browser tests
 #   poppler-utils   pdffonts/pdftotext, used by tests to read generated PDFs
 #   gettext         compiling translations
+#   redis-server    private Redis servers the Redis-outage tests and bench/fault_redis.py start
 # Installs what is missing with apt-get when it can; otherwise says what to install.
 set -u
 missing=()
@@ -11,6 +12,7 @@ fc-list 2>/dev/null | grep -qi "Noto Sans CJK\|Noto Serif CJK" || missing+=(font
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v pdffonts >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Installing system packages: ${missing[*]}"

@@ -203,20 +203,30 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Cache: allauth's rate limits and page caches need a cache shared by all processes in
-# production (Redis); the embedded default is per-process memory.
+# production (Redis); the embedded default is per-process memory. A Redis outage must not fail
+# requests: core.cache.DegradingRedisCache answers from this process's memory (the default
+# cache) or as misses (sessions, whose truth is the database) until Redis returns.
 REDIS_URL = env_str("REDIS_URL", "")
-# Seconds: a Redis that stops answering fails a request (and the readiness probe) quickly
-# instead of holding it until the OS gives up on the socket.
-REDIS_CACHE_OPTIONS = {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "ccso",
-            "OPTIONS": REDIS_CACHE_OPTIONS,
-        }
+# Seconds: a Redis that stops answering costs a request a fraction of a second, once per process
+# and second (core.cache's RETRY_SECONDS), instead of holding it until the OS gives up.
+REDIS_CACHE_OPTIONS: dict[str, Any] = {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.5}
+
+
+def redis_caches(url: str) -> dict[str, dict[str, Any]]:
+    """The default cache and the sessions' cache, both on Redis at `url`."""
+    backend = "core.cache.DegradingRedisCache"
+    return {
+        "default": {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": "ccso",
+                    "OPTIONS": {**REDIS_CACHE_OPTIONS, "DEGRADE_TO": "memory"}},
+        "sessions": {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": "ccso",
+                     "OPTIONS": {**REDIS_CACHE_OPTIONS, "DEGRADE_TO": "miss"}},
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -250,20 +260,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # raise and roll back first.
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
+# A broker that cannot be reached fails a publish within about a second (a refused connection
+# at once) instead of blocking the request: core.services.task_queue keeps the task in the
+# outbox (core.OutboxTask) and core.tasks.outbox_drain sends it when the broker returns.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 2.0,
 }
 if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(
         "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT, or Redis delivers a "
         "running task to a second worker."
     )
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic tasks, grouped by the app that owns them.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # core: tasks kept while the broker was down, sent once it answers (also on worker start).
+    "core-outbox-drain": {"task": "core.tasks.outbox_drain", "schedule": 60.0},
     # exams: submit attempts still open after their deadline (+ grace), within a minute.
     "exams-submit-expired-attempts": {
         "task": "exams.tasks.attempts_submit_expired",

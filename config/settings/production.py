@@ -50,14 +50,9 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBa
 CELERY_TASK_ALWAYS_EAGER = False
 
 # allauth's rate limits count in the cache: a per-process cache would not limit anything,
-# so production requires Redis.
+# so production requires Redis (core.cache degrades to per-process counting while it is down).
 REDIS_URL = env_str("REDIS_URL")
-CACHES = {
-    "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "ccso",
-        "OPTIONS": REDIS_CACHE_OPTIONS,  # noqa: F405
-    }
-}
+CACHES = redis_caches(REDIS_URL)  # noqa: F405
+# Sessions live in the database; Redis keeps copies that a Redis outage only makes misses.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"

@@ -1,7 +1,9 @@
 """Liveness and readiness for load balancers: real dependencies made to fail, not mocks.
 
 A "dead" Redis here is a socket that accepts connections and never answers (the case that hangs
-a client without timeouts); a closed port is one that refuses at once.
+a client without timeouts); a closed port is one that refuses at once. Without Redis the node
+still serves (core.cache, the task outbox), so the probe says "degraded" and keeps it in the
+pool: every node shares the Redis, and taking them all out would take the site down.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 from django.test import override_settings
+
+from config.settings.base import redis_caches
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +45,7 @@ def closed_port() -> int:
 
 
 def _redis_cache(url: str) -> dict:
-    return {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
-                        "OPTIONS": settings.REDIS_CACHE_OPTIONS}}
+    return redis_caches(url)
 
 
 def test_ready_reports_every_dependency_and_live_asks_none(client, django_assert_num_queries):
@@ -68,20 +71,18 @@ def _broker_at(monkeypatch: pytest.MonkeyPatch, url: str) -> override_settings:
     return override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=url)
 
 
-def test_a_dead_redis_takes_the_node_out_quickly_while_it_stays_alive(client, silent_port):
+def test_a_dead_redis_is_reported_quickly_and_the_node_keeps_serving(client, silent_port):
     with override_settings(CACHES=_redis_cache(f"redis://127.0.0.1:{silent_port}/0")):
         started = time.monotonic()
         ready = client.get("/api/v1/health/ready")
         elapsed = time.monotonic() - started
         live = client.get("/api/v1/health/live")
 
-    assert ready.status_code == 503
+    assert ready.status_code == 200
     body = ready.json()
-    assert body["status"] == "unavailable"
-    assert body["checks"]["cache"]["status"] == "error"
-    assert "Timeout" in body["checks"]["cache"]["reason"]
-    assert {name for name, check in body["checks"].items() if check["status"] == "error"} == {
-        "cache"}
+    assert body["status"] == "ok"
+    assert {name: check["status"] for name, check in body["checks"].items()} == {
+        "database": "ok", "cache": "degraded", "broker": "eager", "storage": "ok"}
     assert elapsed < PROBE_BOUND_SECONDS
     assert live.status_code == 200
 
@@ -93,9 +94,9 @@ def test_an_unreachable_broker_is_reported_when_celery_is_not_eager(
         refused = client.get("/api/v1/health/ready")
         alive = client.get("/api/v1/health/live")
 
-    assert refused.status_code == 503
-    assert refused.json()["checks"]["broker"] == {"status": "error",
-                                                   "reason": "OperationalError"}
+    # Tasks queued meanwhile wait in the outbox: the node serves on.
+    assert refused.status_code == 200
+    assert refused.json()["checks"]["broker"] == {"status": "degraded", "reason": ""}
     assert alive.status_code == 200
 
 
@@ -105,8 +106,8 @@ def test_a_silent_broker_fails_within_the_bound(client, monkeypatch, silent_port
         ready = client.get("/api/v1/health/ready")
         elapsed = time.monotonic() - started
 
-    assert ready.status_code == 503
-    assert ready.json()["checks"]["broker"]["status"] == "error"
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["broker"]["status"] == "degraded"
     assert elapsed < PROBE_BOUND_SECONDS
 
 
