@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import language_supported
 from core.text import validate_name
 
 from .models import Organisation, User
@@ -47,7 +49,8 @@ class SignupProfileForm(forms.Form):
     def signup(self, request: HttpRequest, user: User) -> None:
         user.name_zh = self.cleaned_data["name_zh"].strip()
         user.name_en = self.cleaned_data["name_en"].strip()
-        user.save(update_fields=["name_zh", "name_en"])
+        user.language = language_supported(translation.get_language())
+        user.save(update_fields=["name_zh", "name_en", "language"])
 
 
 class ProfileForm(forms.ModelForm):
@@ -61,17 +64,19 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["name_zh", "name_en", "phone", "job_title"]
+        fields = ["name_zh", "name_en", "phone", "job_title", "language"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name_zh"].required = True
+        self.fields["language"].required = False  # an app or old form that omits it keeps it
         if self.instance.organisation_id:
             self.fields["organisation_name"].initial = self.instance.organisation.name
 
     def profile_fields(self) -> dict[str, object]:
         """The cleaned values as the model fields they update."""
         fields: dict[str, object] = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields["language"] = fields["language"] or self.initial["language"]
         name = self.cleaned_data["organisation_name"].strip()
         fields["organisation"] = (
             Organisation.objects.get_or_create(name=name)[0] if name else None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -98,6 +99,11 @@ class User(AbstractUser):
         related_name="members",
     )
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    # The language the person last chose (at sign-up, with the language switch or in the
+    # profile): every email to them is written in it, whoever's action sends it.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE,
+                                help_text=_("The language of the emails you receive."))
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]

@@ -75,6 +75,12 @@ def user_role_revoke(*, user: User, role: str, revoked_by: User | None, reason: 
 
 
 @transaction.atomic
+def user_language_set(*, user: User, language: str) -> None:
+    """The language of the person's emails (not audited: it prints on nothing)."""
+    User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
+    user.language = language
+
+
 def user_profile_update(*, user: User, changed_by: User, fields: dict[str, object]) -> User:
     """Save profile fields and record which ones changed (names appear on certificates)."""
     # Compare with the stored row, not the instance: a bound ModelForm has already copied the

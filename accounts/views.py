@@ -9,14 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
+from core.i18n import language_supported
 from core.typing import AuthenticatedHttpRequest
 
 from .forms import ProfileForm
 from .roles import ROLE_LABELS
 from .selectors import user_role_slugs
-from .services import user_profile_update
+from .services import user_language_set, user_profile_update
 
 
 def _dashboard_panels(request: HttpRequest) -> list[dict[str, Any]]:
@@ -40,6 +44,17 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "accounts/dashboard.html",
         {"roles": roles, "panels": _dashboard_panels(request)},
     )
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (cookie, redirect to `next`), which for a signed-in person also
+    becomes the language of their emails."""
+    response = set_language(request)
+    chosen = request.POST.get("language")
+    if request.user.is_authenticated and chosen and check_for_language(chosen):
+        user_language_set(user=request.user, language=language_supported(chosen))
+    return response
 
 
 @login_required

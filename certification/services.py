@@ -298,7 +298,7 @@ def _email_holder(credential: Credential, template_prefix: str, **extra: Any) ->
             "dashboard_url": settings.SITE_URL.rstrip("/") + "/credentials/",
             **extra,
         },
-        language="zh-hans",
+        language=holder.language,
     )
 
 
@@ -789,6 +789,6 @@ def _email_applicant(application: ReviewerApplication, template_prefix: str) -> 
             "credential": application.reviewer_credential,
             "dashboard_url": settings.SITE_URL.rstrip("/") + "/credentials/",
         },
-        language="zh-hans",
+        language=application.applicant.language,
     )
 

@@ -8,6 +8,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as accounts_views
+
 from .api import api
 
 # An unreachable database answers 503 with Retry-After, not 500 (core.database_unavailable).
@@ -21,7 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cms-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),

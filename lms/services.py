@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -48,7 +48,6 @@ logger = logging.getLogger(__name__)
 # Lock only the row itself, not the rows select_related joins in (the course, the user).
 _SELF = ("self",)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-EMAIL_LANGUAGE = "zh-hans"
 
 
 # --- Domain errors: each carries a message a person can act on.
@@ -139,7 +138,7 @@ def _email(enrolment: Enrolment, template: str, **extra: Any) -> None:
         to=[enrolment.user.email],
         template_prefix=f"lms/email/{template}",
         context=_email_context(enrolment, **extra),
-        language=EMAIL_LANGUAGE,
+        language=enrolment.user.language,
     )
 
 
@@ -900,27 +899,24 @@ def payments_reconcile() -> dict[str, int]:
                 detail=f"{payment.provider} {payment.amount} {payment.currency}" if payment else "",
             ))
     if new:
-        recipients = sorted(
-            set(User.objects.filter(groups__name=COURSE_ADMIN, is_active=True)
-                .values_list("email", flat=True))
-        )
-        if recipients:
-            issues = ReconciliationIssue.objects.filter(pk__in=[i.pk for i in new]).select_related(
-                "enrolment__user", "enrolment__cohort"
-            )
-            email_send_templated(
-                to=recipients,
-                template_prefix="lms/email/reconciliation",
-                context={
-                    "issues": [
-                        {"kind": str(i.get_kind_display()), "reference": i.enrolment.reference,
+        # One message per language the course admins read, each in its own words.
+        by_language: dict[str, set[str]] = {}
+        for email, language in (User.objects.filter(groups__name=COURSE_ADMIN, is_active=True)
+                                .values_list("email", "language")):
+            by_language.setdefault(language, set()).add(email)
+        issues = list(ReconciliationIssue.objects.filter(pk__in=[i.pk for i in new])
+                      .select_related("enrolment__user", "enrolment__cohort"))
+        for language, recipients in sorted(by_language.items()):
+            with translation.override(language):
+                rows = [{"kind": str(i.get_kind_display()), "reference": i.enrolment.reference,
                          "trainee": i.enrolment.user.display_name,
                          "cohort": i.enrolment.cohort.title, "detail": i.detail}
-                        for i in issues
-                    ],
-                    "dashboard_url": _url("lms:staff_dashboard"),
-                },
-                language=EMAIL_LANGUAGE,
+                        for i in issues]
+            email_send_templated(
+                to=sorted(recipients),
+                template_prefix="lms/email/reconciliation",
+                context={"issues": rows, "dashboard_url": _url("lms:staff_dashboard")},
+                language=language,
             )
         audit_record(actor=None, action="lms.reconciliation.found", data={
             "new": len(new), "resolved": resolved})

@@ -185,3 +185,21 @@ def test_checkout_api_checks_fapiao_details_as_the_form_does(client, pending, fi
     assert response.status_code == 400
     assert response.json()["code"] == "fapiao" and problem in response.json()["detail"]
     assert not Payment.objects.exists() and not FapiaoRequest.objects.exists()
+
+
+def test_mail_sent_by_a_chinese_speaking_admin_reaches_an_english_reader_in_english(
+        user_factory, cohort_factory, django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.utils import translation
+
+    reader = user_factory(email="reader@example.com", language="en")
+    cohort = cohort_factory()
+    enrolment = services.enrolment_create(user=reader, cohort_id=cohort.pk)
+    payment = services.checkout_start(enrolment_id=enrolment.pk, user=reader,
+                                      provider="bank_transfer", fapiao=_fapiao()).payment
+    mail.outbox.clear()
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        services.bank_transfer_confirm(payment_id=payment.pk,
+                                       by=user_factory(roles=["course_admin"]))
+    (message,) = [m for m in mail.outbox if m.to == ["reader@example.com"]]
+    assert message.subject.startswith("Payment confirmed"), message.subject
