@@ -28,6 +28,11 @@ def user_is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
         return False
     if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
         return True
+    # The session's user comes with the answer (accounts.backends), read with it from the
+    # database on this request; any other user instance asks the database now.
+    loaded = getattr(user, "loaded_staff_role", None)
+    if loaded is not None:
+        return bool(loaded)
     return bool(STAFF_ROLES.intersection(user_role_slugs(user)))
 
 

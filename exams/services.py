@@ -495,7 +495,9 @@ def attempt_submit(*, attempt_id: int, user: Any | None,
     """Close and score an attempt. Safe to call twice: a closed attempt is returned as it is.
     `user` is the candidate (only their own attempt) or None for the system."""
     with transaction.atomic():
-        qs = Attempt.objects.select_for_update().select_related("exam")
+        # `of=("self",)`: lock the attempt row only. A plain FOR UPDATE over the join locks the
+        # exam row too, and every submit of a sitting then queues on that one row.
+        qs = Attempt.objects.select_for_update(of=("self",)).select_related("exam")
         if user is not None:
             qs = qs.filter(user=user)
         attempt = qs.get(pk=attempt_id)
@@ -563,7 +565,7 @@ def accommodation_grant(*, exam: Exam, user: Any, extra_minutes: int, reason: st
         exam=exam, user=user, extra_minutes=extra_minutes, reason=reason, granted_by=granted_by
     )
     total = accommodation_minutes(exam_id=exam.pk, user_id=user.pk)
-    for attempt in Attempt.objects.select_for_update().select_related("sitting").filter(
+    for attempt in Attempt.objects.select_for_update(of=("self",)).select_related("sitting").filter(
         exam=exam, user=user, state=AttemptState.OPEN
     ):
         old = attempt.deadline
@@ -613,7 +615,8 @@ def appeal_resolve(*, appeal_id: int, state: str, resolution: str, resolved_by: 
 def attempt_regrade(*, attempt_id: int, actor: Any, reason: str) -> Attempt:
     """Recompute an attempt's score from its frozen paper (after a question was voided)."""
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().select_related("exam").get(pk=attempt_id)
+        attempt = (Attempt.objects.select_for_update(of=("self",)).select_related("exam")
+                   .get(pk=attempt_id))
         if attempt.state == AttemptState.OPEN:
             return attempt
         before = (str(attempt.score_percent), attempt.passed)

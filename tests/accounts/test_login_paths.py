@@ -12,7 +12,10 @@ from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from accounts.services import user_role_grant, user_role_revoke
 from config.settings import base
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +185,28 @@ def test_staff_without_a_second_factor_get_a_clear_403_from_the_api(client, user
 def test_a_trainee_without_a_second_factor_is_not_asked_for_one(client, user):
     client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert _opens(client, "/me/")
+
+
+def test_a_role_granted_mid_session_sends_them_to_set_up_on_the_next_request(client, user):
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert _opens(client, "/me/")
+    user_role_grant(user=user, role="exam_admin", granted_by=None)
+    response = client.get("/me/")
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+    user_role_revoke(user=user, role="exam_admin", revoked_by=None)
+    assert _opens(client, "/me/")
+
+
+def test_the_staff_check_is_answered_with_the_signed_in_user(client, user):
+    """The two-factor rule runs on every request; for the session's user it costs no query of
+    its own (the autosave makes thousands of requests a minute)."""
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/health").status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    # One query loads the user (and answers the staff check); none reads their groups again.
+    assert len([q for q in sql if q.startswith('SELECT "accounts_user"."id"')]) == 1
+    assert not [q for q in sql if q.startswith('SELECT "auth_group"')]
 
 
 def test_a_staff_session_that_skipped_the_second_factor_is_signed_out(client, staff):

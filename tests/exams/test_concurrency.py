@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from exams.models import Attempt, AttemptQuestion
+from exams.models import Attempt, AttemptQuestion, AttemptState
 from exams.services import attempt_answer_save, attempt_start, attempt_submit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -82,3 +82,32 @@ def test_save_racing_submit_is_either_scored_or_refused(exam_factory, candidate)
     # Whatever the order, the stored answer and the score agree: no answer lost from scoring.
     assert item.is_correct is saved
     assert attempt.points_num == (1 if saved else 0)
+
+
+def test_submits_of_one_sitting_do_not_wait_for_each_other(
+    exam_factory, candidate, user_factory, complete_course
+):
+    """The submit wave: thousands submit the same exam within minutes. Each submit locks its own
+    attempt, not the exam, so one candidate's submit in progress never holds up another's."""
+    exam = exam_factory(per_module={1: 2})
+    other = user_factory(roles=["candidate"])
+    complete_course(other)
+    mine, _ = attempt_start(exam=exam, user=candidate)
+    theirs, _ = attempt_start(exam=exam, user=other)
+
+    def submit_theirs(_i: int) -> Attempt:
+        with transaction.atomic():
+            # Waiting on a lock past this fails the submit instead of hanging the test.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            return attempt_submit(attempt_id=theirs.pk, user=other)
+
+    with transaction.atomic():
+        # My submit is under way (its locks held until this block commits) ...
+        attempt_submit(attempt_id=mine.pk, user=candidate)
+        # ... while the other candidate submits from another connection.
+        [result] = _in_threads(1, submit_theirs)
+
+    assert not isinstance(result, Exception), result
+    assert result.state == AttemptState.SUBMITTED
+    assert Attempt.objects.filter(exam=exam, state=AttemptState.SUBMITTED).count() == 2
