@@ -226,13 +226,26 @@
     flushThen(function () { HTMLFormElement.prototype.submit.call(form); });
   }
 
+  // The button stays disabled while the confirmation is open and a moment after it is
+  // dismissed: a double-click's second click arrives only once the first one's dialog closes,
+  // and must not open another.
+  var submitButton = document.getElementById("submit-button");
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var unanswered = form.querySelectorAll("fieldset.question").length -
-      document.querySelectorAll(".navigator .nav-chip.answered").length;
+    if (submitting || submitButton.disabled) return;
+    // Counted from the answers themselves: the navigator's legend has an "answered" chip too.
+    var unanswered = 0;
+    form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
+      if (!stateOf(fieldset).selected.length) unanswered += 1;
+    });
     var message = cfg.text.confirm;
     if (unanswered > 0) message = cfg.text.unanswered.replace("%(n)s", unanswered) + "\n" + message;
-    if (window.confirm(message)) submitNow();
+    submitButton.disabled = true;
+    if (window.confirm(message)) {
+      submitNow();
+    } else {
+      window.setTimeout(function () { submitButton.disabled = false; }, 400);
+    }
   });
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
