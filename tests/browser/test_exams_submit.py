@@ -9,12 +9,7 @@ import pytest
 
 from exams.models import Attempt, AttemptQuestion, AttemptState
 from exams.services import attempt_submit
-from tests.browser.test_exams_sitting import (  # noqa: F401  (the fixture is used by name)
-    _choose,
-    _sign_in_and_start,
-    _wait_for_status,
-    exam_and_candidate,
-)
+from tests.browser.exam_paper import _choose, _sign_in_and_start, _wait_for_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CONFIRM = "现在交卷吗？交卷后不能再修改答案。"
@@ -77,4 +72,46 @@ def test_the_submit_warning_counts_blank_questions_and_a_double_click_asks_once(
     submit.dblclick()
     page.wait_for_url(re.compile(r".*/exams/attempts/\d+/result/$"))
     assert shown == [CONFIRM]
+    assert page.get_by_test_id("outcome").is_visible()
+
+
+def test_back_after_submitting_and_a_stale_tab_show_the_result_not_a_live_exam(
+        page, live_server, exam_and_candidate):
+    _exam, person = exam_and_candidate
+    _sign_in_and_start(page, person)
+    texts = _texts(person)
+    paper_url = page.url
+    for position in (1, 2, 3, 4):
+        _choose(page, position, texts[position]["A"])
+    _wait_for_status(page, "saved")
+
+    # The same paper open in a second tab, left behind.
+    stale = page.context.new_page()
+    stale.goto(paper_url)
+    assert stale.get_by_test_id("countdown").is_visible()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="交卷").click()
+    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/result/$"))
+
+    page.go_back()
+    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/result/$"))
+    assert page.get_by_test_id("outcome").is_visible()
+    assert page.get_by_test_id("countdown").count() == 0
+
+    # The stale tab, looked at again, finds out before an answer is clicked.
+    stale.bring_to_front()
+    stale.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    stale.wait_for_url(re.compile(r".*/exams/attempts/\d+/result/$"))
+    assert stale.get_by_test_id("outcome").is_visible()
+
+
+def test_a_paper_submitted_elsewhere_closes_when_its_tab_is_looked_at_again(
+        page, live_server, exam_and_candidate):
+    """Submitted by the API (the mini-program) while the web page stays open."""
+    _exam, person = exam_and_candidate
+    _sign_in_and_start(page, person)
+    attempt_submit(attempt_id=Attempt.objects.get(user=person).pk, user=person)
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/result/$"))
     assert page.get_by_test_id("outcome").is_visible()

@@ -289,6 +289,24 @@
     }
   } catch (e) { /* private mode */ }
 
+  // A closed attempt never shows as live. The page is `no-store`, so going back asks the
+  // server, which sends a closed one to its result; a copy restored from the back/forward cache
+  // anyway is reloaded, and a tab looked at again (left open while the paper was submitted in
+  // another tab or the app) asks the server before anything can be answered.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || closed || submitting) return;
+    fetch(cfg.paperUrl, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (response.status === 409) {
+        finishClosed(cfg.text.closed);
+      } else if (response.ok) {
+        return response.json().then(function (data) { syncClock(data.seconds_remaining); });
+      }
+    }).catch(function () { /* off line: the queue and the clock carry on */ });
+  });
+
   restore();
   tick();
 })();
