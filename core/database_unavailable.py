@@ -40,6 +40,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+
 from .error_pages import server_error_page
 from .middleware import JSON_PATH_PREFIXES
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from config.urls import handler500, urlpatterns as config_urlpatterns
+from config.urls import handler500
+from config.urls import urlpatterns as config_urlpatterns
 
 __all__ = ["handler500", "urlpatterns"]
 
