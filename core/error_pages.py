@@ -50,7 +50,9 @@ class PlatformErrorPagesMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         resolver = get_resolver(get_urlconf())
         if isinstance(exception, Http404):
-            return resolver.resolve_error_handler(404)(request, exception)
+            # handler404 takes the exception too (django-stubs types every handler as handler500)
+            page_not_found: Callable[..., HttpResponse] = resolver.resolve_error_handler(404)
+            return page_not_found(request, exception)
         if isinstance(exception, (PermissionDenied, BadRequest, SuspiciousOperation)):
             return None  # Django answers these with its own handlers whatever DEBUG says
         logger.error("Internal Server Error: %s", request.path, exc_info=exception,
