@@ -40,6 +40,12 @@ def test_a_superuser_lands_on_the_workspace_with_every_tool(page, user_factory, 
     tools = page.get_by_test_id("workspace-tools").get_by_role("link")
     assert tools.all_inner_texts() == ["培训管理", "考务管理", "证书管理", "内容管理（Wagtail）",
                                        "Django 管理后台"]
+    # On a phone the open menu, with every tool, still fits the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
     assert _workspace_menu(page) == tools.all_inner_texts()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    box = page.get_by_test_id("workspace-menu").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.get_by_test_id("account-menu").click()  # closes it again
     page.get_by_test_id("workspace-tools").get_by_role("link", name="考务管理").click()
     page.wait_for_url(re.compile(r".*/exams/manage/$"))
