@@ -37,9 +37,9 @@ def server_error_page(request: HttpRequest) -> HttpResponse:
 
 class PlatformErrorPagesMiddleware:
     """With DEBUG on (`make run`), a view's 404 or unhandled error gets the platform's page, not
-    Django's technical one; the traceback goes to the console. Errors the database-outage
-    middleware answers (503) are left to it: this middleware sits before it in MIDDLEWARE, so
-    its `process_exception` runs after that one's."""
+    Django's technical one; the traceback goes to the console. It is first in MIDDLEWARE, so its
+    `process_exception` runs after every other middleware's: errors they answer (the database
+    outage's 503, allauth's reauthentication redirect) are theirs."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -96,3 +96,14 @@ def test_make_run_shows_the_platforms_500_and_logs_the_traceback(
 def test_make_run_keeps_the_403_page(client, user_factory, dev_settings):
     client.force_login(user_factory(roles=["trainee"]))
     _assert_platform_page(client.get("/training/staff/"), 403, "zh-hans")
+
+
+def test_make_run_leaves_other_middlewares_answers_alone(client, user_factory, dev_settings):
+    """allauth answers "confirm your password first" with a redirect, not a 500."""
+    from config.settings import base
+
+    client.force_login(user_factory(roles=["trainee"]))
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    assert "core.error_pages.PlatformErrorPagesMiddleware" not in base.MIDDLEWARE
