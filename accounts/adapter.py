@@ -6,13 +6,14 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.services import task_queue_on_commit
 from core.tasks import email_deliver
 
 from .roles import TRAINEE
-from .selectors import SECOND_FACTOR_TYPES, user_is_staff_member
+from .selectors import SECOND_FACTOR_TYPES, user_is_staff_member, workspace_tools
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -45,6 +46,16 @@ class AccountAdapter(DefaultAccountAdapter):
         subject, body, to = message.subject, message.body, list(message.to)
         task_queue_on_commit(email_deliver, subject=subject, body=body, to=to,
                              html_body=html_body)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Staff land on their workspace (the one tool they have, else the list of tools), not
+        on the trainee's dashboard; a `next` the login was given still wins (allauth)."""
+        tools = workspace_tools(request.user)
+        if len(tools) == 1:
+            return tools[0].url
+        if tools:
+            return reverse("accounts:workspace")
+        return super().get_login_redirect_url(request)
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=commit)

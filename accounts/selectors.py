@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+import importlib
+import importlib.util
+from functools import cache
+
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+
+from core.workspace import WorkspaceTool
 
 from .roles import ROLE_LABELS, STAFF_ROLES
 
@@ -38,3 +45,25 @@ def user_is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def user_has_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.is_authenticated and is_mfa_enabled(user, SECOND_FACTOR_TYPES)  # type: ignore[arg-type]
+
+
+@cache
+def _declared_workspace_tools() -> tuple[WorkspaceTool, ...]:
+    """Every app's `<app>.workspace.TOOLS`, in menu order."""
+    tools: list[WorkspaceTool] = []
+    for app_name in settings.PROJECT_APPS:
+        if importlib.util.find_spec(f"{app_name}.workspace") is not None:
+            tools.extend(importlib.import_module(f"{app_name}.workspace").TOOLS)
+    return tuple(sorted(tools, key=lambda tool: tool.order))
+
+
+def workspace_tools(user: AbstractBaseUser | AnonymousUser) -> list[WorkspaceTool]:
+    """The staff tools this person can open: the one place the account menu, the workspace page
+    and the landing after sign-in ask. Each tool's page checks the same permission."""
+    if not user_is_staff_member(user):
+        return []
+    return [
+        tool for tool in _declared_workspace_tools()
+        if (user.has_perm(tool.permission) if tool.permission  # type: ignore[union-attr]
+            else getattr(user, "is_superuser", False))
+    ]

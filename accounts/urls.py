@@ -6,4 +6,5 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("profile/", views.profile_edit, name="profile"),
+    path("workspace/", views.workspace, name="workspace"),
 ]

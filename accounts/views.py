@@ -19,7 +19,7 @@ from core.typing import AuthenticatedHttpRequest
 
 from .forms import ProfileForm
 from .roles import ROLE_LABELS
-from .selectors import user_role_slugs
+from .selectors import user_role_slugs, workspace_tools
 from .services import user_language_set, user_profile_update
 
 
@@ -68,3 +68,9 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile has been saved."))
         return redirect("accounts:dashboard")
     return render(request, "accounts/profile_form.html", {"form": form})
+
+
+@login_required
+def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The staff tools this person can open; where staff land after signing in."""
+    return render(request, "accounts/workspace.html", {"tools": workspace_tools(request.user)})

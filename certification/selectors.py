@@ -15,6 +15,8 @@ from django.utils.translation import pgettext
 
 from accounts.models import User
 from core.exports import Table
+from core.models import AuditEntry
+from core.selectors import audit_action_label
 
 from .models import (
     AffiliationKind,
@@ -323,3 +325,12 @@ def reviewer_candidates_table(*, ranked: Sequence[RankedCandidate],
                   f"{weights.management_weight}/{weights.review_weight}",
                   _("Ties: higher total, higher exam score, more years, earlier application.")])
     return table
+
+
+def credential_history(credential: Credential) -> list[AuditEntry]:
+    """The credential's audit entries, newest first, each with `label`: what happened, in the
+    person's language rather than the audit code."""
+    entries = list(AuditEntry.objects.for_object(credential).select_related("actor"))
+    for entry in entries:
+        entry.label = audit_action_label(entry.action)  # type: ignore[attr-defined]
+    return entries

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from core.bounds import object_ids
 from core.exports import table_response
-from core.models import AuditEntry
 from core.responses import file_preparing_response
 from core.typing import AuthenticatedHttpRequest
 
@@ -349,7 +348,7 @@ def staff_credential(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         else:
             messages.success(request, _("The status has been changed."))
             return redirect("certification:staff_credential", pk=credential.pk)
-    history = AuditEntry.objects.for_object(credential).select_related("actor")
+    history = selectors.credential_history(credential)
     return render(request, "certification/staff_credential.html",
                   {"credential": credential, "form": form, "history": history})
 

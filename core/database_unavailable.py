@@ -40,8 +40,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views import defaults
 
+from .error_pages import server_error_page
 from .middleware import JSON_PATH_PREFIXES
 
 logger = logging.getLogger(__name__)
@@ -146,8 +146,9 @@ class DatabaseUnavailableMiddleware:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: the 503 when the database could not be reached, Django's 500 otherwise."""
+    """handler500: the 503 when the database could not be reached, the platform's 500 page
+    otherwise (core.error_pages)."""
     exc = sys.exc_info()[1]
     if exc is not None and database_unreachable(exc):
         return database_unavailable_response(request, exc)
-    return defaults.server_error(request)
+    return server_error_page(request)

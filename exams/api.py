@@ -14,7 +14,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from ninja import Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from core.api_auth import signed_in
@@ -117,6 +119,7 @@ def _result(attempt: Attempt) -> ResultOut:
 
 @router.post("/{exam_id}/attempts", response={200: PaperOut, 201: PaperOut, 403: ErrorOut,
                                                 400: ErrorOut})
+@decorate_view(never_cache)
 def attempt_start(request: HttpRequest, exam_id: ObjectId) -> Status[PaperOut]:
     """Start an attempt (or resume the open one: 200 instead of 201)."""
     exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
@@ -128,8 +131,10 @@ def attempt_start(request: HttpRequest, exam_id: ObjectId) -> Status[PaperOut]:
 
 
 @router.get("/attempts/{attempt_id}", response={200: PaperOut, 404: ErrorOut, 409: ErrorOut})
+@decorate_view(never_cache)
 def attempt_paper(request: HttpRequest, attempt_id: ObjectId) -> PaperOut:
-    """The paper without keys: questions, options in the frozen order, saved answers, clock."""
+    """The paper without keys: questions, options in the frozen order, saved answers, clock.
+    Never stored by a browser or proxy (`no-store`): a stale copy would show a live exam."""
     attempt = _attempt(request, attempt_id)
     if attempt.state != AttemptState.OPEN:
         raise HttpError(409, _("This attempt has been submitted: see its result."))

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.bounds import INTEGER_MAX
@@ -75,6 +76,9 @@ def start(request: HttpRequest, exam_id: int) -> HttpResponse:
     return redirect("exams:attempt", attempt_id=attempt.pk)
 
 
+# Never stored (`no-store`, so no back/forward cache either): going back after the submit asks
+# the server again, which sends a closed attempt to its result instead of a live-looking paper.
+@never_cache
 @login_required
 def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
@@ -85,6 +89,7 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "attemptId": attempt.pk,
         "secondsRemaining": paper["seconds_remaining"],
         "lastSeq": paper["last_seq"],
+        "paperUrl": f"/api/v1/exams/attempts/{attempt.pk}",
         "saveUrl": f"/api/v1/exams/attempts/{attempt.pk}/answers/",
         "resultUrl": f"/exams/attempts/{attempt.pk}/result/",
         "submitUrl": f"/exams/attempts/{attempt.pk}/submit/",

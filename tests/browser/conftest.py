@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.exam_paper import exam_and_candidate  # noqa: F401  (the exam tests' fixture)
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

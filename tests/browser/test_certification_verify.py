@@ -51,7 +51,9 @@ def test_verify_a_certificate_by_its_qr_code_then_see_it_revoked(
     assert page.get_by_test_id("credential-status").inner_text() == "有效"
 
     # A certification admin signs in and revokes it with a public reason.
-    sign_in(page, admin.email, "pass-Word-123", code=totp_code(admin))
+    # Staff land on their one tool, the credentials list.
+    sign_in(page, admin.email, "pass-Word-123", code=totp_code(admin),
+            lands_on=r".*/credentials/staff/$")
     page.goto(f"/credentials/staff/{credential.pk}/")
     page.get_by_label("操作").select_option("revoke")
     page.get_by_role("textbox", name="原因").fill("证书持有人考试舞弊")

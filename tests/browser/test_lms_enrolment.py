@@ -66,7 +66,9 @@ def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server,
     assert "¥6800.00" in instructions.inner_text()
     _sign_out(page)
 
-    sign_in(page, "courses@example.com", "Admin-Pass-2026", code=totp_code(admin))
+    # Staff land on their one tool, the training dashboard.
+    sign_in(page, "courses@example.com", "Admin-Pass-2026", code=totp_code(admin),
+            lands_on=r".*/training/staff/$")
     page.goto("/training/staff/payments/")
     row = page.locator(f"[data-testid=bank-{reference}]")
     assert "示例客服中心有限公司" in row.inner_text()

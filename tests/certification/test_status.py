@@ -75,4 +75,10 @@ def test_an_admin_revokes_through_the_staff_page(client, credential, cert_admin)
     credential.refresh_from_db()
     assert (credential.status, credential.status_reason_public) == ("revoked", True)
     page = client.get(f"/credentials/staff/{credential.pk}/").content.decode()
-    assert "certification.credential.revoked" in page
+    # Human labels in the person's language, not the audit codes.
+    assert "certification.credential." not in page
+    assert "证书已撤销" in page and "证书已签发" in page
+    english = client.get(f"/credentials/staff/{credential.pk}/",
+                         HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Credential revoked" in english and "Credential issued" in english
+    assert "certification.credential." not in english

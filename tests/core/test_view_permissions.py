@@ -20,6 +20,7 @@ PUBLIC = {
 }
 SIGNED_IN = {
     "accounts:dashboard", "accounts:profile",
+    "accounts:workspace",  # lists only the tools the person has: none for a trainee
     "lms:cohort_enrol", "lms:enrolment_list", "lms:enrolment_detail", "lms:enrolment_pay_stripe",
     "lms:enrolment_pay_bank", "lms:enrolment_paid", "lms:enrolment_cancel",
     "lms:course_material", "lms:lesson_detail",

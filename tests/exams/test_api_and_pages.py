@@ -176,3 +176,25 @@ def test_index_page_start_button_and_reasons(client, candidate, user_factory, ex
     client.force_login(user_factory())
     body = client.get(reverse("exams:index")).content.decode()
     assert 'data-testid="not-eligible"' in body
+
+
+def test_the_open_paper_is_never_stored_so_back_cannot_show_it_live(client, candidate, mixed_exam):
+    """The attempt page and the paper API (and starting, which answers the paper) say `no-store`:
+    a browser going back after the submit asks the server again and is sent to the result."""
+    client.force_login(candidate)
+    started = client.post(f"{API}/{mixed_exam.pk}/attempts")
+    attempt = Attempt.objects.get(user=candidate)
+    page = client.get(reverse("exams:attempt", args=[attempt.pk]))
+    paper = client.get(f"{API}/attempts/{attempt.pk}")
+    for response in (started, page, paper):
+        assert response.status_code in (200, 201)
+        assert "no-store" in response["Cache-Control"], response.request["PATH_INFO"]
+
+    client.post(reverse("exams:submit", args=[attempt.pk]))
+    back = client.get(reverse("exams:attempt", args=[attempt.pk]))
+    assert back.status_code == 302
+    assert back["Location"] == reverse("exams:result", args=[attempt.pk])
+    assert "no-store" in back["Cache-Control"]
+    closed = client.get(f"{API}/attempts/{attempt.pk}")
+    assert closed.status_code == 409
+    assert "no-store" in closed["Cache-Control"]

@@ -226,13 +226,26 @@
     flushThen(function () { HTMLFormElement.prototype.submit.call(form); });
   }
 
+  // The button stays disabled while the confirmation is open and a moment after it is
+  // dismissed: a double-click's second click arrives only once the first one's dialog closes,
+  // and must not open another.
+  var submitButton = document.getElementById("submit-button");
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var unanswered = form.querySelectorAll("fieldset.question").length -
-      document.querySelectorAll(".navigator .nav-chip.answered").length;
+    if (submitting || submitButton.disabled) return;
+    // Counted from the answers themselves: the navigator's legend has an "answered" chip too.
+    var unanswered = 0;
+    form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
+      if (!stateOf(fieldset).selected.length) unanswered += 1;
+    });
     var message = cfg.text.confirm;
     if (unanswered > 0) message = cfg.text.unanswered.replace("%(n)s", unanswered) + "\n" + message;
-    if (window.confirm(message)) submitNow();
+    submitButton.disabled = true;
+    if (window.confirm(message)) {
+      submitNow();
+    } else {
+      window.setTimeout(function () { submitButton.disabled = false; }, 400);
+    }
   });
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -275,6 +288,24 @@
       document.querySelector(last).scrollIntoView();
     }
   } catch (e) { /* private mode */ }
+
+  // A closed attempt never shows as live. The page is `no-store`, so going back asks the
+  // server, which sends a closed one to its result; a copy restored from the back/forward cache
+  // anyway is reloaded, and a tab looked at again (left open while the paper was submitted in
+  // another tab or the app) asks the server before anything can be answered.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || closed || submitting) return;
+    fetch(cfg.paperUrl, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (response.status === 409) {
+        finishClosed(cfg.text.closed);
+      } else if (response.ok) {
+        return response.json().then(function (data) { syncClock(data.seconds_remaining); });
+      }
+    }).catch(function () { /* off line: the queue and the clock carry on */ });
+  });
 
   restore();
   tick();
