@@ -16,8 +16,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
-from decimal import Decimal
 from http.client import HTTPConnection
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -28,8 +26,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.wsgi import get_wsgi_application
 from django.db import connections
-from django.utils import timezone
 
+from tests.exams.signed_in_attempt import signed_in_attempt
 from tests.postgres_cluster import PostgresCluster
 
 
@@ -82,49 +80,6 @@ def site(cluster: PostgresCluster, django_db_blocker: Any) -> Iterator[str]:
         ContentType.objects.clear_cache()
 
 
-def _candidate_with_attempt() -> tuple[dict[str, str], Any]:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from accounts.models import User
-    from exams.models import BlueprintRule, Exam, Sitting
-    from exams.services import attempt_start, question_save
-    from lms.models import Cohort, Course, Enrolment
-
-    course = Course.objects.create(code="ccso-coordinator", title="CCSO 注册协调员培训",
-                                   price=Decimal("3800.00"))
-    today = timezone.localdate()
-    cohort = Cohort.objects.create(
-        course=course, code="c1", title="第1期", day_1=today - timedelta(days=5),
-        day_2=today - timedelta(days=4), day_3=today - timedelta(days=3), capacity=20,
-        price=course.price, enrolment_deadline=timezone.now() - timedelta(days=6))
-    person = User.objects.create_user(email="kaosheng@example.com", password="!",
-                                      name_zh="考生甲")
-    Enrolment.objects.create(cohort=cohort, user=person, state=Enrolment.State.COMPLETED,
-                             price=course.price, reference="REF-RESTART",
-                             completed_at=timezone.now())
-    question_save(code="R-1", module_number=1, kind="single", text="下列哪项正确？",
-                  options=[{"key": k, "text": f"选项{k}"} for k in "ABC"], correct_keys=["A"],
-                  explanation="示例解析")
-    exam = Exam.objects.create(course=course, title="重启考试", duration_minutes=20,
-                               is_published=True, retake_wait_hours=0)
-    BlueprintRule.objects.create(exam=exam, module_number=1, count=1)
-    Sitting.objects.create(exam=exam, starts_at=timezone.now() - timedelta(hours=1),
-                           ends_at=timezone.now() + timedelta(days=1))
-    attempt, _created = attempt_start(exam=exam, user=person)
-    # A signed-in browser: the session as the login stores it, and a CSRF cookie.
-    store = SessionStore()
-    store[SESSION_KEY] = str(person.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = person.get_session_auth_hash()
-    store.create()
-    csrf = secrets.token_hex(16)
-    headers = {"Cookie": f"sessionid={store.session_key}; csrftoken={csrf}",
-               "X-CSRFToken": csrf, "Content-Type": "application/json",
-               "Accept-Language": "zh-hans"}
-    return headers, attempt
-
-
 def _request(site: str, method: str, path: str, headers: dict[str, str],
              body: dict | None = None) -> tuple[int, dict[str, str], bytes]:
     conn = HTTPConnection(site, timeout=30)
@@ -140,7 +95,7 @@ def test_saves_answer_503_with_retry_after_while_postgres_is_down_and_are_saved_
         site: str, cluster: PostgresCluster, caplog: pytest.LogCaptureFixture) -> None:
     from exams.models import AttemptEvent, AttemptEventKind, AttemptQuestion
 
-    headers, attempt = _candidate_with_attempt()
+    headers, attempt = signed_in_attempt()
     save = f"/api/v1/exams/attempts/{attempt.pk}/answers/1"
     status, _headers, _body = _request(site, "PUT", save, headers,
                                        {"selected": ["A"], "flagged": False, "seq": 1})
