@@ -50,7 +50,7 @@ from exam_window import (  # noqa: E402
     start_gunicorn,
     write_report,
 )
-from fault_postgres_restart import HeaderClient, Phases, call  # noqa: E402
+from harness import HeaderClient, Phases, call  # noqa: E402
 
 from tests.postgres_cluster import free_port  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402

@@ -50,7 +50,6 @@ from harness import (  # noqa: E402
     credentials_ok,
     credentials_outcome,
     forget_earlier_credentials,
-    free_port,
     kill,
     kill_group,
     redelivered,
@@ -59,6 +58,8 @@ from harness import (  # noqa: E402
     stop_group,
     window,
     worker_environ,
+    worker_fault_arguments,
+    worker_fault_parse,
 )
 
 HEADING = "## Fault: Celery worker killed"
@@ -67,22 +68,9 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/ccso_workers"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--candidates", type=int, default=200)
-    parser.add_argument("--ramp", type=float, default=15.0)
-    parser.add_argument("--think", type=float, default=2.0,
-                        help="mean seconds between a candidate's answers")
-    parser.add_argument("--resaves", type=int, default=2)
-    parser.add_argument("--skill", type=float, default=0.8,
-                        help="chance a candidate knows an answer (most pass)")
+    worker_fault_arguments(parser, candidates=200, think=2.0, resaves=2)
     parser.add_argument("--child-kills", type=int, default=2)
-    parser.add_argument("--drain-limit", type=float, default=120.0)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--port", type=int, default=0, help="0: a free one")
-    parser.add_argument("--no-write", action="store_true", help="do not update the docs")
-    args = parser.parse_args()
-    args.database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
-    args.port = args.port or free_port()
+    args = worker_fault_parse(parser, DEFAULT_DB)
 
     scratch = Path(tempfile.mkdtemp(prefix="ccso-fault-worker-"))
     environ = worker_environ(scratch)

@@ -10,6 +10,7 @@ began and ended. Setup and gunicorn come from bench/exam_window.py.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -279,6 +280,30 @@ def start_celery_worker(env: dict[str, str], log_path: Path, *, concurrency: int
                 return process
         time.sleep(0.5)
     raise SystemExit(f"the Celery worker was not ready within {timeout:.0f} s; see {log_path}")
+
+
+def worker_fault_arguments(parser: argparse.ArgumentParser, *, candidates: int, think: float,
+                           resaves: int) -> None:
+    """The options both worker-kill runs share: the room, its pacing, the servers, the docs."""
+    parser.add_argument("--candidates", type=int, default=candidates)
+    parser.add_argument("--ramp", type=float, default=15.0)
+    parser.add_argument("--think", type=float, default=think,
+                        help="mean seconds between a candidate's answers")
+    parser.add_argument("--resaves", type=int, default=resaves)
+    parser.add_argument("--skill", type=float, default=0.8,
+                        help="chance a candidate knows an answer (most pass)")
+    parser.add_argument("--drain-limit", type=float, default=120.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--port", type=int, default=0, help="0: a free one")
+    parser.add_argument("--no-write", action="store_true", help="do not update the docs")
+
+
+def worker_fault_parse(parser: argparse.ArgumentParser, default_db: str) -> argparse.Namespace:
+    args = parser.parse_args()
+    args.database_url = os.environ.get("BENCH_DATABASE_URL", default_db)
+    args.port = args.port or free_port()
+    return args
 
 
 def free_port() -> int:
