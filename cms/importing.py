@@ -4,15 +4,12 @@ anything is written, applied in one transaction, matched by code so a rerun chan
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import IO, Any
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -20,11 +17,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from core.errors import DomainError
 from core.models import ImportJob
 from core.services import audit_record, import_job_create, import_job_run
-from core.uploads import IMPORT_LIMITS, UploadRefused, xlsx_open, yaml_load
 
+from .errors import StandardImportError
 from .models import (
     EVIDENCE_KINDS,
     MODULE_NAMES,
@@ -35,6 +31,7 @@ from .models import (
     StandardVersionPage,
     item_code_validator,
 )
+from .standard_files import cell_text, standard_file_parse
 
 EVIDENCE_CODES = [kind for kind, _label in EVIDENCE_KINDS]
 ITEM_FIELDS = ["title", "title_en", "requirement", "requirement_en", "guidance", "guidance_en"]
@@ -42,10 +39,6 @@ VERSION_FIELDS = ["title_en", "publisher", "issued_on", "effective_on", "is_samp
                   "intro_en"]
 MODULE_FIELDS = ["title_en", "pass_rate", "intro", "intro_en"]
 STANDARD_IMPORT_KIND = "cms.standard"
-
-
-class StandardImportError(DomainError):
-    """A structured file that cannot be imported; each message names the row or path."""
 
 
 def standard_index_ensure(*, home: HomePage) -> StandardIndexPage:
@@ -91,10 +84,6 @@ class _DryRun(Exception):
     pass
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _date(value: Any, where: str, errors: list[str]) -> datetime.date | None:
     if value in (None, ""):
         return None
@@ -138,17 +127,17 @@ def _validated(data: Any) -> dict[str, Any]:
 
 def _version_validated(std: dict[str, Any], errors: list[str]) -> dict[str, Any]:
     version: dict[str, Any] = {
-        "code": _text(std.get("code")),
-        "title": _text(std.get("title")),
-        "title_en": _text(std.get("title_en")),
-        "slug": _text(std.get("slug")),
-        "publisher": _text(std.get("publisher")),
+        "code": cell_text(std.get("code")),
+        "title": cell_text(std.get("title")),
+        "title_en": cell_text(std.get("title_en")),
+        "slug": cell_text(std.get("slug")),
+        "publisher": cell_text(std.get("publisher")),
         "issued_on": _date(std.get("issued_on"), "standard.issued_on", errors),
         "effective_on": _date(std.get("effective_on"), "standard.effective_on", errors),
-        "supersedes": _text(std.get("supersedes")),
+        "supersedes": cell_text(std.get("supersedes")),
         "is_sample": bool(std.get("sample", False)),
-        "intro": _text(std.get("intro")),
-        "intro_en": _text(std.get("intro_en")),
+        "intro": cell_text(std.get("intro")),
+        "intro_en": cell_text(std.get("intro_en")),
     }
     if not version["code"]:
         errors.append(_("standard.code: missing (e.g. YD/T 2823-2015)"))
@@ -198,11 +187,11 @@ def _module_validated(raw: Any, m_index: int, *, numbers: set[int], codes: dict[
     ]
     return {
         "number": number,
-        "title": _text(raw.get("title")) or MODULE_NAMES[number][0],
-        "title_en": _text(raw.get("title_en")) or MODULE_NAMES[number][1],
+        "title": cell_text(raw.get("title")) or MODULE_NAMES[number][0],
+        "title_en": cell_text(raw.get("title_en")) or MODULE_NAMES[number][1],
         "pass_rate": pass_rate,
-        "intro": _text(raw.get("intro")),
-        "intro_en": _text(raw.get("intro_en")),
+        "intro": cell_text(raw.get("intro")),
+        "intro_en": cell_text(raw.get("intro_en")),
         "items": items,
     }
 
@@ -213,7 +202,7 @@ def _item_validated(item_raw: Any, item_where: str, *, codes: dict[str, str],
         errors.append(_("%(where)s: expected a mapping") % {"where": item_where})
         return None
     item_where = str(item_raw.get("_where") or item_where)
-    code = _text(item_raw.get("code"))
+    code = cell_text(item_raw.get("code"))
     label = _("%(where)s (item %(code)s)") % {"where": item_where, "code": code or "?"}
     try:
         item_code_validator(code)
@@ -224,7 +213,7 @@ def _item_validated(item_raw: Any, item_where: str, *, codes: dict[str, str],
         errors.append(_("%(where)s: code %(code)s already used at %(first)s")
                       % {"where": label, "code": code, "first": codes[code]})
     codes[code] = item_where
-    item: dict[str, Any] = {name: _text(item_raw.get(name)) for name in ITEM_FIELDS}
+    item: dict[str, Any] = {name: cell_text(item_raw.get(name)) for name in ITEM_FIELDS}
     item["code"] = code
     for required in ("title", "requirement"):
         if not item[required]:
@@ -402,90 +391,6 @@ def _items_changed(module: StandardModulePage, items: list[StandardItem]) -> boo
         if any(getattr(before, n) != getattr(item, n) for n in names):
             return True
     return False
-
-
-
-# --- file formats ---------------------------------------------------------------------------
-
-
-def standard_file_parse(*, name: str, content: bytes | IO[bytes]) -> Any:
-    """Read a YAML (.yaml/.yml) or Excel (.xlsx) standard file into the importer's structure,
-    within core.uploads' limits (size, unpacking, rows, cells, YAML aliases and depth)."""
-    suffix = Path(name).suffix.lower()
-    try:
-        if suffix in (".yaml", ".yml"):
-            return _yaml_parse(name, content)
-        if suffix == ".xlsx":
-            return _xlsx_parse(name, content)
-    except UploadRefused as refused:
-        raise StandardImportError([f"{name}: {m}" for m in refused.messages]) from refused
-    raise StandardImportError([_("%(name)s: use a .yaml, .yml or .xlsx file") % {"name": name}])
-
-
-def _yaml_parse(name: str, content: bytes | IO[bytes]) -> Any:
-    try:
-        return yaml_load(content, limits=IMPORT_LIMITS)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", error)
-        message = (
-            _("%(name)s: not valid YAML at line %(line)d: %(problem)s")
-            % {"name": name, "line": mark.line + 1, "problem": problem} if mark is not None
-            else _("%(name)s: not valid YAML: %(problem)s") % {"name": name, "problem": problem}
-        )
-        raise StandardImportError([message]) from error
-
-
-def _xlsx_parse(name: str, content: bytes | IO[bytes]) -> dict[str, Any]:
-    """Sheets `standard` (key | value rows), `modules` (header row: number, title, title_en,
-    pass_rate, intro, intro_en) and `items` (header row: module, code, title, title_en,
-    requirement, requirement_en, guidance, guidance_en, evidence)."""
-    book = xlsx_open(content, limits=IMPORT_LIMITS, unreadable=lambda: StandardImportError(
-        [_("%(name)s: not a readable .xlsx file") % {"name": name}]))
-    missing = [s for s in ("standard", "modules", "items") if s not in book.sheetnames]
-    if missing:
-        raise StandardImportError([_("%(name)s: sheet(s) missing: %(sheets)s")
-                                   % {"name": name, "sheets": ", ".join(missing)}])
-
-    def rows(sheet: str) -> list[tuple[int, dict[str, Any]]]:
-        values = [row for _n, row in book.rows(sheet)]
-        if not values:
-            return []
-        header = [_text(h).lower() for h in values[0]]
-        return [
-            (n, dict(zip(header, row, strict=False)))
-            for n, row in enumerate(values[1:], start=2)
-            if any(cell not in (None, "") for cell in row)
-        ]
-
-    standard = {
-        _text(row[0]).lower(): row[1]
-        for _n, row in book.rows("standard")
-        if row and row[0]
-    }
-    modules: dict[int, dict[str, Any]] = {}
-    result_modules: list[dict[str, Any]] = []
-    for n, row in rows("modules"):
-        module = {**row, "_where": _sheet_row("modules", n), "items": []}
-        result_modules.append(module)
-        with contextlib.suppress(TypeError, ValueError):
-            modules[int(row.get("number"))] = module  # type: ignore[arg-type]
-    errors = []
-    for n, row in rows("items"):
-        try:
-            target = modules[int(row.get("module"))]  # type: ignore[arg-type]
-        except (TypeError, ValueError, KeyError):
-            errors.append(_("%(where)s: module “%(module)s” is not in modules")
-                          % {"where": _sheet_row("items", n), "module": row.get("module")})
-            continue
-        target["items"].append({**row, "_where": _sheet_row("items", n)})
-    if errors:
-        raise StandardImportError(errors)
-    return {"standard": standard, "modules": result_modules}
-
-
-def _sheet_row(sheet: str, row: int) -> str:
-    return _("sheet %(sheet)s, row %(row)d") % {"sheet": sheet, "row": row}
 
 
 def standard_import_file(
