@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -77,6 +77,28 @@ def credentials_of_holder(user: User) -> QuerySet[Credential]:
         .prefetch_related("renewals", "education_records")
         .order_by("credential_type_id", "-issued_on")
     )
+
+
+def credential_valid_for(user: User, slug: str) -> Credential | None:
+    """The user's active, unexpired credential of type `slug` (the latest expiry), or None."""
+    today = timezone.localdate()
+    return (
+        Credential.objects.filter(holder=user, credential_type__slug=slug,
+                                  status=CredentialStatus.ACTIVE, expires_on__gte=today)
+        .order_by("-expires_on")
+        .first()
+    )
+
+
+def credential_education_hours(credential: Credential, *,
+                               status: str = EducationStatus.APPROVED) -> Decimal:
+    """Hours with `status` (approved: those that count) completed since the current period
+    began (the last renewal, or the issue date)."""
+    last = credential.renewals.order_by("-created_at").first()
+    since = credential.issued_on if last is None else timezone.localdate(last.created_at)
+    total = credential.education_records.filter(
+        completed_on__gte=since, status=status).aggregate(total=Sum("hours"))["total"]
+    return (total or Decimal("0")).quantize(Decimal("0.1"))
 
 
 def education_awaiting_review() -> QuerySet[ContinuingEducation]:

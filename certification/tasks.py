@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from celery import shared_task
 from django.utils import timezone
 
 from . import services
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -48,8 +45,4 @@ def credential_reminders_send_task() -> int:
 def credentials_reconcile_task(*, days: int = 30, issue: bool = True) -> dict[str, list[str]]:
     """Passes of the last `days` days without a credential: issued (or only reported)."""
     since = timezone.now() - dt.timedelta(days=days)
-    try:
-        return services.credentials_reconcile(since=since, issue=issue)
-    except ModuleNotFoundError:
-        logger.warning("certification: exams.selectors is not available; nothing reconciled")
-        return {"missing": [], "issued": []}
+    return services.credentials_reconcile(since=since, issue=issue)

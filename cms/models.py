@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,18 @@ MODULE_NAMES: dict[int, tuple[str, str]] = {
     8: ("网络与信息安全", "Network and information security"),
     9: ("客户权益保护", "Customer rights protection"),
 }
+
+
+def module_name(number: int) -> str:
+    """The name of module `number` in the active language; English when none is active, as
+    gettext gives its source (so migrations, written without a language, keep the English)."""
+    chinese, english = MODULE_NAMES[number]
+    language = get_language()
+    return chinese if language and not language.startswith("en") else english
+
+
+# The names as lazy labels (model choices, messages): read in the language of the moment.
+MODULE_LABELS: dict[int, Any] = {number: lazy(module_name, str)(number) for number in MODULE_NAMES}
 
 # The five kinds of evidence a review expects (field name suffix, label).
 EVIDENCE_KINDS: list[tuple[str, Any]] = [

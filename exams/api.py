@@ -1,8 +1,9 @@
 """Candidate API (web exam page and the mini-program): start, paper, save, submit, result.
 
-Session authentication with CSRF. Another person's attempt is a 404. While an attempt is open
-no response carries correct answers, correctness or explanations (the schemas below are the
-allow-list).
+Signed in either way `core.api_auth.signed_in` allows: the browser's session cookie (CSRF
+checked) or an app's allauth session token (`X-Session-Token`). Another person's attempt is a
+404. While an attempt is open no response carries correct answers, correctness or explanations
+(the schemas below are the allow-list).
 """
 
 from __future__ import annotations

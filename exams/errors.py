@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from core.errors import DomainError
 
 
-class ExamError(ValidationError):
+class ExamError(DomainError):
     """Base class; `code` tells the API which HTTP status fits."""
 
     status = 400

@@ -17,17 +17,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-MODULE_NAMES = {
-    1: _("Planning and development direction"),
-    2: _("People management"),
-    3: _("On-site management"),
-    4: _("Process management"),
-    5: _("Performance management"),
-    6: _("Customer value and satisfaction"),
-    7: _("Technology management"),
-    8: _("Network and information security"),
-    9: _("Customer rights protection"),
-}
+from cms.models import MODULE_LABELS as MODULE_NAMES
+
+# The standard's modules have one home, cms; exams reads their names from there.
 MODULE_CHOICES = list(MODULE_NAMES.items())
 
 

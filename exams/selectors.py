@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from . import scoring, services
@@ -139,10 +139,6 @@ def exams_for_candidate(user: Any, now: datetime | None = None) -> list[tuple[Ex
             services.attempt_close_if_expired(attempt=attempt, now=now)
             attempts.setdefault(attempt.exam_id, []).append(attempt)
     return [(exam, attempts.get(exam.pk, [])) for exam in exams]
-
-
-def attempts_for_exam(exam: Exam) -> QuerySet[Attempt]:
-    return exam.attempts.select_related("user").order_by("-started_at")
 
 
 def passed_attempts_since(since: datetime) -> list[tuple[int, int, Decimal, datetime]]:

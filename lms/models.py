@@ -17,17 +17,26 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.models import localized
+
 COURSE_DAYS = 3
 ZERO = Decimal("0.00")
-# How a payment was made (Payment.method), for people to read.
+# How a payment was made (Payment.method), for people to read: one label per method.
 METHOD_LABELS = {
     "card": _("Card"),
     "alipay": _("Alipay"),
     "wechat_pay": _("WeChat Pay"),
     "bank": _("Bank transfer"),
-    "stripe": _("Stripe"),
-    "bank_transfer": _("Bank transfer"),
 }
+# A payment whose method is not known yet is named by its provider: a bank transfer can only be
+# the "bank" method; a Stripe payment's method is known once Stripe reports it.
+PROVIDER_LABELS = {"bank_transfer": METHOD_LABELS["bank"], "stripe": _("Stripe")}
+
+
+def method_label(*, method: str, provider: str) -> str:
+    """How a payment was (or is being) made, for people to read."""
+    label = METHOD_LABELS.get(method) if method else PROVIDER_LABELS.get(provider)
+    return str(label) if label is not None else (method or provider)
 
 
 class Course(models.Model):
@@ -65,11 +74,7 @@ class Course(models.Model):
     @property
     def display_title(self) -> str:
         """The English title on English pages when there is one."""
-        from django.utils import translation
-
-        if translation.get_language() == "en" and self.title_en:
-            return self.title_en
-        return self.title
+        return str(localized(self, "title"))
 
 
 class Cohort(models.Model):
@@ -342,8 +347,7 @@ class Payment(models.Model):
 
     @property
     def method_label(self) -> str:
-        key = self.method or self.provider
-        return str(METHOD_LABELS.get(key, key))
+        return method_label(method=self.method, provider=self.provider)
 
 
 class Refund(models.Model):

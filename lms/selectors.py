@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from .models import (
     COURSE_DAYS,
-    METHOD_LABELS,
     ZERO,
     Attendance,
     Cohort,
@@ -25,6 +24,7 @@ from .models import (
     Payment,
     ReconciliationIssue,
     Refund,
+    method_label,
 )
 
 
@@ -87,11 +87,6 @@ def cohorts_upcoming(*, limit: int | None = None) -> QuerySet[Cohort]:
     if limit is not None:
         qs = qs[:limit]
     return qs
-
-
-def cohort_get(*, cohort_id: int) -> Cohort:
-    _holds_lapse()
-    return cohorts_with_seats(Cohort.objects.select_related("course")).get(pk=cohort_id)
 
 
 def course_completed(*, user, course_id: int) -> bool:  # type: ignore[no-untyped-def]
@@ -267,8 +262,7 @@ def staff_dashboard(*, since_days: int = 120) -> dict[str, Any]:
     for row in paid.values("enrolment__cohort_id", "provider", "method").annotate(
         count=Count("id"), amount=Sum("amount")
     ).order_by("provider", "method"):
-        key = row["method"] or row["provider"]
-        label = str(METHOD_LABELS.get(key, key))
+        label = method_label(method=row["method"], provider=row["provider"])
         split[row["enrolment__cohort_id"]].append(
             {"method": label, "count": row["count"], "amount": row["amount"]}
         )

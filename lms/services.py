@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import CANDIDATE, COURSE_ADMIN
 from accounts.services import user_role_grant
+from core.errors import DomainError
 from core.services import audit_record, email_send_templated, task_queue_on_commit
 
 from .models import (
@@ -51,7 +52,7 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 # --- Domain errors: each carries a message a person can act on.
-class LmsError(ValidationError):
+class LmsError(DomainError):
     pass
 
 

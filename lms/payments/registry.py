@@ -10,11 +10,6 @@ _PROVIDERS: dict[str, type[PaymentProvider]] = {
 }
 
 
-def provider_register(provider_class: type[PaymentProvider]) -> None:
-    """Add a provider (tests register a fake one)."""
-    _PROVIDERS[provider_class.identifier] = provider_class
-
-
 def provider_get(identifier: str) -> PaymentProvider:
     try:
         return _PROVIDERS[identifier]()
@@ -24,8 +19,5 @@ def provider_get(identifier: str) -> PaymentProvider:
 
 def providers_available() -> list[PaymentProvider]:
     """The providers to offer now: Stripe only when its keys are set."""
-    return [
-        provider
-        for provider in (cls() for cls in _PROVIDERS.values())
-        if provider.is_available() and not getattr(provider, "test_only", False)
-    ]
+    return [provider for provider in (cls() for cls in _PROVIDERS.values())
+            if provider.is_available()]

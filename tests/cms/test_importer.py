@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from cms.models import StandardItem, StandardModulePage, StandardVersionPage
 from cms.services import StandardImportError, standard_import, standard_import_file
@@ -19,6 +20,14 @@ from .conftest import standard_data
 
 pytestmark = pytest.mark.django_db
 SAMPLE = Path(__file__).resolve().parents[2] / "cms" / "fixtures" / "yd-t-2823-2015-sample.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The importer's messages are asserted in their English source; what editors read (Chinese
+    by default) is checked through the admin page and in the reader's-language test."""
+    with translation.override("en"):
+        yield
 
 
 def test_import_creates_the_page_tree_and_reports_it(home_page):
@@ -92,6 +101,16 @@ def test_a_bad_file_names_each_bad_row_and_imports_nothing(home_page):
                messages)
     assert StandardVersionPage.objects.count() == 0
     assert StandardItem.objects.count() == 0
+
+
+def test_the_errors_are_in_the_readers_language(home_page):
+    data = standard_data()
+    data["modules"][4]["items"][0]["requirement"] = ""
+    data["modules"][6]["number"] = 12
+    with translation.override("zh-hans"), pytest.raises(StandardImportError) as error:
+        standard_import(data=data)
+    assert error.value.messages == ["modules[5].items[1]（条目 8.1.1）：缺少 requirement",
+                                    "modules[7]：number 必须为 1–9，而不是 12"]
 
 
 def test_a_failure_while_writing_rolls_everything_back(home_page):
@@ -202,11 +221,11 @@ def test_editors_import_from_the_wagtail_admin(client, home_page, user_factory,
     bad["modules"][1]["items"][0]["title"] = ""
     response = post({
         "file": SimpleUploadedFile("std.yaml", yaml.safe_dump(bad, allow_unicode=True).encode())})
-    assert "modules[2].items[1] (item 5.1.1): title is missing" in response.content.decode()
+    assert "modules[2].items[1]（条目 5.1.1）：缺少 title" in response.content.decode()
 
     response = post({
         "file": SimpleUploadedFile("std.xlsx", b"renamed text, not a workbook")})
-    assert "std.xlsx: not a readable .xlsx file" in response.content.decode()
+    assert "std.xlsx：不是可读取的 .xlsx 文件" in response.content.decode()
     response = post({
         "file": SimpleUploadedFile("std.docx", content)})
     assert "“docx”" in response.content.decode() and StandardItem.objects.count() == 9

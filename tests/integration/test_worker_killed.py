@@ -78,7 +78,8 @@ def succeeded(log: Path, task: str, count: int = 1) -> bool:
 def test_a_worker_killed_while_issuing_a_credential_issues_it_once(
         celery_workers: CeleryWorkers, user_factory, tmp_path, media):
     holder = user_factory(name_zh="李四", name_en="LI Si")
-    env = pause_env(tmp_path, media, "certification.services:credential_number_next", "before")
+    env = pause_env(tmp_path, media, "certification.services.issuance:credential_number_next",
+                    "before")
     first, first_log = celery_workers.start("first", env=env, through=("tests.worker_pause",))
     credential_issue_for_pass_task.delay(user_id=holder.pk, source_key="exams.attempt:4242",
                                          exam_score="80.00",
