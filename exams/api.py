@@ -78,16 +78,50 @@ class ModuleResultOut(Schema):
     percent: Decimal
 
 
+class ReviewPolicyOut(Schema):
+    """What this result shows now under the exam's review policy, and when that changes."""
+
+    score: bool
+    modules: bool
+    marks: bool
+    key: bool
+    sitting_closed: bool
+    sitting_closes_at: datetime
+    key_withheld_for_retake: bool
+
+
+class ReviewOptionOut(Schema):
+    key: str
+    text: str
+    chosen: bool
+    correct: bool | None = None  # only when the key is shown
+
+
+class ReviewQuestionOut(Schema):
+    position: int
+    module: int
+    text: str
+    options: list[ReviewOptionOut]
+    is_correct: bool | None
+    voided: bool
+    explanation: str | None = None  # only when the key is shown
+
+
 class ResultOut(Schema):
     attempt_id: int
     state: str
     passed: bool
-    score_percent: Decimal
     pass_mark_percent: Decimal
-    points: str
-    points_possible: int
     submitted_at: datetime
-    modules: list[ModuleResultOut]
+    # Each of these is null while the review policy does not show it (see `review`).
+    score_percent: Decimal | None
+    points: str | None
+    points_possible: int | None
+    modules: list[ModuleResultOut] | None
+    questions: list[ReviewQuestionOut] | None
+    review: ReviewPolicyOut
+    attempts_left: int
+    retake_from: datetime | None
 
 
 def _fail(exc: ExamError) -> HttpError:
@@ -103,17 +137,27 @@ def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 
 def _result(attempt: Attempt) -> ResultOut:
     result = selectors.attempt_result(attempt)
+    shown = result.visibility
     return ResultOut(
         attempt_id=attempt.pk, state=attempt.state, passed=bool(attempt.passed),
-        score_percent=attempt.score_percent or Decimal("0.00"),
         pass_mark_percent=attempt.exam.pass_mark_percent,
-        points=result.points_display, points_possible=attempt.points_possible,
         submitted_at=attempt.submitted_at,  # type: ignore[arg-type]
+        score_percent=(attempt.score_percent or Decimal("0.00")) if shown.score else None,
+        points=result.points_display if shown.score else None,
+        points_possible=attempt.points_possible if shown.score else None,
         modules=[
             ModuleResultOut(module=m.number, name=m.name, earned=m.earned_display,
                             possible=m.possible, percent=m.percent)
             for m in result.modules
-        ],
+        ] if shown.modules else None,
+        questions=[ReviewQuestionOut(**q) for q in result.review] if shown.marks else None,
+        review=ReviewPolicyOut(
+            score=shown.score, modules=shown.modules, marks=shown.marks, key=shown.key,
+            sitting_closed=shown.sitting_closed, sitting_closes_at=shown.sitting_closes_at,
+            key_withheld_for_retake=shown.key_withheld_for_retake,
+        ),
+        attempts_left=result.outlook.attempts_left,
+        retake_from=result.outlook.retake_from,
     )
 
 

@@ -10,7 +10,7 @@ first (`services.attempt_close_if_expired`), so no page or answer ever shows it 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -83,9 +83,80 @@ class ModuleResult:
         return f"{value.quantize(Decimal('0.01')).normalize():f}"
 
 
+@dataclass(frozen=True)
+class ReviewVisibility:
+    """What the candidate may see of a submitted attempt now, under the exam's review policy."""
+
+    score: bool
+    modules: bool
+    marks: bool  # right or wrong per question
+    key: bool  # right answers and explanations
+    sitting_closed: bool
+    sitting_closes_at: datetime
+    # The key would be shown by the policy but the candidate may still retake the exam.
+    key_withheld_for_retake: bool = False
+
+
+@dataclass(frozen=True)
+class RetakeOutlook:
+    attempts_used: int
+    attempts_left: int
+    # The earliest time a new attempt may start (retake wait and the next sitting); None when
+    # there is no retake (passed, no attempts left) or no sitting is scheduled after the wait.
+    retake_from: datetime | None
+    no_sitting_scheduled: bool = False
+
+
+def retake_outlook(attempt: Attempt, now: datetime | None = None) -> RetakeOutlook:
+    """How many attempts the candidate has left at this exam and when they may start the next."""
+    now = now or timezone.now()
+    exam = attempt.exam
+    attempts = list(Attempt.objects.filter(exam_id=exam.pk, user_id=attempt.user_id)
+                    .values_list("passed", "submitted_at"))
+    used = len(attempts)
+    left = 0 if any(passed for passed, _at in attempts) else max(0, exam.max_attempts - used)
+    if not left:
+        return RetakeOutlook(used, 0, None)
+    last = max((at for _p, at in attempts if at is not None), default=now)
+    earliest = max(now, last + timedelta(hours=exam.retake_wait_hours))
+    sitting = (exam.sittings.filter(ends_at__gt=earliest).order_by("starts_at")
+               .only("starts_at").first())
+    if sitting is None:
+        return RetakeOutlook(used, left, None, no_sitting_scheduled=True)
+    return RetakeOutlook(used, left, max(earliest, sitting.starts_at))
+
+
+def review_visibility(attempt: Attempt, now: datetime | None = None,
+                      outlook: RetakeOutlook | None = None) -> ReviewVisibility:
+    """The one rule for what of a submitted attempt reaches its candidate (pages, API, lists).
+
+    Right after the attempt the exam's "after the attempt" options apply; once the attempt's
+    sitting has closed, those and the "after the sitting closes" options. Whatever the policy,
+    the key (right answers, explanations) stays hidden from a candidate who failed and still
+    has attempts left: they would sit the same bank again (ISO/IEC 17024 item exposure)."""
+    now = now or timezone.now()
+    exam = attempt.exam
+    closes_at = attempt.sitting.ends_at
+    closed = now >= closes_at
+    score = exam.review_score_after_attempt or (closed and exam.review_score_after_close)
+    modules = exam.review_modules_after_attempt or (closed and exam.review_modules_after_close)
+    marks = exam.review_marks_after_attempt or (closed and exam.review_marks_after_close)
+    key = exam.review_key_after_attempt or (closed and exam.review_key_after_close)
+    withheld = False
+    if key and not attempt.passed:
+        outlook = outlook or retake_outlook(attempt, now)
+        if outlook.attempts_left:
+            key, withheld = False, True
+    return ReviewVisibility(score=score, modules=modules, marks=marks, key=key,
+                            sitting_closed=closed, sitting_closes_at=closes_at,
+                            key_withheld_for_retake=withheld)
+
+
 @dataclass
 class AttemptResult:
     attempt: Attempt
+    visibility: ReviewVisibility
+    outlook: RetakeOutlook
     modules: list[ModuleResult]
     review: list[dict[str, Any]] = field(default_factory=list)
 
@@ -96,47 +167,65 @@ class AttemptResult:
         return f"{value.quantize(Decimal('0.01')).normalize():f}"
 
 
-def attempt_result(attempt: Attempt) -> AttemptResult:
-    """Score, module breakdown and (when the exam allows, after closing) the review."""
+def attempt_result(attempt: Attempt, now: datetime | None = None) -> AttemptResult:
+    """Pass or fail, attempts left and the retake date, and of the score, module breakdown,
+    right/wrong and key only what `review_visibility` allows now (the rest is not even read)."""
     if attempt.state == AttemptState.OPEN:
         raise ValueError("An open attempt has no result yet")
-    items = list(attempt.items.select_related("version").order_by("position"))
-    by_module: dict[int, ModuleResult] = {}
-    for item in items:
-        if item.voided:
-            continue
-        module = by_module.setdefault(
-            item.module_number,
-            ModuleResult(item.module_number, str(MODULE_NAMES[item.module_number]), Fraction(0), 0),
-        )
-        module.earned += item.credit
-        module.possible += 1
-    review = []
-    if attempt.exam.show_review:
+    now = now or timezone.now()
+    outlook = retake_outlook(attempt, now)
+    visibility = review_visibility(attempt, now, outlook)
+    modules: list[ModuleResult] = []
+    review: list[dict[str, Any]] = []
+    if visibility.modules or visibility.marks:
+        items = list(attempt.items.select_related("version").order_by("position"))
+        by_module: dict[int, ModuleResult] = {}
         for item in items:
-            texts = {o["key"]: o["text"] for o in item.version.options}
-            review.append({
-                "position": item.position,
-                "module": item.module_number,
-                "text": item.version.text,
-                "options": [
-                    {"key": k, "text": texts[k], "chosen": k in item.selected,
-                     "correct": k in item.version.correct_keys}
-                    for k in item.option_order
-                ],
-                "is_correct": item.is_correct,
-                "voided": item.voided,
-                "explanation": item.version.explanation,
-            })
-    return AttemptResult(attempt, [by_module[k] for k in sorted(by_module)], review)
+            if item.voided:
+                continue
+            module = by_module.setdefault(
+                item.module_number,
+                ModuleResult(item.module_number, str(MODULE_NAMES[item.module_number]),
+                             Fraction(0), 0),
+            )
+            module.earned += item.credit
+            module.possible += 1
+        if visibility.modules:
+            modules = [by_module[k] for k in sorted(by_module)]
+        if visibility.marks:
+            review = [_review_item(item, key=visibility.key) for item in items]
+    return AttemptResult(attempt, visibility, outlook, modules, review)
+
+
+def _review_item(item: AttemptQuestion, *, key: bool) -> dict[str, Any]:
+    """One question of the review: the candidate's answer and right/wrong; the right answers
+    and the explanation only with `key`."""
+    texts = {o["key"]: o["text"] for o in item.version.options}
+    return {
+        "position": item.position,
+        "module": item.module_number,
+        "text": item.version.text,
+        "options": [
+            {"key": k, "text": texts[k], "chosen": k in item.selected,
+             "correct": (k in item.version.correct_keys) if key else None}
+            for k in item.option_order
+        ],
+        "is_correct": item.is_correct,
+        "voided": item.voided,
+        "explanation": item.version.explanation if key else None,
+    }
 
 
 def exams_for_candidate(user: Any, now: datetime | None = None) -> list[tuple[Exam, list[Attempt]]]:
     exams = list(Exam.objects.filter(is_published=True).prefetch_related("sittings"))
     attempts: dict[int, list[Attempt]] = {}
     if user.is_authenticated:
-        for attempt in Attempt.objects.filter(user=user).order_by("number"):
+        for attempt in (Attempt.objects.filter(user=user).select_related("exam", "sitting")
+                        .order_by("number")):
             services.attempt_close_if_expired(attempt=attempt, now=now)
+            # Lists show a score only where the result page would (the review policy).
+            attempt.score_shown = (attempt.state == AttemptState.SUBMITTED
+                                   and review_visibility(attempt, now).score)
             attempts.setdefault(attempt.exam_id, []).append(attempt)
     return [(exam, attempts.get(exam.pk, [])) for exam in exams]
 
