@@ -161,6 +161,48 @@ def _result(attempt: Attempt) -> ResultOut:
     )
 
 
+class ExamInfoOut(Schema):
+    """An exam as the candidate sees it before starting: the rules page's facts."""
+
+    exam_id: int
+    title: str
+    description: str
+    duration_minutes: int  # with the person's extra time
+    extra_minutes: int
+    questions: int
+    pass_mark_percent: Decimal
+    max_attempts: int
+    attempts_used: int
+    attempts_left: int
+    eligible: bool
+    reason: str  # why not, when not eligible
+    open_attempt_id: int | None
+    sitting_ends_at: datetime | None
+    ends_at_sitting_close: datetime | None  # starting now would end here, before the full time
+    at_deadline: str
+    honour_statement: str
+
+
+@router.get("/{exam_id}", response={200: ExamInfoOut, 404: ErrorOut})
+def exam_info(request: HttpRequest, exam_id: ObjectId) -> ExamInfoOut:
+    """The rules before the clock starts: time, questions, pass mark, attempts left, what happens
+    at the deadline and the honour statement the candidate accepts by starting."""
+    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
+    rules = selectors.exam_rules(exam=exam, user=request.user)
+    check = rules.eligibility
+    return ExamInfoOut(
+        exam_id=exam.pk, title=exam.title, description=exam.description,
+        duration_minutes=rules.duration_minutes, extra_minutes=rules.extra_minutes,
+        questions=rules.questions, pass_mark_percent=exam.pass_mark_percent,
+        max_attempts=exam.max_attempts, attempts_used=check.attempts_used,
+        attempts_left=rules.attempts_left, eligible=check.ok, reason=check.reason,
+        open_attempt_id=check.open_attempt.pk if check.open_attempt else None,
+        sitting_ends_at=check.sitting.ends_at if check.sitting else None,
+        ends_at_sitting_close=rules.ends_at_sitting_close, at_deadline=rules.at_deadline,
+        honour_statement=rules.honour_statement,
+    )
+
+
 @router.post("/{exam_id}/attempts", response={200: PaperOut, 201: PaperOut, 403: ErrorOut,
                                                 400: ErrorOut})
 @decorate_view(never_cache)

@@ -15,8 +15,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import scoring, services
 from .models import MODULE_NAMES, Attempt, AttemptQuestion, AttemptState, Exam
@@ -214,6 +216,52 @@ def _review_item(item: AttemptQuestion, *, key: bool) -> dict[str, Any]:
         "voided": item.voided,
         "explanation": item.version.explanation if key else None,
     }
+
+
+HONOUR_STATEMENT = gettext_lazy(
+    "I will sit this exam on my own, without help from anyone and without notes, books or "
+    "other materials, and I will not copy, record or share its questions."
+)
+
+
+@dataclass
+class ExamRules:
+    """What a candidate is told before the clock starts (the rules page and the API)."""
+
+    exam: Exam
+    eligibility: services.Eligibility
+    questions: int
+    duration_minutes: int  # with the person's extra time
+    extra_minutes: int
+    attempts_left: int
+    # Starting now would end at the sitting's close, before the full duration.
+    ends_at_sitting_close: datetime | None
+    honour_statement: str
+
+    @property
+    def at_deadline(self) -> str:
+        return str(_("When the time is up, your paper is submitted automatically with the answers "
+                     "saved by then. Every answer is saved as soon as you choose it."))
+
+
+def exam_rules(*, exam: Exam, user: Any, now: datetime | None = None) -> ExamRules:
+    now = now or timezone.now()
+    check = services.eligibility(exam=exam, user=user, now=now)
+    extra = services.accommodation_minutes(exam_id=exam.pk, user_id=user.pk)
+    questions = exam.blueprint.aggregate(n=Sum("count"))["n"] or 0
+    ends_early = None
+    if check.sitting is not None and check.open_attempt is None:
+        deadline = services.attempt_deadline(exam=exam, sitting=check.sitting, started_at=now,
+                                             extra=extra)
+        if deadline < now + timedelta(minutes=exam.duration_minutes + extra):
+            ends_early = deadline
+    used = check.attempts_used
+    return ExamRules(
+        exam=exam, eligibility=check, questions=questions,
+        duration_minutes=exam.duration_minutes + extra, extra_minutes=extra,
+        attempts_left=0 if check.already_passed else max(0, exam.max_attempts - used),
+        ends_at_sitting_close=ends_early, honour_statement=str(HONOUR_STATEMENT),
+    )
 
 
 def exams_for_candidate(user: Any, now: datetime | None = None) -> list[tuple[Exam, list[Attempt]]]:

@@ -64,16 +64,33 @@ def index(request: HttpRequest) -> HttpResponse:
     })
 
 
+class StartForm(forms.Form):
+    honour = forms.BooleanField(
+        label=selectors.HONOUR_STATEMENT,
+        error_messages={"required": gettext_lazy("Tick the statement to start the exam.")},
+    )
+
+
 @login_required
-@require_POST
 def start(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """The rules page (GET): time, questions, pass mark, attempts left, the deadline rule and
+    the honour statement; the clock starts only on its POST, with the statement ticked. An
+    attempt in progress resumes directly."""
     exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
-    try:
-        attempt, _created = services.attempt_start(exam=exam, user=request.user)
-    except ExamError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("exams:index")
-    return redirect("exams:attempt", attempt_id=attempt.pk)
+    rules = selectors.exam_rules(exam=exam, user=request.user)
+    if rules.eligibility.open_attempt is not None:
+        return redirect("exams:attempt", attempt_id=rules.eligibility.open_attempt.pk)
+    form = StartForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attempt, _created = services.attempt_start(exam=exam, user=request.user,
+                                                       honour_accepted=True)
+        except ExamError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("exams:start", exam_id=exam.pk)
+        return redirect("exams:attempt", attempt_id=attempt.pk)
+    return render(request, "exams/rules.html", {"rules": rules, "form": form},
+                  status=400 if form.errors else 200)
 
 
 # Never stored (`no-store`, so no back/forward cache either): going back after the submit asks

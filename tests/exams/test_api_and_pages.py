@@ -172,7 +172,7 @@ def test_index_page_start_button_and_reasons(client, candidate, user_factory, ex
     client.force_login(candidate)
     body = client.get(reverse("exams:index")).content.decode()
     assert exam.title in body and reverse("exams:start", args=[exam.pk]) in body
-    response = client.post(reverse("exams:start", args=[exam.pk]))
+    response = client.post(reverse("exams:start", args=[exam.pk]), {"honour": "on"})
     attempt = Attempt.objects.get(user=candidate)
     assert response.url == reverse("exams:attempt", args=[attempt.pk])
     client.force_login(user_factory())
