@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import scoring, services
-from .models import MODULE_NAMES, Attempt, AttemptQuestion, AttemptState, Exam
+from .models import MODULE_NAMES, Attempt, AttemptQuestion, AttemptState, Exam, Question
 
 
 def attempt_for_user(*, attempt_id: int, user: Any, now: datetime | None = None) -> Attempt:
@@ -303,3 +303,33 @@ def passed_attempts_since(since: datetime) -> list[tuple[int, int, Decimal, date
 
 def last_seq(attempt_id: int) -> int:
     return AttemptQuestion.objects.filter(attempt_id=attempt_id).aggregate(m=Max("seq"))["m"] or 0
+
+
+class QuestionStatus:
+    ACTIVE = "active"
+    RETIRED = "retired"
+    VOIDED = "voided"
+
+
+def questions_browse(*, module: int | None = None, item: str = "", kind: str = "",
+                     status: str = "", search: str = "") -> QuerySet[Question]:
+    """The question bank for exam admins, filtered; each row carries its current version (one
+    query per page, whatever its length)."""
+    questions = Question.objects.select_related("current_version").order_by("module_number",
+                                                                            "code")
+    if module:
+        questions = questions.filter(module_number=module)
+    if item:
+        questions = questions.filter(item_code__startswith=item)
+    if kind:
+        questions = questions.filter(kind=kind)
+    if status == QuestionStatus.ACTIVE:
+        questions = questions.filter(is_active=True, voided_at__isnull=True)
+    elif status == QuestionStatus.RETIRED:
+        questions = questions.filter(is_active=False)
+    elif status == QuestionStatus.VOIDED:
+        questions = questions.filter(voided_at__isnull=False)
+    if search:
+        questions = questions.filter(Q(code__icontains=search)
+                                     | Q(current_version__text__icontains=search))
+    return questions
