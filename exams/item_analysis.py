@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from .models import AttemptQuestion, AttemptState, Exam, Question
 from .services import attempts_submit_expired
 
-
 # Moodle's guidance for the facility index (percent right): upper bound → meaning.
 FACILITY_GUIDANCE = [
     (5, _lazy("Extremely difficult or something wrong with the question")),

@@ -272,8 +272,8 @@ def exams_for_candidate(user: Any, now: datetime | None = None) -> list[tuple[Ex
                         .order_by("number")):
             services.attempt_close_if_expired(attempt=attempt, now=now)
             # Lists show a score only where the result page would (the review policy).
-            attempt.score_shown = (attempt.state == AttemptState.SUBMITTED
-                                   and review_visibility(attempt, now).score)
+            attempt.score_shown = (  # type: ignore[attr-defined]
+                attempt.state == AttemptState.SUBMITTED and review_visibility(attempt, now).score)
             attempts.setdefault(attempt.exam_id, []).append(attempt)
     return [(exam, attempts.get(exam.pk, [])) for exam in exams]
 
