@@ -27,30 +27,30 @@ from typing import Any
 from django.conf import settings
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .models import AttemptQuestion, AttemptState, Exam, Question
 from .services import attempts_submit_expired
 
 # Moodle's guidance for the facility index (percent right): upper bound → meaning.
 FACILITY_GUIDANCE = [
-    (5, _lazy("Extremely difficult or something wrong with the question")),
-    (10, _lazy("Very difficult")),
-    (20, _lazy("Difficult")),
-    (34, _lazy("Moderately difficult")),
-    (64, _lazy("About right for the average candidate")),
-    (80, _lazy("Fairly easy")),
-    (89, _lazy("Easy")),
-    (94, _lazy("Very easy")),
-    (100, _lazy("Extremely easy")),
+    (5, gettext_lazy("Extremely difficult or something wrong with the question")),
+    (10, gettext_lazy("Very difficult")),
+    (20, gettext_lazy("Difficult")),
+    (34, gettext_lazy("Moderately difficult")),
+    (64, gettext_lazy("About right for the average candidate")),
+    (80, gettext_lazy("Fairly easy")),
+    (89, gettext_lazy("Easy")),
+    (94, gettext_lazy("Very easy")),
+    (100, gettext_lazy("Extremely easy")),
 ]
 # Moodle's guidance for the discrimination index (correlation × 100): lower bound → meaning.
 DISCRIMINATION_GUIDANCE = [
-    (50, _lazy("Very good discrimination")),
-    (30, _lazy("Adequate discrimination")),
-    (20, _lazy("Weak discrimination")),
-    (0, _lazy("Very weak discrimination")),
-    (-100, _lazy("Question probably invalid")),
+    (50, gettext_lazy("Very good discrimination")),
+    (30, gettext_lazy("Adequate discrimination")),
+    (20, gettext_lazy("Weak discrimination")),
+    (0, gettext_lazy("Very weak discrimination")),
+    (-100, gettext_lazy("Question probably invalid")),
 ]
 
 
