@@ -95,7 +95,8 @@ class ReviewVisibility:
     key: bool  # right answers and explanations
     sitting_closed: bool
     sitting_closes_at: datetime
-    # The key would be shown by the policy but the candidate may still retake the exam.
+    # The policy shows the key (now or after the close), but not to this candidate while they
+    # may still retake the exam.
     key_withheld_for_retake: bool = False
 
 
@@ -145,7 +146,7 @@ def review_visibility(attempt: Attempt, now: datetime | None = None,
     marks = exam.review_marks_after_attempt or (closed and exam.review_marks_after_close)
     key = exam.review_key_after_attempt or (closed and exam.review_key_after_close)
     withheld = False
-    if key and not attempt.passed:
+    if (exam.review_key_after_attempt or exam.review_key_after_close) and not attempt.passed:
         outlook = outlook or retake_outlook(attempt, now)
         if outlook.attempts_left:
             key, withheld = False, True

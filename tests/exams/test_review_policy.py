@@ -84,7 +84,7 @@ def test_default_a_fail_with_attempts_left_shows_score_and_modules_and_when_to_r
     assert data["review"] == {
         "score": True, "modules": True, "marks": False, "key": False, "sitting_closed": False,
         "sitting_closes_at": data["review"]["sitting_closes_at"],
-        "key_withheld_for_retake": False,
+        "key_withheld_for_retake": True,  # the key comes after the close, but not to a retaker
     }
     # The fail says how many attempts remain and from when a retake is allowed.
     retake_at = START + dt.timedelta(hours=2)
@@ -92,7 +92,7 @@ def test_default_a_fail_with_attempts_left_shows_score_and_modules_and_when_to_r
     assert dt.datetime.fromisoformat(data["retake_from"]) == retake_at
     retake = body.split('data-testid="retake"')[1].split("</p>")[0]
     assert "1" in retake and timezone.localtime(retake_at).strftime("%Y-%m-%d %H:%M") in retake
-    # ...and that the answers come after the sitting closes.
+    # ...and that the right answers stay hidden while a retake is possible.
     assert 'data-testid="review-later"' in body
 
 
@@ -102,10 +102,11 @@ def test_default_after_the_sitting_closes_the_last_attempt_shows_right_wrong_and
     body, data = _seen(client, attempt)
     _key_absent(body, data, attempt)  # before the close: no key, even with no attempt left
     assert data["attempts_left"] == 0 and data["retake_from"] is None
+    assert 'data-testid="review-later"' in body  # "shown after the sitting closes (…)"
 
     _after_close(time_machine)
     body, data = _seen(client, attempt)
-    assert 'id="review"' in body
+    assert 'id="review"' in body and 'data-testid="review-later"' not in body
     for explanation in _explanations(attempt):
         assert explanation in body and explanation in str(data)
     assert data["review"]["sitting_closed"] is True and data["review"]["key"] is True
