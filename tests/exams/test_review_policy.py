@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from exams.models import AttemptQuestion
 from exams.services import attempt_start, attempt_submit
 
 from .helpers import answer_all
@@ -179,3 +180,19 @@ def test_exam_admins_set_the_policy_on_the_exam_form(client, user_factory, exam_
     for when in ("after_attempt", "after_close"):
         for element in ELEMENTS:
             assert f'name="review_{element}_{when}"' in body
+
+
+def test_the_api_submit_answers_the_same_policy(client, exam_factory, candidate):
+    exam = exam_factory(per_module={1: 2})
+    client.force_login(candidate)
+    started = client.post(f"{API}/{exam.pk}/attempts").json()
+    submitted = client.post(f"{API}/attempts/{started['attempt_id']}/submit")
+    assert submitted.status_code == 200
+    data = submitted.json()
+    assert data["passed"] is False and data["attempts_left"] == 1
+    assert data["score_percent"] == "0.00" and data["questions"] is None
+    assert data["review"]["key_withheld_for_retake"] is True
+    body = submitted.content.decode()
+    for item in AttemptQuestion.objects.filter(attempt_id=started["attempt_id"]).select_related(
+            "version"):
+        assert item.version.explanation not in body
