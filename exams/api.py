@@ -102,7 +102,7 @@ class ReviewQuestionOut(Schema):
     module: int
     text: str
     options: list[ReviewOptionOut]
-    is_correct: bool | None
+    is_correct: bool | None  # only when right/wrong is shown
     voided: bool
     explanation: str | None = None  # only when the key is shown
 
@@ -150,7 +150,8 @@ def _result(attempt: Attempt) -> ResultOut:
                             possible=m.possible, percent=m.percent)
             for m in result.modules
         ] if shown.modules else None,
-        questions=[ReviewQuestionOut(**q) for q in result.review] if shown.marks else None,
+        questions=([ReviewQuestionOut(**q) for q in result.review]
+                   if shown.marks or shown.key else None),
         review=ReviewPolicyOut(
             score=shown.score, modules=shown.modules, marks=shown.marks, key=shown.key,
             sitting_closed=shown.sitting_closed, sitting_closes_at=shown.sitting_closes_at,

@@ -180,7 +180,7 @@ def attempt_result(attempt: Attempt, now: datetime | None = None) -> AttemptResu
     visibility = review_visibility(attempt, now, outlook)
     modules: list[ModuleResult] = []
     review: list[dict[str, Any]] = []
-    if visibility.modules or visibility.marks:
+    if visibility.modules or visibility.marks or visibility.key:
         items = list(attempt.items.select_related("version").order_by("position"))
         by_module: dict[int, ModuleResult] = {}
         for item in items:
@@ -195,14 +195,15 @@ def attempt_result(attempt: Attempt, now: datetime | None = None) -> AttemptResu
             module.possible += 1
         if visibility.modules:
             modules = [by_module[k] for k in sorted(by_module)]
-        if visibility.marks:
-            review = [_review_item(item, key=visibility.key) for item in items]
+        if visibility.marks or visibility.key:
+            review = [_review_item(item, marks=visibility.marks, key=visibility.key)
+                      for item in items]
     return AttemptResult(attempt, visibility, outlook, modules, review)
 
 
-def _review_item(item: AttemptQuestion, *, key: bool) -> dict[str, Any]:
-    """One question of the review: the candidate's answer and right/wrong; the right answers
-    and the explanation only with `key`."""
+def _review_item(item: AttemptQuestion, *, marks: bool, key: bool) -> dict[str, Any]:
+    """One question of the review: the candidate's answer; right/wrong only with `marks`, the
+    right answers and the explanation only with `key`."""
     texts = {o["key"]: o["text"] for o in item.version.options}
     return {
         "position": item.position,
@@ -213,7 +214,7 @@ def _review_item(item: AttemptQuestion, *, key: bool) -> dict[str, Any]:
              "correct": (k in item.version.correct_keys) if key else None}
             for k in item.option_order
         ],
-        "is_correct": item.is_correct,
+        "is_correct": item.is_correct if marks else None,
         "voided": item.voided,
         "explanation": item.version.explanation if key else None,
     }

@@ -72,6 +72,23 @@ def _key_absent(body: str, data: dict, attempt) -> None:
         assert all(o["correct"] is None for o in question["options"])
 
 
+def _shown(body: str, data: dict, attempt) -> dict[str, bool]:
+    """Which policy elements the page and the API both show (each must agree)."""
+    questions = data["questions"] or []
+    shown = {
+        "score": (data["score_percent"] is not None, 'data-testid="score"' in body),
+        "modules": (data["modules"] is not None, 'data-testid="module-breakdown"' in body),
+        "marks": (bool(questions) and all(q["is_correct"] is not None for q in questions),
+                  'badge-ok">' in body.split('id="review"')[-1] if 'id="review"' in body
+                  else False),
+        "key": (data["review"]["key"] and all(q["explanation"] for q in questions),
+                all(e in body for e in _explanations(attempt))),
+    }
+    for element, (api, page) in shown.items():
+        assert api == page, (element, api, page)
+    return {element: api for element, (api, _page) in shown.items()}
+
+
 def test_default_a_fail_with_attempts_left_shows_score_and_modules_and_when_to_retake(
         client, sat):
     attempt = sat(right=1, retake_wait_hours=2)
@@ -152,14 +169,7 @@ def test_each_policy_element_alone_right_after_then_after_the_close(client, sat,
 
     _after_close(time_machine)
     body, data = _seen(client, attempt)
-    shown = {
-        "score": data["score_percent"] == "100.00" and 'data-testid="score"' in body,
-        "modules": data["modules"] is not None and 'data-testid="module-breakdown"' in body,
-        # right/wrong is the review list; the key (with its explanations) needs it to be shown
-        "marks": data["questions"] is not None and 'id="review"' in body,
-        "key": data["review"]["key"],
-    }
-    assert shown == {e: e == element for e in ELEMENTS}
+    assert _shown(body, data, attempt) == {e: e == element for e in ELEMENTS}
     assert data["review"] == {**data["review"], **{e: e == element for e in ELEMENTS}}
 
 
@@ -196,3 +206,12 @@ def test_the_api_submit_answers_the_same_policy(client, exam_factory, candidate)
     for item in AttemptQuestion.objects.filter(attempt_id=started["attempt_id"]).select_related(
             "version"):
         assert item.version.explanation not in body
+
+
+@pytest.mark.parametrize("element", ELEMENTS)
+def test_each_policy_element_alone_right_after_the_attempt(client, sat, element):
+    attempt = sat(right=3, **_policy(after_attempt=(element,)))
+    body, data = _seen(client, attempt)
+    assert _shown(body, data, attempt) == {e: e == element for e in ELEMENTS}
+    if element != "key":
+        _key_absent(body, data, attempt)
