@@ -54,3 +54,23 @@ def test_rules_page_then_the_statement_then_the_paper_and_a_resume_goes_straight
     page.goto(f"/exams/{exam.pk}/start/")
     page.wait_for_url(re.compile(rf".*/exams/attempts/{attempt.pk}/$"))
     assert Attempt.objects.filter(user=person).count() == 1
+
+
+def test_a_failed_candidate_sees_score_modules_and_the_retake_but_no_key_on_a_phone(
+        page, live_server, exam_and_candidate):
+    from tests.browser.exam_paper import _sign_in_and_start
+
+    exam, person = exam_and_candidate
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in_and_start(page, person)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="交卷").click()
+    page.wait_for_url(re.compile(r".*/exams/attempts/\d+/result/$"))
+    assert page.get_by_test_id("outcome").inner_text() == "不合格"
+    assert "0.00%" in page.get_by_test_id("score").inner_text()
+    assert page.get_by_test_id("module-breakdown").locator("tbody tr").count() == 2
+    assert "1 次考试机会" in page.get_by_test_id("retake").inner_text()
+    assert page.get_by_test_id("review-later").is_visible()
+    assert page.locator(".is-key").count() == 0
+    assert "示例解析" not in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
