@@ -9,7 +9,7 @@ import re
 import pytest
 
 from exams.models import Attempt
-from tests.browser.exam_paper import PASSWORD
+from tests.browser.exam_paper import PASSWORD, _sign_in_and_start
 from tests.browser.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,9 +58,7 @@ def test_rules_page_then_the_statement_then_the_paper_and_a_resume_goes_straight
 
 def test_a_failed_candidate_sees_score_modules_and_the_retake_but_no_key_on_a_phone(
         page, live_server, exam_and_candidate):
-    from tests.browser.exam_paper import _sign_in_and_start
-
-    exam, person = exam_and_candidate
+    _exam, person = exam_and_candidate
     page.set_viewport_size({"width": 390, "height": 844})
     _sign_in_and_start(page, person)
     page.once("dialog", lambda dialog: dialog.accept())
