@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .errors import BlueprintUnfillable
 from .models import (
@@ -98,6 +99,22 @@ class ExamAdmin(admin.ModelAdmin):
                     "is_published")
     list_select_related = ("course",)
     inlines = [BlueprintInline, SittingInline]
+    fieldsets = [
+        (None, {"fields": ("course", "title", "title_en", "description", "duration_minutes",
+                           "pass_mark_percent", "max_attempts", "retake_wait_hours",
+                           "cap_deadline_at_window_end", "multiple_choice_rule",
+                           "is_published")}),
+        (_("What candidates see right after the attempt"), {"fields": (
+            "review_score_after_attempt", "review_modules_after_attempt",
+            "review_marks_after_attempt", "review_key_after_attempt")}),
+        (_("What candidates see once the sitting has closed"), {
+            "fields": ("review_score_after_close", "review_modules_after_close",
+                       "review_marks_after_close", "review_key_after_close"),
+            "description": _("Candidates always see whether they passed. The right answers "
+                             "are never shown to a candidate who failed and may still retake "
+                             "the exam."),
+        }),
+    ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -79,16 +79,50 @@ class ModuleResultOut(Schema):
     percent: Decimal
 
 
+class ReviewPolicyOut(Schema):
+    """What this result shows now under the exam's review policy, and when that changes."""
+
+    score: bool
+    modules: bool
+    marks: bool
+    key: bool
+    sitting_closed: bool
+    sitting_closes_at: datetime
+    key_withheld_for_retake: bool
+
+
+class ReviewOptionOut(Schema):
+    key: str
+    text: str
+    chosen: bool
+    correct: bool | None = None  # only when the key is shown
+
+
+class ReviewQuestionOut(Schema):
+    position: int
+    module: int
+    text: str
+    options: list[ReviewOptionOut]
+    is_correct: bool | None  # only when right/wrong is shown
+    voided: bool
+    explanation: str | None = None  # only when the key is shown
+
+
 class ResultOut(Schema):
     attempt_id: int
     state: str
     passed: bool
-    score_percent: Decimal
     pass_mark_percent: Decimal
-    points: str
-    points_possible: int
     submitted_at: datetime
-    modules: list[ModuleResultOut]
+    # Each of these is null while the review policy does not show it (see `review`).
+    score_percent: Decimal | None
+    points: str | None
+    points_possible: int | None
+    modules: list[ModuleResultOut] | None
+    questions: list[ReviewQuestionOut] | None
+    review: ReviewPolicyOut
+    attempts_left: int
+    retake_from: datetime | None
 
 
 def _fail(exc: ExamError) -> HttpError:
@@ -104,17 +138,70 @@ def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 
 def _result(attempt: Attempt) -> ResultOut:
     result = selectors.attempt_result(attempt)
+    shown = result.visibility
     return ResultOut(
         attempt_id=attempt.pk, state=attempt.state, passed=bool(attempt.passed),
-        score_percent=attempt.score_percent or Decimal("0.00"),
         pass_mark_percent=attempt.exam.pass_mark_percent,
-        points=result.points_display, points_possible=attempt.points_possible,
         submitted_at=attempt.submitted_at,  # type: ignore[arg-type]
+        score_percent=(attempt.score_percent or Decimal("0.00")) if shown.score else None,
+        points=result.points_display if shown.score else None,
+        points_possible=attempt.points_possible if shown.score else None,
         modules=[
             ModuleResultOut(module=m.number, name=m.name, earned=m.earned_display,
                             possible=m.possible, percent=m.percent)
             for m in result.modules
-        ],
+        ] if shown.modules else None,
+        questions=([ReviewQuestionOut(**q) for q in result.review]
+                   if shown.marks or shown.key else None),
+        review=ReviewPolicyOut(
+            score=shown.score, modules=shown.modules, marks=shown.marks, key=shown.key,
+            sitting_closed=shown.sitting_closed, sitting_closes_at=shown.sitting_closes_at,
+            key_withheld_for_retake=shown.key_withheld_for_retake,
+        ),
+        attempts_left=result.outlook.attempts_left,
+        retake_from=result.outlook.retake_from,
+    )
+
+
+class ExamInfoOut(Schema):
+    """An exam as the candidate sees it before starting: the rules page's facts."""
+
+    exam_id: int
+    title: str
+    description: str
+    duration_minutes: int  # with the person's extra time
+    extra_minutes: int
+    questions: int
+    pass_mark_percent: Decimal
+    max_attempts: int
+    attempts_used: int
+    attempts_left: int
+    eligible: bool
+    reason: str  # why not, when not eligible
+    open_attempt_id: int | None
+    sitting_ends_at: datetime | None
+    ends_at_sitting_close: datetime | None  # starting now would end here, before the full time
+    at_deadline: str
+    honour_statement: str
+
+
+@router.get("/{exam_id}", response={200: ExamInfoOut, 404: ErrorOut})
+def exam_info(request: HttpRequest, exam_id: ObjectId) -> ExamInfoOut:
+    """The rules before the clock starts: time, questions, pass mark, attempts left, what happens
+    at the deadline and the honour statement the candidate accepts by starting."""
+    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
+    rules = selectors.exam_rules(exam=exam, user=request.user)
+    check = rules.eligibility
+    return ExamInfoOut(
+        exam_id=exam.pk, title=exam.title, description=exam.description,
+        duration_minutes=rules.duration_minutes, extra_minutes=rules.extra_minutes,
+        questions=rules.questions, pass_mark_percent=exam.pass_mark_percent,
+        max_attempts=exam.max_attempts, attempts_used=check.attempts_used,
+        attempts_left=rules.attempts_left, eligible=check.ok, reason=check.reason,
+        open_attempt_id=check.open_attempt.pk if check.open_attempt else None,
+        sitting_ends_at=check.sitting.ends_at if check.sitting else None,
+        ends_at_sitting_close=rules.ends_at_sitting_close, at_deadline=rules.at_deadline,
+        honour_statement=rules.honour_statement,
     )
 
 

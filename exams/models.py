@@ -135,8 +135,26 @@ class Exam(models.Model):
         _("multiple-choice scoring"), max_length=20, choices=MultipleChoiceRule.choices,
         default=MultipleChoiceRule.ALL_OR_NOTHING,
     )
-    show_review = models.BooleanField(
-        _("show answers and explanations after the attempt"), default=True,
+    # Review policy (as Moodle's review options): what the candidate sees right after the
+    # attempt, and what once the attempt's sitting has closed (the two add up). The key is never
+    # shown to a candidate who may still retake the exam: `selectors.review_visibility`.
+    review_score_after_attempt = models.BooleanField(
+        _("right after the attempt: score"), default=True)
+    review_modules_after_attempt = models.BooleanField(
+        _("right after the attempt: per-module breakdown"), default=True)
+    review_marks_after_attempt = models.BooleanField(
+        _("right after the attempt: right or wrong per question"), default=False)
+    review_key_after_attempt = models.BooleanField(
+        _("right after the attempt: right answers and explanations"), default=False)
+    review_score_after_close = models.BooleanField(
+        _("after the sitting closes: score"), default=True)
+    review_modules_after_close = models.BooleanField(
+        _("after the sitting closes: per-module breakdown"), default=True)
+    review_marks_after_close = models.BooleanField(
+        _("after the sitting closes: right or wrong per question"), default=True)
+    review_key_after_close = models.BooleanField(
+        _("after the sitting closes: right answers and explanations"), default=True,
+        help_text=_("Never shown to a candidate who failed and may still retake the exam."),
     )
     is_published = models.BooleanField(_("published"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

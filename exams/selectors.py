@@ -10,16 +10,18 @@ first (`services.attempt_close_if_expired`), so no page or answer ever shows it 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import scoring, services
-from .models import MODULE_NAMES, Attempt, AttemptQuestion, AttemptState, Exam
+from .models import MODULE_NAMES, Attempt, AttemptQuestion, AttemptState, Exam, Question
 
 
 def attempt_for_user(*, attempt_id: int, user: Any, now: datetime | None = None) -> Attempt:
@@ -83,9 +85,81 @@ class ModuleResult:
         return f"{value.quantize(Decimal('0.01')).normalize():f}"
 
 
+@dataclass(frozen=True)
+class ReviewVisibility:
+    """What the candidate may see of a submitted attempt now, under the exam's review policy."""
+
+    score: bool
+    modules: bool
+    marks: bool  # right or wrong per question
+    key: bool  # right answers and explanations
+    sitting_closed: bool
+    sitting_closes_at: datetime
+    # The policy shows the key (now or after the close), but not to this candidate while they
+    # may still retake the exam.
+    key_withheld_for_retake: bool = False
+
+
+@dataclass(frozen=True)
+class RetakeOutlook:
+    attempts_used: int
+    attempts_left: int
+    # The earliest time a new attempt may start (retake wait and the next sitting); None when
+    # there is no retake (passed, no attempts left) or no sitting is scheduled after the wait.
+    retake_from: datetime | None
+    no_sitting_scheduled: bool = False
+
+
+def retake_outlook(attempt: Attempt, now: datetime | None = None) -> RetakeOutlook:
+    """How many attempts the candidate has left at this exam and when they may start the next."""
+    now = now or timezone.now()
+    exam = attempt.exam
+    attempts = list(Attempt.objects.filter(exam_id=exam.pk, user_id=attempt.user_id)
+                    .values_list("passed", "submitted_at"))
+    used = len(attempts)
+    left = 0 if any(passed for passed, _at in attempts) else max(0, exam.max_attempts - used)
+    if not left:
+        return RetakeOutlook(used, 0, None)
+    last = max((at for _p, at in attempts if at is not None), default=now)
+    earliest = max(now, last + timedelta(hours=exam.retake_wait_hours))
+    sitting = (exam.sittings.filter(ends_at__gt=earliest).order_by("starts_at")
+               .only("starts_at").first())
+    if sitting is None:
+        return RetakeOutlook(used, left, None, no_sitting_scheduled=True)
+    return RetakeOutlook(used, left, max(earliest, sitting.starts_at))
+
+
+def review_visibility(attempt: Attempt, now: datetime | None = None,
+                      outlook: RetakeOutlook | None = None) -> ReviewVisibility:
+    """The one rule for what of a submitted attempt reaches its candidate (pages, API, lists).
+
+    Right after the attempt the exam's "after the attempt" options apply; once the attempt's
+    sitting has closed, those and the "after the sitting closes" options. Whatever the policy,
+    the key (right answers, explanations) stays hidden from a candidate who failed and still
+    has attempts left: they would sit the same bank again (ISO/IEC 17024 item exposure)."""
+    now = now or timezone.now()
+    exam = attempt.exam
+    closes_at = attempt.sitting.ends_at
+    closed = now >= closes_at
+    score = exam.review_score_after_attempt or (closed and exam.review_score_after_close)
+    modules = exam.review_modules_after_attempt or (closed and exam.review_modules_after_close)
+    marks = exam.review_marks_after_attempt or (closed and exam.review_marks_after_close)
+    key = exam.review_key_after_attempt or (closed and exam.review_key_after_close)
+    withheld = False
+    if (exam.review_key_after_attempt or exam.review_key_after_close) and not attempt.passed:
+        outlook = outlook or retake_outlook(attempt, now)
+        if outlook.attempts_left:
+            key, withheld = False, True
+    return ReviewVisibility(score=score, modules=modules, marks=marks, key=key,
+                            sitting_closed=closed, sitting_closes_at=closes_at,
+                            key_withheld_for_retake=withheld)
+
+
 @dataclass
 class AttemptResult:
     attempt: Attempt
+    visibility: ReviewVisibility
+    outlook: RetakeOutlook
     modules: list[ModuleResult]
     review: list[dict[str, Any]] = field(default_factory=list)
 
@@ -96,47 +170,112 @@ class AttemptResult:
         return f"{value.quantize(Decimal('0.01')).normalize():f}"
 
 
-def attempt_result(attempt: Attempt) -> AttemptResult:
-    """Score, module breakdown and (when the exam allows, after closing) the review."""
+def attempt_result(attempt: Attempt, now: datetime | None = None) -> AttemptResult:
+    """Pass or fail, attempts left and the retake date, and of the score, module breakdown,
+    right/wrong and key only what `review_visibility` allows now (the rest is not even read)."""
     if attempt.state == AttemptState.OPEN:
         raise ValueError("An open attempt has no result yet")
-    items = list(attempt.items.select_related("version").order_by("position"))
-    by_module: dict[int, ModuleResult] = {}
-    for item in items:
-        if item.voided:
-            continue
-        module = by_module.setdefault(
-            item.module_number,
-            ModuleResult(item.module_number, str(MODULE_NAMES[item.module_number]), Fraction(0), 0),
-        )
-        module.earned += item.credit
-        module.possible += 1
-    review = []
-    if attempt.exam.show_review:
+    now = now or timezone.now()
+    outlook = retake_outlook(attempt, now)
+    visibility = review_visibility(attempt, now, outlook)
+    modules: list[ModuleResult] = []
+    review: list[dict[str, Any]] = []
+    if visibility.modules or visibility.marks or visibility.key:
+        items = list(attempt.items.select_related("version").order_by("position"))
+        by_module: dict[int, ModuleResult] = {}
         for item in items:
-            texts = {o["key"]: o["text"] for o in item.version.options}
-            review.append({
-                "position": item.position,
-                "module": item.module_number,
-                "text": item.version.text,
-                "options": [
-                    {"key": k, "text": texts[k], "chosen": k in item.selected,
-                     "correct": k in item.version.correct_keys}
-                    for k in item.option_order
-                ],
-                "is_correct": item.is_correct,
-                "voided": item.voided,
-                "explanation": item.version.explanation,
-            })
-    return AttemptResult(attempt, [by_module[k] for k in sorted(by_module)], review)
+            if item.voided:
+                continue
+            module = by_module.setdefault(
+                item.module_number,
+                ModuleResult(item.module_number, str(MODULE_NAMES[item.module_number]),
+                             Fraction(0), 0),
+            )
+            module.earned += item.credit
+            module.possible += 1
+        if visibility.modules:
+            modules = [by_module[k] for k in sorted(by_module)]
+        if visibility.marks or visibility.key:
+            review = [_review_item(item, marks=visibility.marks, key=visibility.key)
+                      for item in items]
+    return AttemptResult(attempt, visibility, outlook, modules, review)
+
+
+def _review_item(item: AttemptQuestion, *, marks: bool, key: bool) -> dict[str, Any]:
+    """One question of the review: the candidate's answer; right/wrong only with `marks`, the
+    right answers and the explanation only with `key`."""
+    texts = {o["key"]: o["text"] for o in item.version.options}
+    return {
+        "position": item.position,
+        "module": item.module_number,
+        "text": item.version.text,
+        "options": [
+            {"key": k, "text": texts[k], "chosen": k in item.selected,
+             "correct": (k in item.version.correct_keys) if key else None}
+            for k in item.option_order
+        ],
+        "is_correct": item.is_correct if marks else None,
+        "voided": item.voided,
+        "explanation": item.version.explanation if key else None,
+    }
+
+
+HONOUR_STATEMENT = gettext_lazy(
+    "I will sit this exam on my own, without help from anyone and without notes, books or "
+    "other materials, and I will not copy, record or share its questions."
+)
+
+
+@dataclass
+class ExamRules:
+    """What a candidate is told before the clock starts (the rules page and the API)."""
+
+    exam: Exam
+    eligibility: services.Eligibility
+    questions: int
+    duration_minutes: int  # with the person's extra time
+    extra_minutes: int
+    attempts_left: int
+    # Starting now would end at the sitting's close, before the full duration.
+    ends_at_sitting_close: datetime | None
+    honour_statement: str
+
+    @property
+    def at_deadline(self) -> str:
+        return str(_("When the time is up, your paper is submitted automatically with the answers "
+                     "saved by then. Every answer is saved as soon as you choose it."))
+
+
+def exam_rules(*, exam: Exam, user: Any, now: datetime | None = None) -> ExamRules:
+    now = now or timezone.now()
+    check = services.eligibility(exam=exam, user=user, now=now)
+    extra = services.accommodation_minutes(exam_id=exam.pk, user_id=user.pk)
+    questions = exam.blueprint.aggregate(n=Sum("count"))["n"] or 0
+    ends_early = None
+    if check.sitting is not None and check.open_attempt is None:
+        deadline = services.attempt_deadline(exam=exam, sitting=check.sitting, started_at=now,
+                                             extra=extra)
+        if deadline < now + timedelta(minutes=exam.duration_minutes + extra):
+            ends_early = deadline
+    used = check.attempts_used
+    return ExamRules(
+        exam=exam, eligibility=check, questions=questions,
+        duration_minutes=exam.duration_minutes + extra, extra_minutes=extra,
+        attempts_left=0 if check.already_passed else max(0, exam.max_attempts - used),
+        ends_at_sitting_close=ends_early, honour_statement=str(HONOUR_STATEMENT),
+    )
 
 
 def exams_for_candidate(user: Any, now: datetime | None = None) -> list[tuple[Exam, list[Attempt]]]:
     exams = list(Exam.objects.filter(is_published=True).prefetch_related("sittings"))
     attempts: dict[int, list[Attempt]] = {}
     if user.is_authenticated:
-        for attempt in Attempt.objects.filter(user=user).order_by("number"):
+        for attempt in (Attempt.objects.filter(user=user).select_related("exam", "sitting")
+                        .order_by("number")):
             services.attempt_close_if_expired(attempt=attempt, now=now)
+            # Lists show a score only where the result page would (the review policy).
+            attempt.score_shown = (  # type: ignore[attr-defined]
+                attempt.state == AttemptState.SUBMITTED and review_visibility(attempt, now).score)
             attempts.setdefault(attempt.exam_id, []).append(attempt)
     return [(exam, attempts.get(exam.pk, [])) for exam in exams]
 
@@ -162,3 +301,33 @@ def passed_attempts_since(since: datetime) -> list[tuple[int, int, Decimal, date
 
 def last_seq(attempt_id: int) -> int:
     return AttemptQuestion.objects.filter(attempt_id=attempt_id).aggregate(m=Max("seq"))["m"] or 0
+
+
+class QuestionStatus:
+    ACTIVE = "active"
+    RETIRED = "retired"
+    VOIDED = "voided"
+
+
+def questions_browse(*, module: int | None = None, item: str = "", kind: str = "",
+                     status: str = "", search: str = "") -> QuerySet[Question]:
+    """The question bank for exam admins, filtered; each row carries its current version (one
+    query per page, whatever its length)."""
+    questions = Question.objects.select_related("current_version").order_by("module_number",
+                                                                            "code")
+    if module:
+        questions = questions.filter(module_number=module)
+    if item:
+        questions = questions.filter(item_code__startswith=item)
+    if kind:
+        questions = questions.filter(kind=kind)
+    if status == QuestionStatus.ACTIVE:
+        questions = questions.filter(is_active=True, voided_at__isnull=True)
+    elif status == QuestionStatus.RETIRED:
+        questions = questions.filter(is_active=False)
+    elif status == QuestionStatus.VOIDED:
+        questions = questions.filter(voided_at__isnull=False)
+    if search:
+        questions = questions.filter(Q(code__icontains=search)
+                                     | Q(current_version__text__icontains=search))
+    return questions

@@ -213,7 +213,9 @@ def accommodation_minutes(*, exam_id: int, user_id: int) -> int:
     return int(total or 0)
 
 
-def _deadline(*, exam: Exam, sitting: Sitting, started_at: datetime, extra: int) -> datetime:
+def attempt_deadline(*, exam: Exam, sitting: Sitting, started_at: datetime, extra: int
+                     ) -> datetime:
+    """When an attempt started at `started_at` in `sitting` ends."""
     deadline = started_at + timedelta(minutes=exam.duration_minutes + extra)
     if exam.cap_deadline_at_window_end:
         # Extra time granted to a person extends the window's end for them too.
@@ -228,6 +230,7 @@ class Eligibility:
     sitting: Sitting | None = None
     attempts_used: int = 0
     open_attempt: Attempt | None = None
+    already_passed: bool = False
 
 
 def eligibility(*, exam: Exam, user: Any, now: datetime | None = None) -> Eligibility:
@@ -247,7 +250,7 @@ def eligibility(*, exam: Exam, user: Any, now: datetime | None = None) -> Eligib
         return Eligibility(False, _("You can sit this exam once you have completed the course."))
     if any(a.passed for a in attempts):
         return Eligibility(False, _("You have already passed this exam."),
-                           attempts_used=len(attempts))
+                           attempts_used=len(attempts), already_passed=True)
     if len(attempts) >= exam.max_attempts:
         return Eligibility(False, _("You have used all %(n)d attempts allowed.")
                            % {"n": exam.max_attempts}, attempts_used=len(attempts))
@@ -276,8 +279,10 @@ def _log(attempt: Attempt | int, kind: str, actor: Any = None, **data: Any) -> N
     )
 
 
-def attempt_start(*, exam: Exam, user: Any) -> tuple[Attempt, bool]:
+def attempt_start(*, exam: Exam, user: Any, honour_accepted: bool = False
+                  ) -> tuple[Attempt, bool]:
     """Start an attempt, or return the one already open (parallel requests included).
+    `honour_accepted`: the candidate ticked the honour statement on the rules page (logged).
 
     Returns (attempt, created)."""
     now = timezone.now()
@@ -294,7 +299,8 @@ def attempt_start(*, exam: Exam, user: Any) -> tuple[Attempt, bool]:
             attempt = Attempt.objects.create(
                 exam=exam, user=user, sitting=check.sitting, number=check.attempts_used + 1,
                 started_at=now,
-                deadline=_deadline(exam=exam, sitting=check.sitting, started_at=now, extra=extra),
+                deadline=attempt_deadline(exam=exam, sitting=check.sitting, started_at=now,
+                                          extra=extra),
             )
             items = []
             for position, question in enumerate(paper, start=1):
@@ -309,7 +315,7 @@ def attempt_start(*, exam: Exam, user: Any) -> tuple[Attempt, bool]:
             AttemptQuestion.objects.bulk_create(items)
             _log(attempt, AttemptEventKind.START, user, sitting=check.sitting.pk,
                  deadline=attempt.deadline.isoformat(), extra_minutes=extra,
-                 questions=len(items))
+                 questions=len(items), honour_accepted=honour_accepted)
     except IntegrityError:
         # Another request of the same person won the race: theirs is the open attempt.
         existing = Attempt.objects.filter(exam=exam, user=user, state=AttemptState.OPEN).first()
@@ -569,8 +575,8 @@ def accommodation_grant(*, exam: Exam, user: Any, extra_minutes: int, reason: st
         exam=exam, user=user, state=AttemptState.OPEN
     ):
         old = attempt.deadline
-        attempt.deadline = _deadline(exam=exam, sitting=attempt.sitting,
-                                     started_at=attempt.started_at, extra=total)
+        attempt.deadline = attempt_deadline(exam=exam, sitting=attempt.sitting,
+                                            started_at=attempt.started_at, extra=total)
         attempt.save(update_fields=["deadline"])
         _log(attempt, AttemptEventKind.ACCOMMODATION, granted_by, extra_minutes=extra_minutes,
              reason=reason, old_deadline=old.isoformat(), deadline=attempt.deadline.isoformat())

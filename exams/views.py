@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -23,7 +24,16 @@ from core.validators import import_file_validators
 
 from . import importing, item_analysis, selectors, services
 from .errors import ExamError
-from .models import Appeal, AppealState, Attempt, AttemptState, Exam, Question
+from .models import (
+    MODULE_CHOICES,
+    Appeal,
+    AppealState,
+    Attempt,
+    AttemptState,
+    Exam,
+    Question,
+    QuestionKind,
+)
 
 
 def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
@@ -64,16 +74,33 @@ def index(request: HttpRequest) -> HttpResponse:
     })
 
 
+class StartForm(forms.Form):
+    honour = forms.BooleanField(
+        label=selectors.HONOUR_STATEMENT,
+        error_messages={"required": gettext_lazy("Tick the statement to start the exam.")},
+    )
+
+
 @login_required
-@require_POST
 def start(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """The rules page (GET): time, questions, pass mark, attempts left, the deadline rule and
+    the honour statement; the clock starts only on its POST, with the statement ticked. An
+    attempt in progress resumes directly."""
     exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
-    try:
-        attempt, _created = services.attempt_start(exam=exam, user=request.user)
-    except ExamError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("exams:index")
-    return redirect("exams:attempt", attempt_id=attempt.pk)
+    rules = selectors.exam_rules(exam=exam, user=request.user)
+    if rules.eligibility.open_attempt is not None:
+        return redirect("exams:attempt", attempt_id=rules.eligibility.open_attempt.pk)
+    form = StartForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attempt, _created = services.attempt_start(exam=exam, user=request.user,
+                                                       honour_accepted=True)
+        except ExamError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("exams:start", exam_id=exam.pk)
+        return redirect("exams:attempt", attempt_id=attempt.pk)
+    return render(request, "exams/rules.html", {"rules": rules, "form": form},
+                  status=400 if form.errors else 200)
 
 
 # Never stored (`no-store`, so no back/forward cache either): going back after the submit asks
@@ -166,6 +193,60 @@ def manage(request: HttpRequest) -> HttpResponse:
     })
 
 
+class BankFilterForm(forms.Form):
+    module = forms.TypedChoiceField(label=gettext_lazy("Module"), required=False, coerce=int,
+                                    empty_value=None,
+                                    choices=[("", gettext_lazy("All modules")), *MODULE_CHOICES])
+    item = forms.CharField(label=gettext_lazy("Standard item"), required=False, max_length=20)
+    kind = forms.ChoiceField(label=gettext_lazy("Type"), required=False,
+                             choices=[("", gettext_lazy("All types")), *QuestionKind.choices])
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=[
+        ("", gettext_lazy("All")),
+        (selectors.QuestionStatus.ACTIVE, gettext_lazy("In use")),
+        (selectors.QuestionStatus.RETIRED, gettext_lazy("Retired")),
+        (selectors.QuestionStatus.VOIDED, gettext_lazy("Voided")),
+    ])
+    search = forms.CharField(label=gettext_lazy("Code or text contains"), required=False,
+                             max_length=100)
+
+
+BANK_PAGE_SIZE = 25
+
+
+@permission("exams.view_question")
+def questions(request: HttpRequest) -> HttpResponse:
+    """Browse, filter and page through the question bank (module, item, type, status)."""
+    form = BankFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = selectors.questions_browse(
+        module=filters.get("module"), item=filters.get("item", ""),
+        kind=filters.get("kind", ""), status=filters.get("status", ""),
+        search=filters.get("search", ""),
+    )
+    page = Paginator(found, BANK_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "exams/questions.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+    })
+
+
+@permission("exams.view_question")
+def question(request: HttpRequest, question_id: int) -> HttpResponse:
+    """One question as candidates see it, with its key, explanation and versions."""
+    question = get_object_or_404(Question.objects.select_related("current_version"),
+                                 pk=question_id)
+    current = question.current_version
+    options = []
+    if current is not None:
+        options = [{"key": o["key"], "text": o["text"], "correct": o["key"] in current.correct_keys}
+                   for o in current.options]
+    return render(request, "exams/question.html", {
+        "question": question, "current": current, "options": options,
+        "versions": question.versions.select_related("created_by").order_by("-number"),
+    })
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
                            validators=import_file_validators("xlsx", "csv"))
@@ -209,7 +290,11 @@ def exam_statistics(request: HttpRequest, exam_id: int) -> HttpResponse:
     chart = mark_safe(
         item_analysis.score_distribution_svg(stats.scores, float(exam.pass_mark_percent))
     )
-    return render(request, "exams/statistics.html", {"exam": exam, "stats": stats, "chart": chart})
+    return render(request, "exams/statistics.html", {
+        "exam": exam, "stats": stats, "chart": chart,
+        "facility_guidance": item_analysis.FACILITY_GUIDANCE,
+        "discrimination_guidance": item_analysis.DISCRIMINATION_GUIDANCE,
+    })
 
 
 class AccommodationForm(forms.Form):

@@ -67,5 +67,9 @@ def _wait_for_status(page, kind: str, timeout: float = 20_000) -> None:
 def _sign_in_and_start(page, person) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, person.email, PASSWORD, start="/accounts/login/?next=/exams/",
             lands_on=r".*/exams/$")
-    page.get_by_role("button", name="开始考试").click()
+    # The exam list leads to the rules page; the clock starts once the statement is ticked.
+    page.get_by_role("link", name="开始考试").click()
+    page.wait_for_url(re.compile(r".*/exams/\d+/start/$"))
+    page.get_by_test_id("honour").check()
+    page.get_by_role("button", name="开始作答（开始计时）").click()
     page.wait_for_url(re.compile(r".*/exams/attempts/\d+/$"))

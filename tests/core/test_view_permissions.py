@@ -34,6 +34,7 @@ STAFF = {
     "lms:staff_roster", "lms:staff_cohort_cancel", "lms:staff_attendance", "lms:staff_complete",
     "lms:staff_enrolment_cancel",
     "exams:manage", "exams:import", "exams:import_job", "exams:export", "exams:void",
+    "exams:questions", "exams:question",
     "exams:appeals",
     "exams:statistics", "exams:accommodation",
     "certification:staff_credentials", "certification:staff_credential",

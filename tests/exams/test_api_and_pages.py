@@ -141,7 +141,8 @@ def test_api_flow_save_out_of_order_submit_result(client, candidate, exam_factor
 
 
 def test_result_page_shows_outcome_breakdown_and_review(client, candidate, exam_factory):
-    exam = exam_factory(per_module={1: 3, 2: 2})
+    exam = exam_factory(per_module={1: 3, 2: 2}, max_attempts=1, review_marks_after_attempt=True,
+                        review_key_after_attempt=True)
     attempt, _ = attempt_start(exam=exam, user=candidate)
     answer_all(attempt, right=2)
     client.force_login(candidate)
@@ -149,13 +150,14 @@ def test_result_page_shows_outcome_breakdown_and_review(client, candidate, exam_
     body = response.content.decode()
     assert "40.00%" in body
     assert 'data-testid="module-breakdown"' in body
-    # the review (after closing) shows explanations
+    # the review (the policy shows it right after; no attempt is left) shows explanations
     explanation = attempt.items.select_related("version").first().version.explanation
     assert explanation in body
 
 
 def test_review_hidden_when_the_exam_does_not_allow_it(client, candidate, exam_factory):
-    exam = exam_factory(per_module={1: 2}, show_review=False)
+    exam = exam_factory(per_module={1: 2}, review_marks_after_close=False,
+                        review_key_after_close=False)
     attempt, _ = attempt_start(exam=exam, user=candidate)
     client.force_login(candidate)
     body = client.post(reverse("exams:submit", args=[attempt.pk]), follow=True).content.decode()
@@ -170,7 +172,7 @@ def test_index_page_start_button_and_reasons(client, candidate, user_factory, ex
     client.force_login(candidate)
     body = client.get(reverse("exams:index")).content.decode()
     assert exam.title in body and reverse("exams:start", args=[exam.pk]) in body
-    response = client.post(reverse("exams:start", args=[exam.pk]))
+    response = client.post(reverse("exams:start", args=[exam.pk]), {"honour": "on"})
     attempt = Attempt.objects.get(user=candidate)
     assert response.url == reverse("exams:attempt", args=[attempt.pk])
     client.force_login(user_factory())
