@@ -369,6 +369,9 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "zip", "csv", "txt"]
 WAGTAIL_I18N_ENABLED = False
+# Publishing a standard version (or one of its modules) renders its PDF in each language in a
+# task, so the first download after a publish is served at once (cms.services.standard_pdf_publish).
+CMS_STANDARD_PDF_ON_PUBLISH = env_bool("CMS_STANDARD_PDF_ON_PUBLISH", True)
 
 # --- Payments (Stripe is hidden when no key is set)
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
