@@ -58,3 +58,10 @@ def test_a_reset_for_an_address_no_one_has_still_speaks_the_platforms_words(
     (message,) = mail.outbox
     assert message.body.startswith("您好：")
     assert "Hello" not in message.body and "CCSO 学院" in message.body
+
+
+def test_allauths_pages_say_email_in_chinese(client, user_factory):
+    client.force_login(user_factory())
+    html = client.get("/accounts/email/").content.decode()
+    assert "电子邮件地址" in html
+    assert "Email地址" not in html and "添加Email" not in html  # allauth's own Chinese
