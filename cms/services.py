@@ -532,15 +532,17 @@ def standard_pdf_publish(*, version_id: int, now: datetime.datetime | None = Non
     """What a publish of the version (or of one of its modules) does to its PDFs: every
     language's stored PDF stops being current at once, and a task renders each anew once the
     publish commits. Called on every publish; many in one transaction (an import) queue one
-    render per language."""
+    render per language. With `CMS_STANDARD_PDF_ON_PUBLISH` off the PDFs only go stale."""
     from django.conf import settings
     from django.utils import timezone
 
     from .models import StandardPdf
 
-    if not getattr(settings, "CMS_STANDARD_PDF_ON_PUBLISH", True):
-        return
     now = now or timezone.now()
+    if not getattr(settings, "CMS_STANDARD_PDF_ON_PUBLISH", True):
+        # Stale all the same; the first download queues the render.
+        StandardPdf.objects.filter(version_id=version_id).update(requested_at=now)
+        return
     for language in _pdf_languages():
         StandardPdf.objects.update_or_create(version_id=version_id, language=language,
                                              defaults={"requested_at": now})

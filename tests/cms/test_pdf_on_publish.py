@@ -130,3 +130,16 @@ def test_a_render_overtaken_by_a_newer_publish_is_not_served(
     pdf = StandardPdf.objects.get(language="zh-hans")
     assert pdf.file and not pdf.is_current  # typeset from the first publish
     assert client.get(URL).status_code == 202  # so it is not handed out as the standard
+
+
+def test_with_render_on_publish_off_a_publish_still_retires_the_old_pdf(
+        client, home_page, import_with, settings, django_capture_on_commit_callbacks):
+    import_with("第一版要求。")
+    assert client.get(URL).status_code == 200
+    settings.CMS_STANDARD_PDF_ON_PUBLISH = False
+    import_with("第二版要求。")
+    assert not StandardPdf.objects.filter(language="zh-hans").get().is_current
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(URL)  # Celery eager: the download renders it
+    assert response.status_code == 200
+    assert StandardPdf.objects.get(language="zh-hans").is_current
