@@ -5,15 +5,23 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import language_supported
 from core.services import task_queue_on_commit
 from core.tasks import email_deliver
 
 from .roles import TRAINEE
-from .selectors import SECOND_FACTOR_TYPES, user_is_staff_member, workspace_tools
+from .selectors import (
+    SECOND_FACTOR_TYPES,
+    email_recipient,
+    user_is_staff_member,
+    workspace_tools,
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,7 +37,9 @@ class AccountAdapter(DefaultAccountAdapter):
     }
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        # Render in the request (allauth's context needs it), deliver from a worker.
+        # Render in the request (allauth's context needs it), deliver from a worker; in the
+        # recipient's language (User.language), with the platform's greeting and signature
+        # (accounts/templates/account/email/base_message.txt).
         request = self.request
         ctx = {"request": request, "email": email}
         ctx.update(context)
@@ -37,7 +47,15 @@ class AccountAdapter(DefaultAccountAdapter):
             from django.contrib.sites.shortcuts import get_current_site
 
             ctx["current_site"] = get_current_site(request)
-        message = self.render_mail(template_prefix, email, ctx)
+        recipient = email_recipient(email=email, user=ctx.get("user"))
+        language = language_supported(recipient.language if recipient is not None
+                                      and recipient.language else translation.get_language())
+        ctx["recipient_name"] = "" if recipient is None else (
+            recipient.name_en if language == "en" and recipient.name_en
+            else recipient.display_name)
+        ctx["site_url"] = settings.SITE_URL
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, ctx)
         html_body = next(
             (content for content, mimetype in getattr(message, "alternatives", [])
              if mimetype == "text/html"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from functools import cache
+from typing import TYPE_CHECKING
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
@@ -11,6 +12,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
 from core.workspace import WorkspaceTool
+
+if TYPE_CHECKING:
+    from .models import User
 
 from .roles import ROLE_LABELS, STAFF_ROLES
 
@@ -67,3 +71,19 @@ def workspace_tools(user: AbstractBaseUser | AnonymousUser) -> list[WorkspaceToo
         if (user.has_perm(tool.permission) if tool.permission  # type: ignore[union-attr]
             else getattr(user, "is_superuser", False))
     ]
+
+
+def email_recipient(*, email: str, user: object = None) -> User | None:
+    """The account an email to `email` goes to (for its language and name): the `user` allauth
+    passes when it is one of ours, else the account holding that address; None for an address
+    no account has (a password reset asked for an unknown email)."""
+    from allauth.account.models import EmailAddress
+
+    from .models import User
+
+    if isinstance(user, User):
+        return user
+    address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+    if address is not None:
+        return address.user
+    return User.objects.filter(email__iexact=email).first()

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from ninja import Router, Schema, Status
 
 from core.bounds import SmallNumber
+from core.i18n import language_supported
+from core.responses import FILE_PREPARING_REFRESH_SECONDS
 
-from . import selectors
+from . import selectors, services
 from .models import StandardItem, StandardModulePage, StandardVersionPage
 
 # Public by design: the standard is free to read without an account.
@@ -134,3 +138,31 @@ def standard_item(request: HttpRequest, version: str, code: str) -> ItemDetailOu
         raise Http404("No such item")
     base = _item_out(item, selectors.item_permalink(found.get_url() or "", item.code))
     return ItemDetailOut(**base.dict(), version=found.code, module_number=item.module.number)
+
+
+class PdfPreparingOut(Schema):
+    status: Literal["preparing"]
+    retry_after: int
+    detail: str
+
+
+@router.get("/standards/{version}/pdf", response={200: None, 202: PdfPreparingOut},
+            openapi_extra={"responses": {200: {"description": "The PDF (application/pdf)",
+                                               "content": {"application/pdf": {}}}}})
+def standard_pdf(request: HttpRequest, response: HttpResponse, version: str,
+                 language: Literal["zh-hans", "en"] | None = None) -> Any:
+    """The whole version as a PDF in `language` (default: the request's language), rendered
+    when the version was last published. Just after a publish, while it renders: 202 with
+    `Retry-After` (seconds); ask again then. A PDF older than the last publish is never sent."""
+    from django.utils.translation import gettext as _
+
+    found = _version_or_404(version)
+    pdf = services.standard_pdf_request(version=found,
+                                        language=language_supported(language or get_language()))
+    if pdf is None:
+        response["Retry-After"] = str(FILE_PREPARING_REFRESH_SECONDS)
+        return Status(202, PdfPreparingOut(
+            status="preparing", retry_after=FILE_PREPARING_REFRESH_SECONDS,
+            detail=_("The PDF of the standard is being prepared")))
+    return FileResponse(pdf.file.open("rb"), as_attachment=True, filename=f"{found.slug}.pdf",
+                        content_type="application/pdf")

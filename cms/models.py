@@ -501,3 +501,34 @@ class TrainingNoticePage(Page):
     class Meta:
         verbose_name = _("training notice")
         verbose_name_plural = _("training notices")
+
+
+class StandardPdf(models.Model):
+    """A version's PDF in one language, rendered by a task when the version (or one of its
+    modules) is published and kept in the storage (local media or the object store).
+
+    `requested_at` is the last publish that changed what the PDF prints; `rendered_for` is the
+    publish the stored file was typeset from. The file is current, and served, only when the two
+    are equal: a file older than the last publish is never handed out as the standard."""
+
+    version = models.ForeignKey(StandardVersionPage, on_delete=models.CASCADE,
+                                related_name="pdfs", verbose_name=_("standard version"))
+    language = models.CharField(_("language"), max_length=10)
+    file = models.FileField(_("file"), blank=True)
+    requested_at = models.DateTimeField(_("publish to render"))
+    rendered_for = models.DateTimeField(_("publish rendered"), null=True, blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    render_seconds = models.FloatField(_("render time (s)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("standard PDF")
+        verbose_name_plural = _("standard PDFs")
+        constraints = [models.UniqueConstraint(fields=["version", "language"],
+                                               name="cms_standardpdf_one_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.language}"
+
+    @property
+    def is_current(self) -> bool:
+        return bool(self.file) and self.rendered_for == self.requested_at

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.i18n import language_supported
 from core.responses import file_preparing_response
 
 from . import selectors, services
@@ -67,15 +68,17 @@ def module_print(request: HttpRequest, *, module: StandardModulePage) -> Any:
     )
 
 
-def standard_pdf(request: HttpRequest, *, version: StandardVersionPage) -> HttpResponse:
-    pdf = services.standard_pdf_request(version=version, language=get_language() or "zh-hans")
+def standard_pdf(request: HttpRequest, *,
+                 version: StandardVersionPage) -> HttpResponse | FileResponse:
+    """The PDF rendered when the version was last published, at once; while it renders (just
+    after a publish) a page that says so and reloads itself (202, Retry-After)."""
+    pdf = services.standard_pdf_request(version=version,
+                                        language=language_supported(get_language()))
     if pdf is None:
         return file_preparing_response(
             request, heading=_("The PDF of the standard is being prepared"),
             message=_("%(title)s is being typeset as a PDF. This page downloads it by itself "
                       "when it is ready, usually within a minute.") % {"title": version.title},
             back_url=version.get_url(request) or "", back_label=_("Back to the standard"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{version.slug}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return FileResponse(pdf.file.open("rb"), as_attachment=True, filename=f"{version.slug}.pdf",
+                        content_type="application/pdf")

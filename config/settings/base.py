@@ -181,7 +181,10 @@ LOGIN_REDIRECT_URL = "accounts:dashboard"
 # --- Internationalisation: Simplified Chinese by default, English on request.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-# Each app keeps its own catalogue in <app>/locale (see `make messages`).
+# Each app keeps its own catalogue in <app>/locale (see `make messages`). config/locale holds
+# the Chinese for third-party strings (Wagtail's admin strings its zh_Hans catalogue lacks, such
+# as "Search all pages…"; allauth's "Email"), before every app's catalogue; edited by hand.
+LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -369,6 +372,9 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "zip", "csv", "txt"]
 WAGTAIL_I18N_ENABLED = False
+# Publishing a standard version (or one of its modules) renders its PDF in each language in a
+# task, so the first download after a publish is served at once (cms.services.standard_pdf_publish).
+CMS_STANDARD_PDF_ON_PUBLISH = env_bool("CMS_STANDARD_PDF_ON_PUBLISH", True)
 
 # --- Payments (Stripe is hidden when no key is set)
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")

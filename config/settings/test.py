@@ -16,6 +16,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # this off and send tasks through the real broker to a worker process (which queues the tasks
 # its own tasks send through the broker too).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+# Importing a standard (most fixtures do) would typeset its PDFs in every test with Celery
+# eager; tests/cms/test_pdf_on_publish.py switches it on.
+CMS_STANDARD_PDF_ON_PUBLISH = False
 # Tests exercise the rate limits explicitly where they matter; elsewhere they would make
 # tests depend on each other through the shared cache.
 ACCOUNT_RATE_LIMITS = False

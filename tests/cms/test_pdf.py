@@ -21,7 +21,7 @@ def test_pdf_of_the_whole_version_has_chinese_text_and_an_embedded_cjk_font(
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="yd-t-2823-2015.pdf"' in response["Content-Disposition"]
     path = tmp_path / "standard.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(b"".join(response.streaming_content))
 
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
     cjk = [line for line in fonts.stdout.splitlines() if "CJK" in line]

@@ -40,5 +40,5 @@ def test_a_pdf_not_yet_rendered_is_queued_once_and_served_when_ready(
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert broker_queue() == []

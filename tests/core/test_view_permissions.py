@@ -91,7 +91,7 @@ PUBLIC_API = {
     "GET /api/v1/health", "GET /api/v1/health/live", "GET /api/v1/health/ready",
     "GET /api/v1/cms/standards", "GET /api/v1/cms/standards/{version}",
     "GET /api/v1/cms/standards/{version}/modules/{number}",
-    "GET /api/v1/cms/standards/{version}/items/{code}",
+    "GET /api/v1/cms/standards/{version}/items/{code}", "GET /api/v1/cms/standards/{version}/pdf",
     "GET /api/v1/lms/cohorts", "GET /api/v1/lms/cohorts/{code}",
     "GET /api/v1/certification/verify/{number}", "GET /api/v1/certification/registry",
 }
