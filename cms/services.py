@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.core.cache import cache
+from django.db import transaction
+from wagtail.models import Page
 
 from core.services import task_queue
 
