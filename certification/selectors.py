@@ -79,6 +79,16 @@ def credentials_of_holder(user: User) -> QuerySet[Credential]:
     )
 
 
+def credential_for_viewer(*, user: User, pk: int) -> Credential | None:
+    """The credential if `user` holds it, or may see any (certification staff); None (a 404 for
+    the page and the API alike) for anyone else."""
+    credential = Credential.objects.select_related("credential_type").filter(pk=pk).first()
+    if credential is None or (credential.holder_id != user.pk
+                              and not user.has_perm("certification.view_credential")):
+        return None
+    return credential
+
+
 def education_awaiting_review() -> QuerySet[ContinuingEducation]:
     return (
         ContinuingEducation.objects.filter(status=EducationStatus.PENDING)

@@ -792,3 +792,19 @@ def _email_applicant(application: ReviewerApplication, template_prefix: str) -> 
         language=application.applicant.language,
     )
 
+
+
+def credential_status_set(*, credential: Credential, actor: User, action: str, reason: str,
+                          reason_public: bool = False) -> Credential:
+    """A certification admin's change by its name ("suspend", "reinstate", "revoke"), for a
+    caller that receives the action as data (the API): the same services as the staff page,
+    so only the transitions `_STATUS_ACTIONS` allows, with the same audit entry and email."""
+    if action == "suspend":
+        return credential_suspend(credential=credential, actor=actor, reason=reason,
+                                  reason_public=reason_public)
+    if action == "reinstate":
+        return credential_reinstate(credential=credential, actor=actor, reason=reason)
+    if action == "revoke":
+        return credential_revoke(credential=credential, actor=actor, reason=reason,
+                                 reason_public=reason_public)
+    raise CertificationError(_("Choose suspend, reinstate or revoke."))

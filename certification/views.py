@@ -154,9 +154,8 @@ def _my_credentials_page(request: AuthenticatedHttpRequest, *, invalid: Educatio
 
 
 def _own_credential(request: AuthenticatedHttpRequest, pk: int) -> Credential:
-    credential = get_object_or_404(Credential.objects.select_related("credential_type"), pk=pk)
-    if credential.holder_id != request.user.pk and not request.user.has_perm(
-            "certification.view_credential"):
+    credential = selectors.credential_for_viewer(user=request.user, pk=pk)
+    if credential is None:
         raise Http404
     return credential
 
