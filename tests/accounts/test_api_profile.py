@@ -56,3 +56,15 @@ def test_the_profile_refuses_what_the_page_refuses(app, user, fields):
 def test_signed_out_callers_get_401(app):
     assert app.get(PROFILE).status_code == 401
     assert app.patch(PROFILE, **as_json({"name_en": "X"})).status_code == 401
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_profile_saves_outside_a_test_transaction_on_postgresql(user_factory):
+    """As in production (autocommit): the row lock the update takes needs its own transaction."""
+    user = user_factory(roles=["trainee"])
+    app = Client(enforce_csrf_checks=True)
+    response = app.patch(PROFILE, **app_headers(app, user), **as_json({"job_title": "主管"}))
+    assert response.status_code == 200, response.content
+    user.refresh_from_db()
+    assert user.job_title == "主管"
