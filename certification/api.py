@@ -164,6 +164,7 @@ class RegistryListingIn(Schema):
 
 class EducationOut(Schema):
     id: int
+    evidence_url: str = Field(description="The evidence file (GET with the token)")
     title: str
     provider: str
     completed_on: dt.date
@@ -229,6 +230,8 @@ def _refused(error: services.CertificationError) -> Status[ErrorOut]:
 
 def _education_out(record: ContinuingEducation) -> EducationOut:
     return EducationOut(id=record.pk, title=record.title, provider=record.provider,
+                        evidence_url=reverse("api-v1:certification_education_evidence",
+                                             kwargs={"record_id": record.pk}),
                         completed_on=record.completed_on, hours=record.hours,
                         status=record.status, review_note=record.review_note,
                         created_at=record.created_at)
@@ -304,6 +307,21 @@ def education_add(request: AuthenticatedHttpRequest, credential_id: ObjectId,
     except services.CertificationError as error:
         return _refused(error)
     return Status(201, _education_out(record))
+
+
+@router.get("/education/{record_id}/evidence", url_name="certification_education_evidence",
+            response={404: ErrorOut}, auth=signed_in,
+            openapi_extra=file_openapi("application/octet-stream", "The evidence file"))
+def education_evidence(request: AuthenticatedHttpRequest, record_id: ObjectId) -> FileResponse:
+    """The evidence of hours I recorded (or that I review), streamed; 404 for anyone else."""
+    record = selectors.education_evidence_for_viewer(user=request.user, pk=record_id)
+    if record is None:
+        raise HttpError(404, _("Not found."))
+    extension = (record.evidence.name or "").rsplit(".", 1)[-1]
+    response = FileResponse(record.evidence.open("rb"), as_attachment=True,
+                            filename=f"evidence-{record.pk}.{extension}")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _formset_data(prefix: str, rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -89,6 +89,16 @@ def credential_for_viewer(*, user: User, pk: int) -> Credential | None:
     return credential
 
 
+def education_evidence_for_viewer(*, user: User, pk: int) -> ContinuingEducation | None:
+    """A record with evidence if `user` holds its credential or reviews hours; None otherwise."""
+    record = (ContinuingEducation.objects.select_related("credential").exclude(evidence="")
+              .filter(pk=pk).first())
+    if record is None or (record.credential.holder_id != user.pk
+                          and not user.has_perm("certification.review_education")):
+        return None
+    return record
+
+
 def education_awaiting_review() -> QuerySet[ContinuingEducation]:
     return (
         ContinuingEducation.objects.filter(status=EducationStatus.PENDING)

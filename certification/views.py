@@ -220,10 +220,8 @@ def education_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def education_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The holder's own evidence, or any for those who review it; never a public URL."""
-    record = get_object_or_404(
-        ContinuingEducation.objects.select_related("credential").exclude(evidence=""), pk=pk)
-    if record.credential.holder_id != request.user.pk and not request.user.has_perm(
-            STAFF_EDUCATION_PERM):
+    record = selectors.education_evidence_for_viewer(user=request.user, pk=pk)
+    if record is None:
         raise Http404
     extension = (record.evidence.name or "").rsplit(".", 1)[-1]
     return _stored_file_response(record.evidence, as_attachment=True,

@@ -148,6 +148,8 @@ def test_the_holder_records_hours_with_evidence_checked_as_on_the_page(app, hold
 
     listed = app.get(url, **headers).json()
     assert [(r["title"], r["status"]) for r in listed] == [("客户体验管理研修", "pending")]
+    evidence = app.get(listed[0]["evidence_url"], **headers)
+    assert evidence.status_code == 200 and b"".join(evidence.streaming_content) == PDF
     mine = app.get("/api/v1/certification/mine", **headers).json()[0]
     assert (mine["education_hours"], mine["education_hours_pending"]) == ("0.0", "6.0")
 
@@ -159,6 +161,21 @@ def test_hours_go_on_nobody_elses_credential(app, credential, user_factory):
     assert app.post(url, _hours(), **other).status_code == 404
     assert app.get(url, **other).status_code == 404
     assert not ContinuingEducation.objects.exists()
+
+
+def test_evidence_opens_for_the_holder_and_reviewers_only(app, holder, credential,
+                                                         user_factory, cert_admin, totp_code):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    record = services.credential_education_add(
+        credential=credential, holder=holder, title="研修", provider="", hours=Decimal("4"),
+        completed_on=timezone.localdate() - dt.timedelta(days=3),
+        evidence=SimpleUploadedFile("attendance.pdf", PDF))
+    url = f"/api/v1/certification/education/{record.pk}/evidence"
+    assert app.get(url).status_code == 401
+    assert app.get(url, **app_headers(app, user_factory(roles=["trainee"]))).status_code == 404
+    reviewer = app.get(url, **app_headers(app, cert_admin, totp_code=totp_code))
+    assert reviewer.status_code == 200 and b"".join(reviewer.streaming_content) == PDF
 
 
 def _application(**fields):
