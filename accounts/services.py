@@ -81,6 +81,7 @@ def user_language_set(*, user: User, language: str) -> None:
     user.language = language
 
 
+@transaction.atomic
 def user_profile_update(*, user: User, changed_by: User, fields: dict[str, object]) -> User:
     """Save profile fields and record which ones changed (names appear on certificates)."""
     # Compare with the stored row, not the instance: a bound ModelForm has already copied the

@@ -1,21 +1,40 @@
-"""/api/v1/certification/: verify, my credentials, registry search."""
+"""/api/v1/certification/: verify, registry search; my credentials, their certificate PDF, share
+link, registry listing and continuing-education hours; applying to be a reviewer; the
+certification admins' status changes. Each operation calls the service the page calls, with
+the page's form for its input."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
-from core.api_auth import signed_in
-from core.api_errors import ErrorOut
-from core.bounds import Offset, PageSize
+from core.api_auth import permission_check, signed_in
+from core.api_errors import ErrorOut, form_error
+from core.api_files import PreparingOut, file_openapi
+from core.bounds import ObjectId, Offset, PageSize
+from core.responses import FILE_PREPARING_REFRESH_SECONDS
 from core.typing import AuthenticatedHttpRequest
 
-from . import selectors
-from .models import Credential
-from .views import lookup_allowed
+from . import selectors, services
+from .forms import AttestForm, EducationForm, PositionFormSet, ReviewFormSet, StatusChangeForm
+from .models import (
+    ContinuingEducation,
+    Credential,
+    CredentialType,
+    EducationStatus,
+    ReviewerApplication,
+)
+from .views import STAFF_STATUS_PERM, lookup_allowed
 
 router = Router(tags=["certification"])
 
@@ -34,15 +53,19 @@ class VerificationOut(Schema):
 
 
 class MyCredentialOut(Schema):
+    id: int
     number: str
     type: str
     type_name: str
     issued_on: dt.date
     expires_on: dt.date
     status: str
-    verification_url: str
-    pdf_url: str
+    verification_url: str = Field(description="The share link: the public verification page")
+    pdf_url: str = Field(description="The certificate on the web (a browser session)")
+    pdf_api_url: str = Field(description="The certificate for an app (GET with the token)")
     registry_listed: bool
+    education_hours: Decimal = Field(description="Approved hours in the current period")
+    education_hours_pending: Decimal = Field(description="Hours awaiting review")
 
 
 class RegistryEntryOut(Schema):
@@ -92,20 +115,23 @@ def verify(request: HttpRequest, number: str, token: str | None = None) -> Statu
     return Status(200, _verification(credential))
 
 
+def _my_credential(c: Credential) -> MyCredentialOut:
+    return MyCredentialOut(
+        id=c.pk, number=c.number, type=c.credential_type.slug, type_name=c.credential_type.name,
+        issued_on=c.issued_on, expires_on=c.expires_on, status=c.live_status(),
+        verification_url=c.verification_url(),
+        pdf_url=reverse("certification:pdf", kwargs={"pk": c.pk}),
+        pdf_api_url=reverse("api-v1:certification_pdf", kwargs={"credential_id": c.pk}),
+        registry_listed=c.registry_listed,
+        education_hours=services.credential_education_hours(c),
+        education_hours_pending=services.credential_education_hours(
+            c, status=EducationStatus.PENDING),
+    )
+
+
 @router.get("/mine", response=list[MyCredentialOut], auth=signed_in)
 def my_credentials(request: AuthenticatedHttpRequest) -> list[MyCredentialOut]:
-    from django.urls import reverse
-
-    return [
-        MyCredentialOut(
-            number=c.number, type=c.credential_type.slug, type_name=c.credential_type.name,
-            issued_on=c.issued_on, expires_on=c.expires_on, status=c.live_status(),
-            verification_url=c.verification_url(),
-            pdf_url=reverse("certification:pdf", kwargs={"pk": c.pk}),
-            registry_listed=c.registry_listed,
-        )
-        for c in selectors.credentials_of_holder(request.user)
-    ]
+    return [_my_credential(c) for c in selectors.credentials_of_holder(request.user)]
 
 
 @router.get("/registry", response=list[RegistryEntryOut], auth=None)
@@ -122,3 +148,279 @@ def registry(request: HttpRequest, q: str = "", type: str = "",
         )
         for c in results[offset:offset + limit]
     ]
+
+
+# --------------------------------------------------------------------------- holders
+
+
+class ShareLinkOut(Schema):
+    number: str
+    url: str = Field(description="The public verification page (what the QR code opens)")
+
+
+class RegistryListingIn(Schema):
+    listed: bool
+
+
+class EducationOut(Schema):
+    id: int
+    evidence_url: str = Field(description="The evidence file (GET with the token)")
+    title: str
+    provider: str
+    completed_on: dt.date
+    hours: Decimal
+    status: str
+    review_note: str
+    created_at: dt.datetime
+
+
+class EducationIn(Schema):
+    title: str
+    provider: str = ""
+    completed_on: dt.date
+    hours: Decimal
+
+
+class PositionIn(Schema):
+    organisation_name: str
+    role: str
+    start_date: dt.date
+    end_date: dt.date | None = None
+    centre_type: str
+    seats_managed: int
+    management_level: int
+
+
+class ReviewIn(Schema):
+    title: str
+    organisation_name: str
+    role: str
+    year: int
+
+
+class ApplicationIn(Schema):
+    positions: list[PositionIn] = Field(description="Work history: at least one position")
+    reviews: list[ReviewIn] = []
+    attested: bool = Field(description="I confirm that this work history is true and complete")
+
+
+class ApplicationOut(Schema):
+    id: int
+    status: str
+    submitted_at: dt.datetime
+    decided_at: dt.datetime | None
+    reviewer_credential: str | None
+
+
+def _viewable(request: AuthenticatedHttpRequest, credential_id: int) -> Credential:
+    """The page's rule (`selectors.credential_for_viewer`): anyone else gets 404."""
+    credential = selectors.credential_for_viewer(user=request.user, pk=credential_id)
+    if credential is None:
+        raise HttpError(404, _("Not found."))
+    return credential
+
+
+def _invalid(form: Any) -> Status[ErrorOut]:
+    return Status(400, form_error(form))
+
+
+def _refused(error: services.CertificationError) -> Status[ErrorOut]:
+    return Status(400, ErrorOut(code="refused", detail=" ".join(error.messages)))
+
+
+def _education_out(record: ContinuingEducation) -> EducationOut:
+    return EducationOut(id=record.pk, title=record.title, provider=record.provider,
+                        evidence_url=reverse("api-v1:certification_education_evidence",
+                                             kwargs={"record_id": record.pk}),
+                        completed_on=record.completed_on, hours=record.hours,
+                        status=record.status, review_note=record.review_note,
+                        created_at=record.created_at)
+
+
+@router.get("/mine/{credential_id}/certificate.pdf", url_name="certification_pdf",
+            response={202: PreparingOut, 404: ErrorOut}, auth=signed_in,
+            openapi_extra=file_openapi("application/pdf", "The certificate (PDF)"))
+def certificate_pdf(request: AuthenticatedHttpRequest, credential_id: ObjectId
+                    ) -> FileResponse | Status[PreparingOut]:
+    """The certificate PDF, streamed to its holder. One not yet rendered (or out of date after
+    a name correction or a renewal) is queued: 202 with Retry-After until it is ready."""
+    credential = _viewable(request, credential_id)
+    ready = services.credential_pdf_request(credential_id=credential.pk)
+    if ready is None:
+        return Status(202, PreparingOut(
+            detail=_("The PDF of certificate %(number)s is being generated.")
+            % {"number": credential.number}, retry_after=FILE_PREPARING_REFRESH_SECONDS))
+    response = FileResponse(ready.pdf.open("rb"), filename=f"{credential.number}.pdf",
+                            content_type="application/pdf", as_attachment=True)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get("/mine/{credential_id}/share", response={200: ShareLinkOut, 404: ErrorOut},
+            auth=signed_in)
+def share_link(request: AuthenticatedHttpRequest, credential_id: ObjectId) -> ShareLinkOut:
+    """The link a holder shares (a CV, an employer): the public verification page."""
+    credential = _viewable(request, credential_id)
+    return ShareLinkOut(number=credential.number, url=credential.verification_url())
+
+
+@router.put("/mine/{credential_id}/registry",
+            response={200: MyCredentialOut, 403: ErrorOut, 404: ErrorOut}, auth=signed_in)
+def registry_listing(request: AuthenticatedHttpRequest, credential_id: ObjectId,
+                     payload: RegistryListingIn) -> Status:
+    """List me in the public registry, or take me off it (only the holder may)."""
+    credential = _viewable(request, credential_id)
+    try:
+        credential = services.credential_registry_listing_set(
+            credential=credential, holder=request.user, listed=payload.listed)
+    except services.CertificationError as error:
+        return Status(403, ErrorOut(code="not_holder", detail=" ".join(error.messages)))
+    return Status(200, _my_credential(credential))
+
+
+@router.get("/mine/{credential_id}/education", response={200: list[EducationOut], 404: ErrorOut},
+            auth=signed_in)
+def education_list(request: AuthenticatedHttpRequest,
+                   credential_id: ObjectId) -> list[EducationOut]:
+    """The continuing-education hours recorded on my credential, newest first."""
+    credential = _viewable(request, credential_id)
+    return [_education_out(r)
+            for r in credential.education_records.order_by("-completed_on", "-pk")]
+
+
+@router.post("/mine/{credential_id}/education",
+             response={201: EducationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
+def education_add(request: AuthenticatedHttpRequest, credential_id: ObjectId,
+                  payload: Form[EducationIn], evidence: File[UploadedFile]) -> Status:
+    """Record hours with their evidence file (multipart): the web form's checks (PDF, PNG or
+    JPEG by content, at most 5 MB; 0.5 to 200 hours; not in the future). They count once a
+    certification admin approves them."""
+    credential = _viewable(request, credential_id)
+    form = EducationForm(data={**payload.dict(), "completed_on": payload.completed_on.isoformat(),
+                               "hours": str(payload.hours)},
+                         files=MultiValueDict({"evidence": [evidence]}))
+    if not form.is_valid():
+        return _invalid(form)
+    try:
+        record = services.credential_education_add(credential=credential, holder=request.user,
+                                                   **form.cleaned_data)
+    except services.CertificationError as error:
+        return _refused(error)
+    return Status(201, _education_out(record))
+
+
+@router.get("/education/{record_id}/evidence", url_name="certification_education_evidence",
+            response={404: ErrorOut}, auth=signed_in,
+            openapi_extra=file_openapi("application/octet-stream", "The evidence file"))
+def education_evidence(request: AuthenticatedHttpRequest, record_id: ObjectId) -> FileResponse:
+    """The evidence of hours I recorded (or that I review), streamed; 404 for anyone else."""
+    record = selectors.education_evidence_for_viewer(user=request.user, pk=record_id)
+    if record is None:
+        raise HttpError(404, _("Not found."))
+    extension = (record.evidence.name or "").rsplit(".", 1)[-1]
+    response = FileResponse(record.evidence.open("rb"), as_attachment=True,
+                            filename=f"evidence-{record.pk}.{extension}")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _formset_data(prefix: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """JSON rows as the POST data of the page's formset, so the page's validation applies."""
+    data: dict[str, Any] = {f"{prefix}-TOTAL_FORMS": str(len(rows)),
+                            f"{prefix}-INITIAL_FORMS": "0"}
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"{prefix}-{index}-{name}"] = "" if value is None else str(value)
+    return data
+
+
+def _application_out(application: ReviewerApplication) -> ApplicationOut:
+    return ApplicationOut(
+        id=application.pk, status=application.status, submitted_at=application.submitted_at,
+        decided_at=application.decided_at,
+        reviewer_credential=application.reviewer_credential.number
+        if application.reviewer_credential else None)
+
+
+@router.get("/applications", response=list[ApplicationOut], auth=signed_in)
+def applications_mine(request: AuthenticatedHttpRequest) -> list[ApplicationOut]:
+    """My applications to become a registered reviewer, newest first."""
+    return [_application_out(a) for a in selectors.reviewer_applications_of(request.user)]
+
+
+@router.post("/applications", response={201: ApplicationOut, 400: ErrorOut, 403: ErrorOut},
+             auth=signed_in)
+def application_submit(request: AuthenticatedHttpRequest, payload: ApplicationIn) -> Status:
+    """Apply to become a registered reviewer with my work history (a coordinator with an active
+    credential; one application under consideration at a time). The page's forms check it."""
+    if services.credential_valid_for(request.user, CredentialType.COORDINATOR) is None:
+        return Status(403, ErrorOut(code="not_coordinator", detail=_(
+            "Only a coordinator with an active credential can apply.")))
+    positions = PositionFormSet(_formset_data("positions", [p.dict() for p in payload.positions]),
+                                prefix="positions")
+    reviews = ReviewFormSet(_formset_data("reviews", [r.dict() for r in payload.reviews]),
+                            prefix="reviews")
+    attest = AttestForm({"attested": "on" if payload.attested else ""})
+    for form in (positions, reviews, attest):
+        if not form.is_valid():
+            return _invalid(form)
+    try:
+        application = services.reviewer_application_submit(
+            applicant=request.user,
+            positions=[f.cleaned_data for f in positions.forms if f.cleaned_data],
+            reviews=[f.cleaned_data for f in reviews.forms if f.cleaned_data],
+            attested=attest.cleaned_data["attested"],
+        )
+    except services.CertificationError as error:
+        return _refused(error)
+    return Status(201, _application_out(application))
+
+
+# --------------------------------------------------------------------------- staff
+
+
+class StatusChangeIn(Schema):
+    action: str = Field(description='"suspend", "reinstate" or "revoke"')
+    reason: str
+    reason_public: bool = Field(False, description="Show the reason on the public "
+                                "verification page")
+
+
+class StaffCredentialOut(Schema):
+    id: int
+    number: str
+    holder_name_zh: str
+    status: str
+    status_since: dt.datetime | None
+    status_reason: str
+    status_reason_public: bool
+
+
+@router.post("/staff/credentials/{credential_id}/status",
+             response={200: StaffCredentialOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+             auth=signed_in)
+def staff_status_change(request: AuthenticatedHttpRequest, credential_id: ObjectId,
+                        payload: StatusChangeIn) -> Status:
+    """Suspend, reinstate or revoke a credential with a reason (certification admins): only the
+    transitions the current status allows; audited and emailed to the holder, as on the page."""
+    permission_check(request, STAFF_STATUS_PERM)
+    credential = Credential.objects.select_related("credential_type", "holder").filter(
+        pk=credential_id).first()
+    if credential is None:
+        return Status(404, ErrorOut(code="not_found", detail=_("Not found.")))
+    form = StatusChangeForm({"action": payload.action, "reason": payload.reason,
+                             "reason_public": "on" if payload.reason_public else ""})
+    if not form.is_valid():
+        return _invalid(form)
+    try:
+        credential = services.credential_status_set(
+            credential=credential, actor=request.user, action=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
+            reason_public=form.cleaned_data["reason_public"])
+    except services.CertificationError as error:
+        return _refused(error)
+    return Status(200, StaffCredentialOut(
+        id=credential.pk, number=credential.number, holder_name_zh=credential.holder.name_zh,
+        status=credential.status, status_since=credential.status_changed_at,
+        status_reason=credential.status_reason,
+        status_reason_public=credential.status_reason_public))

@@ -101,6 +101,26 @@ def credential_education_hours(credential: Credential, *,
     return (total or Decimal("0")).quantize(Decimal("0.1"))
 
 
+def credential_for_viewer(*, user: User, pk: int) -> Credential | None:
+    """The credential if `user` holds it, or may see any (certification staff); None (a 404 for
+    the page and the API alike) for anyone else."""
+    credential = Credential.objects.select_related("credential_type").filter(pk=pk).first()
+    if credential is None or (credential.holder_id != user.pk
+                              and not user.has_perm("certification.view_credential")):
+        return None
+    return credential
+
+
+def education_evidence_for_viewer(*, user: User, pk: int) -> ContinuingEducation | None:
+    """A record with evidence if `user` holds its credential or reviews hours; None otherwise."""
+    record = (ContinuingEducation.objects.select_related("credential").exclude(evidence="")
+              .filter(pk=pk).first())
+    if record is None or (record.credential.holder_id != user.pk
+                          and not user.has_perm("certification.review_education")):
+        return None
+    return record
+
+
 def education_awaiting_review() -> QuerySet[ContinuingEducation]:
     return (
         ContinuingEducation.objects.filter(status=EducationStatus.PENDING)

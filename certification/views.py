@@ -154,9 +154,8 @@ def _my_credentials_page(request: AuthenticatedHttpRequest, *, invalid: Educatio
 
 
 def _own_credential(request: AuthenticatedHttpRequest, pk: int) -> Credential:
-    credential = get_object_or_404(Credential.objects.select_related("credential_type"), pk=pk)
-    if credential.holder_id != request.user.pk and not request.user.has_perm(
-            "certification.view_credential"):
+    credential = selectors.credential_for_viewer(user=request.user, pk=pk)
+    if credential is None:
         raise Http404
     return credential
 
@@ -221,10 +220,8 @@ def education_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def education_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The holder's own evidence, or any for those who review it; never a public URL."""
-    record = get_object_or_404(
-        ContinuingEducation.objects.select_related("credential").exclude(evidence=""), pk=pk)
-    if record.credential.holder_id != request.user.pk and not request.user.has_perm(
-            STAFF_EDUCATION_PERM):
+    record = selectors.education_evidence_for_viewer(user=request.user, pk=pk)
+    if record is None:
         raise Http404
     extension = (record.evidence.name or "").rsplit(".", 1)[-1]
     return _stored_file_response(record.evidence, as_attachment=True,

@@ -66,3 +66,24 @@ class CcsoNinjaAPI(NinjaAPI):
                     if status not in responses and applies(path, method, operation):
                         responses[status] = {"description": description, **_ref(model)}
         return schema
+
+
+def form_errors_text(form: Any) -> str:
+    """A bound form's (or formset's) errors as one line for the caller: "Label: message; …".
+    The API validates input with the page's own form, so it refuses what the page refuses."""
+    from django.forms import BaseFormSet
+
+    if isinstance(form, BaseFormSet):
+        parts = [form_errors_text(f) for f in form.forms if f.errors]
+        parts += [str(e) for e in form.non_form_errors()]
+        return "; ".join(p for p in parts if p)
+    return "; ".join(
+        f"{form.fields[name].label}: {' '.join(str(e) for e in errors)}" if name in form.fields
+        else " ".join(str(e) for e in errors)
+        for name, errors in form.errors.items()
+    )
+
+
+def form_error(form: Any) -> ErrorOut:
+    """The 400 body for input the page's form refuses."""
+    return ErrorOut(code="invalid", detail=form_errors_text(form))

@@ -1,4 +1,5 @@
-"""Candidate API (web exam page and the mini-program): start, paper, save, submit, result.
+"""Candidate API (web exam page and the mini-program): the exams open to me and whether I may
+sit them, start, paper, save, submit, result, my attempts, appeal a score.
 
 Signed in either way `core.api_auth.signed_in` allows: the browser's session cookie (CSRF
 checked) or an app's allauth session token (`X-Session-Token`). Another person's attempt is a
@@ -10,23 +11,25 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from core.api_auth import signed_in
-from core.api_errors import ErrorOut
+from core.api_errors import ErrorOut, form_error
 from core.bounds import ObjectId, Sequence, SmallNumber
 
 from . import selectors, services
 from .errors import ExamError
-from .models import Attempt, AttemptState, Exam
+from .forms import AppealForm
+from .models import Appeal, Attempt, AttemptState, Exam
 
 router = Router(tags=["exams"], auth=signed_in)
 
@@ -125,6 +128,74 @@ class ResultOut(Schema):
     retake_from: datetime | None
 
 
+class SittingOut(Schema):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class AttemptSummaryOut(Schema):
+    attempt_id: int
+    exam_id: int
+    number: int
+    state: str
+    started_at: datetime
+    deadline: datetime
+    submitted_at: datetime | None
+    score_percent: Decimal | None = Field(description="Empty while the attempt is open")
+    passed: bool | None = Field(description="Empty while the attempt is open")
+
+
+class CandidateExamOut(Schema):
+    exam_id: int
+    title: str
+    description: str
+    duration_minutes: int
+    pass_mark_percent: Decimal
+    max_attempts: int
+    attempts_used: int
+    eligible: bool = Field(description="May start (or resume) an attempt now")
+    reason: str = Field(description="Why not, in the caller's language (empty when eligible)")
+    open_attempt_id: int | None = Field(description="The attempt to resume, if one is open")
+    sittings: list[SittingOut]
+    attempts: list[AttemptSummaryOut]
+
+
+class AppealIn(Schema):
+    reason: str
+
+
+class AppealOut(Schema):
+    id: int
+    attempt_id: int
+    state: str
+    reason: str
+    resolution: str
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class MyAttemptOut(AttemptSummaryOut):
+    exam_title: str
+    appeals: list[AppealOut]
+
+
+def _attempt_summary(attempt: Attempt) -> dict[str, Any]:
+    closed = attempt.state != AttemptState.OPEN
+    return {
+        "attempt_id": attempt.pk, "exam_id": attempt.exam_id, "number": attempt.number,
+        "state": attempt.state, "started_at": attempt.started_at, "deadline": attempt.deadline,
+        "submitted_at": attempt.submitted_at,
+        "score_percent": attempt.score_percent if closed else None,
+        "passed": attempt.passed if closed else None,
+    }
+
+
+def _appeal_out(appeal: Appeal) -> AppealOut:
+    return AppealOut(id=appeal.pk, attempt_id=appeal.attempt_id, state=appeal.state,
+                     reason=appeal.reason, resolution=appeal.resolution,
+                     created_at=appeal.created_at, resolved_at=appeal.resolved_at)
+
+
 def _fail(exc: ExamError) -> HttpError:
     return HttpError(exc.status, " ".join(exc.messages))
 
@@ -185,7 +256,7 @@ class ExamInfoOut(Schema):
     honour_statement: str
 
 
-@router.get("/{exam_id}", response={200: ExamInfoOut, 404: ErrorOut})
+@router.get("/{int:exam_id}", response={200: ExamInfoOut, 404: ErrorOut})
 def exam_info(request: HttpRequest, exam_id: ObjectId) -> ExamInfoOut:
     """The rules before the clock starts: time, questions, pass mark, attempts left, what happens
     at the deadline and the honour statement the candidate accepts by starting."""
@@ -205,7 +276,39 @@ def exam_info(request: HttpRequest, exam_id: ObjectId) -> ExamInfoOut:
     )
 
 
-@router.post("/{exam_id}/attempts", response={200: PaperOut, 201: PaperOut, 403: ErrorOut,
+@router.get("/", response=list[CandidateExamOut])
+def exams_mine(request: HttpRequest) -> list[CandidateExamOut]:
+    """The published exams with, for each, my attempts and whether I may start it now; if not,
+    why not (the exams page's own check: course completed, attempts left, retake wait, an open
+    sitting)."""
+    return [
+        CandidateExamOut(
+            exam_id=row.exam.pk, title=row.exam.title, description=row.exam.description,
+            duration_minutes=row.exam.duration_minutes,
+            pass_mark_percent=row.exam.pass_mark_percent, max_attempts=row.exam.max_attempts,
+            attempts_used=len(row.attempts), eligible=row.check.ok,
+            reason="" if row.check.ok else str(row.check.reason),
+            open_attempt_id=row.check.open_attempt.pk if row.check.open_attempt else None,
+            sittings=[SittingOut(starts_at=s.starts_at, ends_at=s.ends_at)
+                      for s in row.exam.sittings.all()],
+            attempts=[AttemptSummaryOut(**_attempt_summary(a)) for a in row.attempts],
+        )
+        for row in selectors.exams_with_eligibility(request.user)
+    ]
+
+
+@router.get("/attempts", response=list[MyAttemptOut])
+def attempts_mine(request: HttpRequest) -> list[MyAttemptOut]:
+    """My attempts at every exam, newest first, with their score requests. The score, pass or
+    fail and module breakdown of one: GET /attempts/{attempt_id}/result."""
+    return [
+        MyAttemptOut(**_attempt_summary(a), exam_title=a.exam.title,
+                     appeals=[_appeal_out(appeal) for appeal in a.appeals.all()])
+        for a in selectors.attempts_of_user(request.user)
+    ]
+
+
+@router.post("/{int:exam_id}/attempts", response={200: PaperOut, 201: PaperOut, 403: ErrorOut,
                                                 400: ErrorOut})
 @decorate_view(never_cache)
 def attempt_start(request: HttpRequest, exam_id: ObjectId) -> Status[PaperOut]:
@@ -261,3 +364,20 @@ def attempt_result(request: HttpRequest, attempt_id: ObjectId) -> ResultOut:
     if attempt.state == AttemptState.OPEN:
         raise HttpError(409, _("The result is ready once the attempt is submitted."))
     return _result(attempt)
+
+
+@router.post("/attempts/{attempt_id}/appeal", response={201: AppealOut, 400: ErrorOut,
+                                                       404: ErrorOut})
+def appeal_request(request: HttpRequest, attempt_id: ObjectId, payload: AppealIn) -> Status:
+    """Ask for a review of a submitted attempt's score (one open request at a time), as on the
+    result page."""
+    attempt = _attempt(request, attempt_id)
+    form = AppealForm({"reason": payload.reason})
+    if not form.is_valid():
+        return Status(400, form_error(form))
+    try:
+        appeal = services.appeal_request(attempt_id=attempt.pk, user=request.user,
+                                         reason=form.cleaned_data["reason"])
+    except ExamError as exc:
+        return Status(400, ErrorOut(code="refused", detail=" ".join(exc.messages)))
+    return Status(201, _appeal_out(appeal))

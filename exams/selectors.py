@@ -280,6 +280,33 @@ def exams_for_candidate(user: Any, now: datetime | None = None) -> list[tuple[Ex
     return [(exam, attempts.get(exam.pk, [])) for exam in exams]
 
 
+@dataclass
+class CandidateExam:
+    """One published exam as a candidate sees it on the exams page and in the API: their
+    attempts so far and whether they may start it now (and if not, why)."""
+
+    exam: Exam
+    attempts: list[Attempt]
+    check: services.Eligibility
+
+
+def exams_with_eligibility(user: Any, now: datetime | None = None) -> list[CandidateExam]:
+    now = now or timezone.now()
+    return [
+        CandidateExam(exam, attempts, services.eligibility(exam=exam, user=user, now=now))
+        for exam, attempts in exams_for_candidate(user, now=now)
+    ]
+
+
+def attempts_of_user(user: Any, now: datetime | None = None) -> list[Attempt]:
+    """A person's attempts at every exam, newest first (one closed first if its time ran out)."""
+    attempts = list(
+        Attempt.objects.filter(user=user).select_related("exam")
+        .prefetch_related("appeals").order_by("-started_at", "-pk")
+    )
+    return [services.attempt_close_if_expired(attempt=a, now=now) for a in attempts]
+
+
 def passed_attempts_since(since: datetime) -> list[tuple[int, int, Decimal, datetime]]:
     """(attempt_id, user_id, score_percent, passed_at) of every passing eligible attempt
     submitted at or after `since`, or turned into a pass by a regrade since then:

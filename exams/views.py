@@ -24,6 +24,7 @@ from core.validators import import_file_validators
 
 from . import importing, item_analysis, selectors, services
 from .errors import ExamError
+from .forms import AppealForm
 from .models import (
     MODULE_CHOICES,
     Appeal,
@@ -64,12 +65,8 @@ def permission(code: str):  # type: ignore[no-untyped-def]
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    rows = []
-    for exam, attempts in selectors.exams_for_candidate(request.user):
-        check = services.eligibility(exam=exam, user=request.user)
-        rows.append({"exam": exam, "attempts": attempts, "check": check})
     return render(request, "exams/index.html", {
-        "rows": rows,
+        "rows": selectors.exams_with_eligibility(request.user),
         "is_exam_admin": request.user.has_perm("exams.view_exam_statistics"),
     })
 
@@ -145,11 +142,6 @@ def submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     services.attempt_submit(attempt_id=attempt.pk, user=request.user)
     return redirect("exams:result", attempt_id=attempt.pk)
-
-
-class AppealForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("What should be reviewed, and why?"),
-                             widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 @login_required

@@ -1,20 +1,27 @@
-"""Training API at /api/v1/lms/: cohorts, my enrolments, enrol, start checkout."""
+"""Training API at /api/v1/lms/: cohorts, my enrolments, enrol, start checkout, my cohort's
+calendar; staff: mark attendance."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 
-from core.api_auth import signed_in
+from core.api_auth import permission_check, signed_in
 from core.api_errors import ErrorOut
+from core.api_files import file_openapi
+from core.bounds import SmallNumber
+from core.typing import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .forms import FapiaoForm
+from .ics import cohort_ics
 from .models import Cohort, Enrolment
 
 router = Router(tags=["training"])
@@ -192,3 +199,59 @@ def checkout(request: HttpRequest, reference: str, payload: CheckoutIn) -> Statu
         redirect_url=result.start.redirect_url,
         instructions=result.start.instructions,
     ))
+
+
+@router.get("/enrolments/{reference}/calendar.ics", response={404: ErrorOut}, auth=signed_in,
+            openapi_extra=file_openapi("text/calendar", "The cohort's days (iCalendar)"))
+def enrolment_calendar(request: HttpRequest, reference: str) -> HttpResponse:
+    """The course days of the cohort of one of my enrolments, for the phone's calendar (the
+    cohort page's .ics)."""
+    enrolment = selectors.enrolment_by_reference(reference=reference)
+    if enrolment is None or enrolment.user_id != request.user.pk:
+        raise HttpError(404, _("Not found."))
+    response = HttpResponse(cohort_ics(enrolment.cohort),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ccso-{enrolment.cohort.code}.ics"'
+    return response
+
+
+# --- Staff
+
+
+class AttendanceIn(Schema):
+    day: SmallNumber = Field(description="The course day, 1 to 3")
+    present: bool
+
+
+class AttendanceDayOut(Schema):
+    number: int
+    date: datetime.date
+    present: bool | None = Field(description="Empty while the day is not marked")
+
+
+class AttendanceOut(Schema):
+    reference: str
+    state: str = Field(description='"completed" once all three days are marked present')
+    days: list[AttendanceDayOut]
+
+
+@router.post("/staff/enrolments/{reference}/attendance",
+             response={200: AttendanceOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+             auth=signed_in)
+def staff_attendance(request: AuthenticatedHttpRequest, reference: str,
+                     payload: AttendanceIn) -> Status:
+    """Mark one trainee present or absent on one day (course admins), as on the roster page:
+    audited; all three days present completes the enrolment."""
+    permission_check(request, "lms.mark_attendance")
+    enrolment = Enrolment.objects.filter(reference=reference).first()
+    if enrolment is None:
+        return Status(404, ErrorOut(code="not_found", detail=_("Not found.")))
+    try:
+        enrolment = services.attendance_mark(enrolment_id=enrolment.pk, day=payload.day,
+                                             present=payload.present, by=request.user)
+    except services.LmsError as exc:
+        return Status(400, _error(exc))
+    enrolment.refresh_from_db()
+    return Status(200, AttendanceOut(
+        reference=enrolment.reference, state=enrolment.state,
+        days=[AttendanceDayOut(**day) for day in selectors.attendance_days(enrolment=enrolment)]))

@@ -53,6 +53,7 @@ from .status import (
     credential_registry_listing_set,
     credential_reinstate,
     credential_revoke,
+    credential_status_set,
     credential_suspend,
 )
 
@@ -79,6 +80,7 @@ __all__ = [
     "credential_renew_by_education",
     "credential_renewal_window_opens",
     "credential_revoke",
+    "credential_status_set",
     "credential_suspend",
     "credential_type_get",
     "credential_valid_for",

@@ -157,3 +157,19 @@ def credential_pass_restored(*, credential: Credential, score: Decimal | None) -
             reason=_("A further regrade made the exam result a pass again (%(score)s%%).")
             % {"score": score}, cause=PASS_WITHDRAWN)
     return credential
+
+
+def credential_status_set(*, credential: Credential, actor: User, action: str, reason: str,
+                          reason_public: bool = False) -> Credential:
+    """A certification admin's change by its name ("suspend", "reinstate", "revoke"), for a
+    caller that receives the action as data (the API): the same services as the staff page,
+    so only the transitions `_STATUS_ACTIONS` allows, with the same audit entry and email."""
+    if action == "suspend":
+        return credential_suspend(credential=credential, actor=actor, reason=reason,
+                                  reason_public=reason_public)
+    if action == "reinstate":
+        return credential_reinstate(credential=credential, actor=actor, reason=reason)
+    if action == "revoke":
+        return credential_revoke(credential=credential, actor=actor, reason=reason,
+                                 reason_public=reason_public)
+    raise CertificationError(_("Choose suspend, reinstate or revoke."))

@@ -5,6 +5,7 @@ classified here fails the first test, so the decision is always made explicitly.
 from __future__ import annotations
 
 import importlib
+import json
 import re
 
 import pytest
@@ -96,6 +97,14 @@ PUBLIC_API = {
     "GET /api/v1/certification/verify/{number}", "GET /api/v1/certification/registry",
 }
 
+# Signed-in operations that are staff tools (their paths have /staff/), each with a body that
+# fits its schema: each checks the permission its staff page checks.
+STAFF_API = {
+    "POST /api/v1/lms/staff/enrolments/{reference}/attendance": {"day": 1, "present": True},
+    "POST /api/v1/certification/staff/credentials/{credential_id}/status": {
+        "action": "suspend", "reason": "check"},
+}
+
 
 def test_every_api_operation_outside_the_public_list_needs_sign_in(client):
     schema = client.get("/api/v1/openapi.json").json()
@@ -123,3 +132,19 @@ def test_every_signed_in_api_operation_answers_401_to_a_signed_out_caller(client
             response = client.generic(method.upper(), url, data="{}",
                                       content_type="application/json")
             assert response.status_code == 401, (method, path, response.status_code)
+
+
+def test_staff_api_operations_are_the_staff_paths_and_refuse_a_trainee(client, user):
+    from tests.app_token import app_headers
+
+    schema = client.get("/api/v1/openapi.json").json()
+    staff_paths = {f"{method.upper()} {path}" for path, operations in schema["paths"].items()
+                   for method in operations if "/staff/" in path}
+    assert staff_paths == set(STAFF_API)
+    headers = app_headers(client, user)
+    for operation, body in sorted(STAFF_API.items()):
+        method, path = operation.split(" ", 1)
+        response = client.generic(method, re.sub(r"\{[^}]+\}", "1", path),
+                                  data=json.dumps(body), content_type="application/json",
+                                  **headers)
+        assert response.status_code == 403, (operation, response.status_code)
