@@ -91,11 +91,12 @@ def redis_everywhere(redis_server: RedisServer, settings: Any,
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.SESSION_CACHE_ALIAS = "sessions"
     broker = redis_server.url(1)
+    conf = current_app.conf
+    # Read before the environment changes: `conf.broker_url` answers CELERY_BROKER_URL first.
+    previous = (conf.broker_url, conf.task_always_eager, conf.task_default_queue)
     # Celery prefers the environment's CELERY_BROKER_URL (set under `make test-services`).
     monkeypatch.setenv("CELERY_BROKER_URL", broker)
     monkeypatch.setattr(services, "_broker_retry_at", 0.0)
-    conf = current_app.conf
-    previous = (conf.broker_url, conf.task_always_eager, conf.task_default_queue)
     conf.broker_url, conf.task_always_eager = broker, False
     conf.task_default_queue = f"test-outage-{uuid.uuid4().hex}"
     _forget_broker_connections(current_app)
