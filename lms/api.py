@@ -1,4 +1,5 @@
-"""Training API at /api/v1/lms/: cohorts, my enrolments, enrol, start checkout."""
+"""Training API at /api/v1/lms/: cohorts, my enrolments, enrol, start checkout, cancel with
+its refund; staff confirm a bank transfer."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from core.api_auth import signed_in
@@ -15,7 +17,7 @@ from core.api_errors import ErrorOut
 
 from . import selectors, services
 from .forms import FapiaoForm
-from .models import Cohort, Enrolment
+from .models import Cohort, Enrolment, Payment
 
 router = Router(tags=["training"])
 
@@ -191,4 +193,95 @@ def checkout(request: HttpRequest, reference: str, payload: CheckoutIn) -> Statu
         expires_at=result.start.expires_at,
         redirect_url=result.start.redirect_url,
         instructions=result.start.instructions,
+    ))
+
+
+# --- Money: cancel an enrolment of mine with its refund; staff confirm a bank transfer.
+class CancellationOut(Schema):
+    reference: str
+    state: str
+    can_cancel: bool
+    refund_amount: Decimal
+    currency: str = "CNY"
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+class BankReceiptIn(Schema):
+    amount_received: Decimal
+    received_on: datetime.date
+
+
+class BankConfirmOut(Schema):
+    payment_id: int
+    reference: str
+    payment_state: str
+    enrolment_state: str
+    amount_received: Decimal | None
+    received_on: datetime.date | None
+    confirmed_at: datetime.datetime | None
+    confirmed_by: str
+
+
+def _my_enrolment(request: HttpRequest, reference: str) -> Enrolment:
+    return get_object_or_404(Enrolment.objects.select_related("cohort"), reference=reference,
+                             user=request.user)
+
+
+@router.get("/enrolments/{reference}/cancel", response={200: CancellationOut, 404: ErrorOut},
+            auth=signed_in)
+def cancellation_preview(request: HttpRequest, reference: str) -> CancellationOut:
+    """What cancelling this enrolment of mine now would refund (nothing is changed)."""
+    enrolment = _my_enrolment(request, reference)
+    return CancellationOut(reference=enrolment.reference, state=enrolment.state,
+                           can_cancel=enrolment.is_cancellable,
+                           refund_amount=services.cancel_refund_for(enrolment=enrolment))
+
+
+@router.post("/enrolments/{reference}/cancel",
+             response={200: CancellationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
+def cancel(request: HttpRequest, reference: str, payload: CancelIn) -> Status:
+    """Cancel an enrolment of mine; answers the refund given (per the cohort's policy)."""
+    enrolment = _my_enrolment(request, reference)
+    if not enrolment.is_cancellable:
+        return Status(400, ErrorOut(code="state",
+                                    detail=str(_("This enrolment can no longer be cancelled."))))
+    refund = services.cancel_refund_for(enrolment=enrolment)
+    try:
+        enrolment = services.enrolment_cancel(
+            enrolment_id=enrolment.pk, by=request.user,  # type: ignore[arg-type]
+            reason=payload.reason,
+        )
+    except services.LmsError as exc:
+        return Status(400, _error(exc))
+    return Status(200, CancellationOut(reference=enrolment.reference, state=enrolment.state,
+                                       can_cancel=False, refund_amount=refund))
+
+
+@router.post("/staff/payments/{payment_id}/confirm",
+             response={200: BankConfirmOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+             auth=signed_in)
+def bank_transfer_confirm(request: HttpRequest, payment_id: int, payload: BankReceiptIn) -> Status:
+    """Course admins: record that a company's bank transfer arrived (amount and date from the
+    statement; only the exact amount due is accepted) and confirm the enrolment, as on
+    /training/staff/payments/."""
+    if not request.user.has_perm("lms.manage_enrolments"):
+        return Status(403, ErrorOut(code="forbidden",
+                                    detail=str(_("Only course admins confirm transfers."))))
+    payment = get_object_or_404(Payment, pk=payment_id, provider="bank_transfer")
+    try:
+        enrolment = services.bank_transfer_confirm(
+            payment_id=payment.pk, by=request.user,  # type: ignore[arg-type]
+            amount_received=payload.amount_received, received_on=payload.received_on,
+        )
+    except services.LmsError as exc:
+        return Status(400, _error(exc))
+    payment.refresh_from_db()
+    return Status(200, BankConfirmOut(
+        payment_id=payment.pk, reference=enrolment.reference, payment_state=payment.state,
+        enrolment_state=enrolment.state, amount_received=payment.amount_received,
+        received_on=payment.received_on, confirmed_at=payment.confirmed_at,
+        confirmed_by=payment.confirmed_by.display_name if payment.confirmed_by else "",
     ))

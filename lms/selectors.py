@@ -312,6 +312,9 @@ def staff_dashboard(*, since_days: int = 120) -> dict[str, Any]:
     }
 
 
+CONFIRMED_TRANSFERS_SHOWN = 50
+
+
 def staff_payments() -> dict[str, Any]:
     recent = timezone.now() - datetime.timedelta(days=30)
     bank = (
@@ -321,8 +324,15 @@ def staff_payments() -> dict[str, Any]:
         .select_related("enrolment__user", "enrolment__cohort__course", "enrolment__fapiao")
         .order_by("state", "created_at")
     )
+    confirmed = (
+        Payment.objects.filter(provider="bank_transfer", state__in=Payment.PAID_STATES)
+        .select_related("enrolment__user", "enrolment__cohort", "enrolment__fapiao",
+                        "confirmed_by")
+        .order_by("-confirmed_at", "-pk")[:CONFIRMED_TRANSFERS_SHOWN]
+    )
     return {
         "bank_payments": bank,
+        "confirmed_transfers": confirmed,
         "refunds": Refund.objects.filter(state=Refund.State.PENDING).select_related(
             "payment__enrolment__user", "payment__enrolment__cohort"),
         "issues": ReconciliationIssue.objects.filter(resolved_at__isnull=True).select_related(

@@ -96,6 +96,26 @@ PUBLIC_API = {
 }
 
 
+# Signed-in operations that only staff with a permission may call (a trainee gets 403).
+STAFF_API = {
+    "POST /api/v1/lms/staff/payments/{payment_id}/confirm",
+}
+
+
+def test_staff_api_operations_refuse_a_signed_in_trainee(client, user):
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = {f"{method.upper()} {path}" for path, ops in schema["paths"].items()
+                  for method in ops}
+    assert operations >= STAFF_API
+    client.force_login(user)
+    for operation in sorted(STAFF_API):
+        method, path = operation.split(" ", 1)
+        response = client.generic(method, re.sub(r"\{[^}]+\}", "1", path),
+                                  data='{"amount_received": "1.00", "received_on": "2026-12-01"}',
+                                  content_type="application/json")
+        assert response.status_code == 403, (operation, response.status_code)
+
+
 def test_every_api_operation_outside_the_public_list_needs_sign_in(client):
     schema = client.get("/api/v1/openapi.json").json()
     schemes = schema["components"]["securitySchemes"]
