@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,7 @@ from core.api_errors import ErrorOut
 from . import selectors, services
 from .forms import FapiaoForm
 from .models import Cohort, Enrolment, Payment
+from .notice import payment_notice_response
 
 router = Router(tags=["training"])
 
@@ -285,3 +286,14 @@ def bank_transfer_confirm(request: HttpRequest, payment_id: int, payload: BankRe
         received_on=payment.received_on, confirmed_at=payment.confirmed_at,
         confirmed_by=payment.confirmed_by.display_name if payment.confirmed_by else "",
     ))
+
+
+@router.get("/enrolments/{reference}/payment-notice.pdf", response={200: None, 404: ErrorOut},
+            auth=signed_in, openapi_extra={"responses": {200: {
+                "description": "The payment notice (付款通知书) PDF",
+                "content": {"application/pdf": {"schema": {"type": "string",
+                                                           "format": "binary"}}}}}})
+def payment_notice(request: HttpRequest, reference: str) -> HttpResponse:
+    """The payment notice for my enrolment's open bank transfer, for the company's finance
+    department (only the enrolment's owner)."""
+    return payment_notice_response(_my_enrolment(request, reference))

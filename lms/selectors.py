@@ -21,6 +21,7 @@ from .models import (
     Cohort,
     Course,
     Enrolment,
+    FapiaoRequest,
     Lesson,
     Payment,
     ReconciliationIssue,
@@ -182,6 +183,37 @@ def bank_instructions(*, enrolment: Enrolment) -> dict[str, str]:
         "amount": f"{enrolment.price:.2f}",
         "reference": enrolment.reference,
     }
+
+
+@dataclass(frozen=True)
+class PaymentNotice:
+    """What the payment notice for a bank transfer says."""
+
+    enrolment: Enrolment
+    payment: Payment
+    fapiao: FapiaoRequest | None
+    bank: dict[str, str]
+    due: datetime.datetime | None
+    issued_on: datetime.date
+
+
+def payment_notice(
+    *, enrolment: Enrolment, now: datetime.datetime | None = None
+) -> PaymentNotice | None:
+    """The notice for the enrolment's open bank transfer; None when none is awaited."""
+    if enrolment.state != Enrolment.State.PENDING_PAYMENT:
+        return None
+    payment = enrolment.payments.filter(
+        provider="bank_transfer", state=Payment.State.CREATED).order_by("-created_at").first()
+    if payment is None:
+        return None
+    return PaymentNotice(
+        enrolment=enrolment, payment=payment,
+        fapiao=FapiaoRequest.objects.filter(enrolment=enrolment).first(),
+        bank=bank_instructions(enrolment=enrolment),
+        due=payment.expires_at or enrolment.hold_expires_at,
+        issued_on=timezone.localdate(now or timezone.now()),
+    )
 
 
 def can_read_material(*, user, course_id: int) -> bool:  # type: ignore[no-untyped-def]

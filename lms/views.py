@@ -20,6 +20,7 @@ from . import selectors, services
 from .forms import BankReceiptForm, FapiaoForm, ReasonForm
 from .ics import cohort_ics
 from .models import Cohort, Course, Enrolment, Lesson, Payment, Refund
+from .notice import payment_notice_response
 from .payments import providers_available
 from .payments.stripe_checkout import SignatureError
 
@@ -147,6 +148,15 @@ def _enrolment_page(
 @login_required
 def enrolment_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     return _enrolment_page(request, _own_enrolment(request, reference))
+
+
+@login_required
+def enrolment_notice_pdf(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Only the enrolment's owner (it names their company and the amount they owe)."""
+    enrolment = selectors.enrolment_by_reference(reference=reference)
+    if enrolment is None or enrolment.user_id != request.user.pk:
+        raise Http404
+    return payment_notice_response(enrolment)
 
 
 @login_required

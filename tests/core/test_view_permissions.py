@@ -23,6 +23,7 @@ SIGNED_IN = {
     "accounts:workspace",  # lists only the tools the person has: none for a trainee
     "lms:cohort_enrol", "lms:enrolment_list", "lms:enrolment_detail", "lms:enrolment_pay_stripe",
     "lms:enrolment_pay_bank", "lms:enrolment_paid", "lms:enrolment_cancel",
+    "lms:enrolment_notice_pdf",
     "lms:course_material", "lms:lesson_detail",
     "exams:index", "exams:start", "exams:attempt", "exams:submit", "exams:result", "exams:appeal",
     "certification:mine", "certification:apply", "certification:pdf",
