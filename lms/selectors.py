@@ -252,6 +252,7 @@ def standard_item_links(*, codes: list[str]) -> list[dict[str, str]]:
 class RosterRow:
     enrolment: Enrolment
     days: list[bool | None]
+    refund_by_policy: Decimal | None = None  # what cancelling today refunds (the view sets it)
 
     @property
     def attended(self) -> int:
@@ -267,6 +268,7 @@ def cohort_roster(*, cohort: Cohort) -> list[RosterRow]:
     )
     rows = []
     for enrolment in enrolments:
+        enrolment.cohort = cohort  # one cohort for every row: no query per row
         marked = {a.day: a.present for a in enrolment.attendances.all()}
         rows.append(RosterRow(enrolment, [marked.get(n) for n in range(1, COURSE_DAYS + 1)]))
     return rows

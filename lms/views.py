@@ -308,8 +308,11 @@ def staff_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff_view("lms.mark_attendance")
 def staff_roster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort.objects.select_related("course"), code=code)
+    rows = selectors.cohort_roster(cohort=cohort)
+    for row in rows:  # stated beside "cancel and refund", before anyone presses it
+        row.refund_by_policy = services.refund_amount_for(enrolment=row.enrolment)
     return render(request, "lms/staff/roster.html", {
-        "cohort": cohort, "rows": selectors.cohort_roster(cohort=cohort),
+        "cohort": cohort, "rows": rows,
         "days": list(enumerate(cohort.days, start=1)), "reason_form": ReasonForm(),
     })
 

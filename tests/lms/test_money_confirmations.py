@@ -199,3 +199,14 @@ def test_api_tells_the_refund_then_cancels_with_it(client, transfer, admin, user
     assert Refund.objects.get(payment=payment).amount == Decimal("3400.00")
     again = client.post(url, {}, content_type="application/json")
     assert again.status_code == 400 and again.json()["code"] == "state"
+
+
+def test_the_roster_states_the_refund_before_staff_cancel(client, transfer, admin):
+    _, enrolment, payment = transfer
+    services.bank_transfer_confirm(payment_id=payment.pk, by=admin,
+                                   amount_received=Decimal("6800.00"), received_on=TODAY)
+    client.force_login(admin)
+    page = client.get(f"/training/staff/cohorts/{enrolment.cohort.code}/").content.decode()
+    assert "按取消政策退款 ¥3400.00；如勾选“全额退款”，则退款 ¥6800.00" in page
+    cancel = page[page.index(f"/training/staff/enrolments/{enrolment.reference}/cancel/"):]
+    assert 'class="button-small button-danger"' in cancel[:cancel.index("</form>")]
