@@ -202,6 +202,10 @@ def test_the_reference_and_the_account_copy_with_one_tap(page, live_server, jour
     _as(page, live_server, journeys["trainee"])
     page.set_viewport_size(PHONES[0])
     page.goto(f"/training/enrolments/{journeys['enrolment'].reference}/")
+    # The payments table reads as lines on a phone, not one character per line.
+    for cell in page.get_by_test_id("payments").locator("td").all():
+        box = cell.bounding_box()
+        assert box is not None and box["height"] < 40, (cell.inner_text(), box)
     instructions = page.get_by_test_id("bank-instructions")
     instructions.get_by_role("button", name="复制识别码").click()
     assert page.evaluate("navigator.clipboard.readText()") == journeys["enrolment"].reference
