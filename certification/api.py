@@ -409,7 +409,8 @@ def staff_status_change(request: AuthenticatedHttpRequest, credential_id: Object
     if credential is None:
         return Status(404, ErrorOut(code="not_found", detail=_("Not found.")))
     form = StatusChangeForm({"action": payload.action, "reason": payload.reason,
-                             "reason_public": "on" if payload.reason_public else ""})
+                             "reason_public": "on" if payload.reason_public else ""},
+                            credential=credential)
     if not form.is_valid():
         return _invalid(form)
     try:

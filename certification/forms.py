@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.validators import evidence_file_validators
 
-from .models import CentreType, ManagementLevel, RankingWeights
+from .models import CentreType, Credential, ManagementLevel, RankingWeights
 
 
 class LookupForm(forms.Form):
@@ -16,11 +18,22 @@ class LookupForm(forms.Form):
 
 
 class StatusChangeForm(forms.Form):
+    """Offers only the changes open to `credential` (`Credential.status_actions`), with no
+    default: the admin picks one."""
+
     ACTIONS = [("suspend", _("Suspend")), ("reinstate", _("Reinstate")), ("revoke", _("Revoke"))]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     reason_public = forms.BooleanField(
         label=_("Show the reason on the public verification page"), required=False)
+
+    def __init__(self, *args: Any, credential: Credential, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = credential.status_actions
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)
+        action.choices = [("", _("— choose —"))] + [
+            (value, label) for value, label in self.ACTIONS if value in allowed]
 
 
 class EducationForm(forms.Form):

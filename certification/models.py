@@ -103,6 +103,15 @@ class CredentialStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
+# What a certification admin may do to a credential in each status (the status services allow
+# the same; tests/certification/test_status_confirmations.py checks they agree). Revoked is final.
+STATUS_ACTIONS_FROM: dict[str, tuple[str, ...]] = {
+    CredentialStatus.ACTIVE: ("suspend", "revoke"),
+    CredentialStatus.SUSPENDED: ("reinstate", "revoke"),
+    CredentialStatus.REVOKED: (),
+}
+
+
 class LiveStatus(models.TextChoices):
     """What verification shows: the stored status, or expired when an active one is past date."""
 
@@ -179,6 +188,11 @@ class Credential(models.Model):
             return self.status
         today = today or timezone.localdate()
         return LiveStatus.EXPIRED if self.expires_on < today else LiveStatus.ACTIVE
+
+    @property
+    def status_actions(self) -> tuple[str, ...]:
+        """The status changes open to this credential now (never to the status it has)."""
+        return STATUS_ACTIONS_FROM[self.status]
 
     def get_live_status_display(self) -> str:
         return str(LiveStatus(self.live_status()).label)

@@ -325,11 +325,15 @@ def staff_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
 def staff_credential(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(
         Credential.objects.select_related("credential_type", "holder"), pk=pk)
-    form = StatusChangeForm(request.POST or None)
+    form = StatusChangeForm(request.POST or None, credential=credential)
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]
         reason = form.cleaned_data["reason"]
         public = form.cleaned_data["reason_public"]
+        if action == "revoke" and request.POST.get("confirmed") != "1":
+            # Final: say so, and ask again (a page, so it works without script).
+            return render(request, "certification/staff_credential_revoke.html", {
+                "credential": credential, "reason": reason, "reason_public": public})
         try:
             if action == "suspend":
                 services.credential_suspend(credential=credential, actor=request.user,
@@ -357,7 +361,8 @@ def staff_candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "certification/staff_candidates.html", {
         "ranked": ranked, "weights": weights, "decision_form": DecisionForm(),
         "decided": ReviewerApplication.objects.exclude(status=ApplicationStatus.PENDING)
-        .select_related("applicant", "decided_by", "reviewer_credential")[:20],
+        .select_related("applicant", "decided_by", "reviewer_credential")
+        .order_by("-decided_at", "-pk")[:20],
     })
 
 
@@ -374,6 +379,13 @@ def staff_candidates_decide(request: AuthenticatedHttpRequest) -> HttpResponse:
         if request.POST.get("decision") == "decline":
             if not ids:
                 raise services.CertificationError(_("Choose at least one applicant."))
+            if request.POST.get("confirmed") != "1":
+                pending = list(ReviewerApplication.objects.filter(
+                    pk__in=ids, status=ApplicationStatus.PENDING).select_related("applicant"))
+                if not pending:
+                    raise services.CertificationError(_("Choose at least one applicant."))
+                return render(request, "certification/staff_candidates_decline.html",
+                              {"applications": pending, "reason": reason})
             for application in ReviewerApplication.objects.filter(pk__in=ids):
                 services.reviewer_application_decline(application=application,
                                                       actor=request.user, reason=reason)

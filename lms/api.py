@@ -1,5 +1,6 @@
-"""Training API at /api/v1/lms/: cohorts, my enrolments, enrol, start checkout, my cohort's
-calendar; staff: mark attendance."""
+"""Training API at /api/v1/lms/: cohorts, my enrolments, enrol, start checkout, cancel with
+its refund, my cohort's calendar, the payment notice; staff: confirm a bank transfer, mark
+attendance."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from core.typing import AuthenticatedHttpRequest
 from . import selectors, services
 from .forms import FapiaoForm
 from .ics import cohort_ics
-from .models import Cohort, Enrolment
+from .models import Cohort, Enrolment, Payment
+from .notice import payment_notice_response
 
 router = Router(tags=["training"])
 
@@ -255,3 +257,133 @@ def staff_attendance(request: AuthenticatedHttpRequest, reference: str,
     return Status(200, AttendanceOut(
         reference=enrolment.reference, state=enrolment.state,
         days=[AttendanceDayOut(**day) for day in selectors.attendance_days(enrolment=enrolment)]))
+
+
+# --- Money: cancel an enrolment of mine with its refund; staff confirm a bank transfer.
+class CancellationOut(Schema):
+    reference: str
+    state: str
+    can_cancel: bool
+    refund_amount: Decimal
+    currency: str = "CNY"
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+class BankReceiptIn(Schema):
+    amount_received: Decimal
+    received_on: datetime.date
+
+
+class BankConfirmOut(Schema):
+    payment_id: int
+    reference: str
+    payment_state: str
+    enrolment_state: str
+    amount_received: Decimal | None
+    received_on: datetime.date | None
+    confirmed_at: datetime.datetime | None
+    confirmed_by: str
+
+
+def _my_enrolment(request: HttpRequest, reference: str) -> Enrolment:
+    return get_object_or_404(Enrolment.objects.select_related("cohort"), reference=reference,
+                             user=request.user)
+
+
+@router.get("/enrolments/{reference}/cancel", response={200: CancellationOut, 404: ErrorOut},
+            auth=signed_in)
+def cancellation_preview(request: HttpRequest, reference: str) -> CancellationOut:
+    """What cancelling this enrolment of mine now would refund (nothing is changed)."""
+    enrolment = _my_enrolment(request, reference)
+    return CancellationOut(reference=enrolment.reference, state=enrolment.state,
+                           can_cancel=enrolment.is_cancellable,
+                           refund_amount=services.cancel_refund_for(enrolment=enrolment))
+
+
+@router.post("/enrolments/{reference}/cancel",
+             response={200: CancellationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
+def cancel(request: HttpRequest, reference: str, payload: CancelIn) -> Status:
+    """Cancel an enrolment of mine; answers the refund given (per the cohort's policy)."""
+    enrolment = _my_enrolment(request, reference)
+    if not enrolment.is_cancellable:
+        return Status(400, ErrorOut(code="state",
+                                    detail=str(_("This enrolment can no longer be cancelled."))))
+    refund = services.cancel_refund_for(enrolment=enrolment)
+    try:
+        enrolment = services.enrolment_cancel(
+            enrolment_id=enrolment.pk, by=request.user,  # type: ignore[arg-type]
+            reason=payload.reason,
+        )
+    except services.LmsError as exc:
+        return Status(400, _error(exc))
+    return Status(200, CancellationOut(reference=enrolment.reference, state=enrolment.state,
+                                       can_cancel=False, refund_amount=refund))
+
+
+class AwaitedTransferOut(Schema):
+    payment_id: int
+    reference: str = Field(description="The reference the payer was asked to quote")
+    trainee: str
+    company: str = Field(description="The payer company from the fapiao details, if any")
+    amount_due: Decimal
+    state: str = Field(description='"created" while awaited, "expired" once the hold lapsed')
+    expires_at: datetime.datetime | None
+
+
+@router.get("/staff/payments", response={200: list[AwaitedTransferOut], 403: ErrorOut},
+            auth=signed_in)
+def bank_transfers_awaited(request: AuthenticatedHttpRequest) -> Status:
+    """Course admins: the bank transfers awaited (and those that lapsed in the last 30 days),
+    as on /training/staff/payments/, to match against the bank statement by reference."""
+    permission_check(request, "lms.manage_enrolments")
+    return Status(200, [_awaited_transfer_out(payment)
+                        for payment in selectors.staff_payments()["bank_payments"]])
+
+
+def _awaited_transfer_out(payment: Payment) -> AwaitedTransferOut:
+    enrolment = payment.enrolment
+    fapiao = getattr(enrolment, "fapiao", None)
+    return AwaitedTransferOut(
+        payment_id=payment.pk, reference=enrolment.reference, trainee=enrolment.user.display_name,
+        company=fapiao.company_name if fapiao else "", amount_due=payment.amount,
+        state=payment.state, expires_at=payment.expires_at)
+
+
+@router.post("/staff/payments/{payment_id}/confirm",
+             response={200: BankConfirmOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+             auth=signed_in)
+def bank_transfer_confirm(request: AuthenticatedHttpRequest, payment_id: int,
+                          payload: BankReceiptIn) -> Status:
+    """Course admins: record that a company's bank transfer arrived (amount and date from the
+    statement; only the exact amount due is accepted) and confirm the enrolment, as on
+    /training/staff/payments/."""
+    permission_check(request, "lms.manage_enrolments")
+    payment = get_object_or_404(Payment, pk=payment_id, provider="bank_transfer")
+    try:
+        enrolment = services.bank_transfer_confirm(
+            payment_id=payment.pk, by=request.user,
+            amount_received=payload.amount_received, received_on=payload.received_on,
+        )
+    except services.LmsError as exc:
+        return Status(400, _error(exc))
+    payment.refresh_from_db()
+    return Status(200, BankConfirmOut(
+        payment_id=payment.pk, reference=enrolment.reference, payment_state=payment.state,
+        enrolment_state=enrolment.state, amount_received=payment.amount_received,
+        received_on=payment.received_on, confirmed_at=payment.confirmed_at,
+        confirmed_by=payment.confirmed_by.display_name if payment.confirmed_by else "",
+    ))
+
+
+@router.get("/enrolments/{reference}/payment-notice.pdf", response={200: None, 404: ErrorOut},
+            auth=signed_in, openapi_extra={"responses": {200: {
+                "description": "The payment notice (付款通知书) PDF",
+                "content": {"application/pdf": {"schema": {"type": "string",
+                                                           "format": "binary"}}}}}})
+def payment_notice(request: HttpRequest, reference: str) -> HttpResponse:
+    """The payment notice for my enrolment's open bank transfer, for the company's finance
+    department (only the enrolment's owner)."""
+    return payment_notice_response(_my_enrolment(request, reference))

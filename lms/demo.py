@@ -113,7 +113,8 @@ def load(stdout: TextIO) -> None:
         Payment.objects.create(
             enrolment=enrolment, provider="bank_transfer", method="bank", amount=PRICE,
             state=Payment.State.CONFIRMED, provider_reference=enrolment.reference,
-            confirmed_at=now, confirmed_by=staff,
+            confirmed_at=now, confirmed_by=staff, amount_received=PRICE,
+            received_on=timezone.localdate(now),
         )
         for day in (1, 2, 3):
             Attendance.objects.create(enrolment=enrolment, day=day, present=True, marked_by=staff)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -33,3 +36,17 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
     )
+
+
+class BankReceiptForm(forms.Form):
+    """What arrived on the bank statement for one transfer."""
+
+    amount_received = forms.DecimalField(
+        label=_("Amount received (CNY)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+    )
+    received_on = forms.DateField(
+        label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def receipt(self) -> tuple[Decimal, datetime.date]:
+        return self.cleaned_data["amount_received"], self.cleaned_data["received_on"]

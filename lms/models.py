@@ -186,6 +186,7 @@ class Enrolment(models.Model):
         State.WAITLISTED,
     )
     SEATED_STATES = (State.CONFIRMED, State.COMPLETED)
+    CANCELLABLE_STATES = (State.PENDING_PAYMENT, State.WAITLISTED, State.CONFIRMED)
 
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="enrolments"
@@ -250,6 +251,10 @@ class Enrolment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE_STATES
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.state in self.CANCELLABLE_STATES
 
 
 class FapiaoRequest(models.Model):
@@ -320,6 +325,11 @@ class Payment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A bank transfer: what the course admin saw arrive on the statement, and on which day.
+    amount_received = models.DecimalField(
+        _("amount received"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    received_on = models.DateField(_("received on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment")

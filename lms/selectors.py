@@ -20,6 +20,7 @@ from .models import (
     Cohort,
     Course,
     Enrolment,
+    FapiaoRequest,
     Lesson,
     Payment,
     ReconciliationIssue,
@@ -179,6 +180,37 @@ def bank_instructions(*, enrolment: Enrolment) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class PaymentNotice:
+    """What the payment notice for a bank transfer says."""
+
+    enrolment: Enrolment
+    payment: Payment
+    fapiao: FapiaoRequest | None
+    bank: dict[str, str]
+    due: datetime.datetime | None
+    issued_on: datetime.date
+
+
+def payment_notice(
+    *, enrolment: Enrolment, now: datetime.datetime | None = None
+) -> PaymentNotice | None:
+    """The notice for the enrolment's open bank transfer; None when none is awaited."""
+    if enrolment.state != Enrolment.State.PENDING_PAYMENT:
+        return None
+    payment = enrolment.payments.filter(
+        provider="bank_transfer", state=Payment.State.CREATED).order_by("-created_at").first()
+    if payment is None:
+        return None
+    return PaymentNotice(
+        enrolment=enrolment, payment=payment,
+        fapiao=FapiaoRequest.objects.filter(enrolment=enrolment).first(),
+        bank=bank_instructions(enrolment=enrolment),
+        due=payment.expires_at or enrolment.hold_expires_at,
+        issued_on=timezone.localdate(now or timezone.now()),
+    )
+
+
 def can_read_material(*, user, course_id: int) -> bool:  # type: ignore[no-untyped-def]
     return user.has_perm("lms.view_lesson") or user_is_enrolled_in_course(
         user=user, course_id=course_id
@@ -215,6 +247,7 @@ def standard_item_links(*, codes: list[str]) -> list[dict[str, str]]:
 class RosterRow:
     enrolment: Enrolment
     days: list[bool | None]
+    refund_by_policy: Decimal | None = None  # what cancelling today refunds (the view sets it)
 
     @property
     def attended(self) -> int:
@@ -230,6 +263,7 @@ def cohort_roster(*, cohort: Cohort) -> list[RosterRow]:
     )
     rows = []
     for enrolment in enrolments:
+        enrolment.cohort = cohort  # one cohort for every row: no query per row
         marked = {a.day: a.present for a in enrolment.attendances.all()}
         rows.append(RosterRow(enrolment, [marked.get(n) for n in range(1, COURSE_DAYS + 1)]))
     return rows
@@ -306,6 +340,9 @@ def staff_dashboard(*, since_days: int = 120) -> dict[str, Any]:
     }
 
 
+CONFIRMED_TRANSFERS_SHOWN = 50
+
+
 def staff_payments() -> dict[str, Any]:
     recent = timezone.now() - datetime.timedelta(days=30)
     bank = (
@@ -315,8 +352,15 @@ def staff_payments() -> dict[str, Any]:
         .select_related("enrolment__user", "enrolment__cohort__course", "enrolment__fapiao")
         .order_by("state", "created_at")
     )
+    confirmed = (
+        Payment.objects.filter(provider="bank_transfer", state__in=Payment.PAID_STATES)
+        .select_related("enrolment__user", "enrolment__cohort", "enrolment__fapiao",
+                        "confirmed_by")
+        .order_by("-confirmed_at", "-pk")[:CONFIRMED_TRANSFERS_SHOWN]
+    )
     return {
         "bank_payments": bank,
+        "confirmed_transfers": confirmed,
         "refunds": Refund.objects.filter(state=Refund.State.PENDING).select_related(
             "payment__enrolment__user", "payment__enrolment__cohort"),
         "issues": ReconciliationIssue.objects.filter(resolved_at__isnull=True).select_related(

@@ -241,6 +241,22 @@ def refund_amount_for(*, enrolment: Enrolment, on: datetime.date | None = None) 
     return ZERO
 
 
+def cancel_refund_for(
+    *, enrolment: Enrolment, full_refund: bool = False, on: datetime.date | None = None
+) -> Decimal:
+    """What cancelling `enrolment` on `on` (today) gives back: the policy's amount (or the price,
+    `full_refund`), never more than was paid; nothing unless it is confirmed and paid. The
+    confirmation page and the API state it before the person cancels."""
+    if enrolment.state != Enrolment.State.CONFIRMED:
+        return ZERO
+    paid = enrolment.payments.filter(state=Payment.State.CONFIRMED).values_list(
+        "amount", flat=True).first()
+    if paid is None:
+        return ZERO
+    amount = enrolment.price if full_refund else refund_amount_for(enrolment=enrolment, on=on)
+    return min(amount, paid)
+
+
 @transaction.atomic
 def enrolment_cancel(
     *, enrolment_id: int, by: User | None, reason: str = "", full_refund: bool = False,
@@ -266,9 +282,9 @@ def enrolment_cancel(
         payment = enrolment.payments.select_for_update().filter(
             state=Payment.State.CONFIRMED
         ).first()
-        amount = enrolment.price if full_refund else refund_amount_for(enrolment=enrolment)
+        amount = cancel_refund_for(enrolment=enrolment, full_refund=full_refund)
         if payment is not None and amount > ZERO:
-            _refund(payment=payment, amount=min(amount, payment.amount), by=by, reason=reason)
+            _refund(payment=payment, amount=amount, by=by, reason=reason)
             _enrolment_set_cancelled(
                 enrolment, state=Enrolment.State.REFUNDED, reason_code=reason_code, actor=by,
                 reason=reason, data={"refund": str(amount)},
@@ -278,7 +294,7 @@ def enrolment_cancel(
                 enrolment, state=Enrolment.State.CANCELLED, reason_code=reason_code, actor=by,
                 reason=reason, data={"refund": "0.00"},
             )
-        _email(enrolment, "cancelled", refund=f"{amount:.2f}" if payment else "0.00")
+        _email(enrolment, "cancelled", refund=f"{amount:.2f}")
     else:
         _payments_close_open(enrolment)
         _enrolment_set_cancelled(
@@ -587,16 +603,62 @@ def refund_mark_done(*, refund_id: int, by: User, reference: str = "") -> Refund
     return refund
 
 
+def bank_transfer_check(
+    *, payment: Payment, amount_received: Decimal, received_on: datetime.date
+) -> None:
+    """Raise PaymentError unless a transfer of `amount_received` on `received_on` may confirm
+    `payment` (also used to check before the confirmation page is shown)."""
+    if amount_received != payment.amount:
+        raise PaymentError(
+            _("The amount received (¥%(received)s) is not the amount due (¥%(due)s). A short "
+              "or excess transfer is not confirmed: settle the difference with the company "
+              "first (or refund the transfer)."),
+            code="amount_mismatch",
+            params={"received": f"{amount_received:.2f}", "due": f"{payment.amount:.2f}"},
+        )
+    today = timezone.localdate(_now())
+    if received_on > today:
+        raise PaymentError(_("The date received cannot be in the future."), code="received_on")
+    if received_on < timezone.localdate(payment.created_at):
+        raise PaymentError(
+            _("The date received is before the transfer instructions were issued "
+              "(%(issued)s); please check the date on the bank statement."),
+            code="received_on",
+            params={"issued": timezone.localdate(payment.created_at).isoformat()},
+        )
+
+
 @transaction.atomic
-def bank_transfer_confirm(*, payment_id: int, by: User) -> Enrolment:
-    """A course admin confirms that the company's transfer has arrived."""
+def bank_transfer_confirm(
+    *, payment_id: int, by: User, amount_received: Decimal, received_on: datetime.date
+) -> Enrolment:
+    """A course admin confirms that the company's transfer has arrived: how much, and on which
+    day (as the bank statement shows it). Only the exact amount due is accepted; a short or
+    excess transfer is refused, to be settled with the company first. Once confirmed it stays
+    confirmed: a second call changes nothing (the first amount and date are kept)."""
     payment = Payment.objects.get(pk=payment_id)
     if payment.provider != "bank_transfer":
         raise PaymentError(_("Only bank transfers are confirmed by hand."), code="provider")
+    if payment.state in Payment.PAID_STATES:
+        return payment_confirm(payment_id=payment_id, confirmed_by=by, method="bank")
+    bank_transfer_check(payment=payment, amount_received=amount_received,
+                        received_on=received_on)
     if payment.state == Payment.State.EXPIRED:
         # A transfer for a checkout that lapsed: confirm it all the same (seat if free).
         Payment.objects.filter(pk=payment.pk).update(state=Payment.State.CREATED)
-    return payment_confirm(payment_id=payment_id, confirmed_by=by, method="bank")
+    enrolment = payment_confirm(payment_id=payment_id, confirmed_by=by, method="bank")
+    # payment_confirm holds the payment's row lock until commit: only the first confirmation
+    # records what arrived.
+    recorded = Payment.objects.filter(pk=payment.pk, received_on__isnull=True).update(
+        amount_received=amount_received, received_on=received_on
+    )
+    if recorded:
+        audit_record(
+            actor=by, action="lms.payment.received", target=enrolment,
+            data={"payment": payment.pk, "amount_received": f"{amount_received:.2f}",
+                  "received_on": received_on.isoformat()},
+        )
+    return enrolment
 
 
 @transaction.atomic

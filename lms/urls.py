@@ -16,6 +16,8 @@ urlpatterns = [
          name="enrolment_pay_bank"),
     path("enrolments/<str:reference>/paid/", views.enrolment_paid, name="enrolment_paid"),
     path("enrolments/<str:reference>/cancel/", views.enrolment_cancel, name="enrolment_cancel"),
+    path("enrolments/<str:reference>/payment-notice.pdf", views.enrolment_notice_pdf,
+         name="enrolment_notice_pdf"),
     path("courses/<slug:code>/material/", views.course_material, name="course_material"),
     path("courses/<slug:code>/material/<slug:slug>/", views.lesson_detail, name="lesson_detail"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),

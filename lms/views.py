@@ -12,14 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.typing import AuthenticatedHttpRequest
 
 from . import selectors, services
-from .forms import FapiaoForm, ReasonForm
+from .forms import BankReceiptForm, FapiaoForm, ReasonForm
 from .ics import cohort_ics
 from .models import Cohort, Course, Enrolment, Lesson, Payment, Refund
+from .notice import payment_notice_response
 from .payments import providers_available
 from .payments.stripe_checkout import SignatureError
 
@@ -136,12 +137,9 @@ def _enrolment_page(
             "bank_payment": bank_payment,
             "bank_instructions": selectors.bank_instructions(enrolment=enrolment),
             "fapiao_form": fapiao_form,
-            "refund_now": services.refund_amount_for(enrolment=enrolment),
+            "refund_now": services.cancel_refund_for(enrolment=enrolment),
             "waitlist_position": selectors.waitlist_position(enrolment=enrolment),
-            "can_cancel": enrolment.state in (
-                Enrolment.State.PENDING_PAYMENT, Enrolment.State.WAITLISTED,
-                Enrolment.State.CONFIRMED,
-            ),
+            "can_cancel": enrolment.is_cancellable,
         },
         status=status,
     )
@@ -150,6 +148,15 @@ def _enrolment_page(
 @login_required
 def enrolment_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     return _enrolment_page(request, _own_enrolment(request, reference))
+
+
+@login_required
+def enrolment_notice_pdf(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Only the enrolment's owner (it names their company and the amount they owe)."""
+    enrolment = selectors.enrolment_by_reference(reference=reference)
+    if enrolment is None or enrolment.user_id != request.user.pk:
+        raise Http404
+    return payment_notice_response(enrolment)
 
 
 @login_required
@@ -227,11 +234,19 @@ def enrolment_paid(request: AuthenticatedHttpRequest, reference: str) -> HttpRes
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def enrolment_cancel(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """GET: what cancelling gives back, and a button to do it; POST: cancel."""
     enrolment = _own_enrolment(request, reference)
     if enrolment.user_id != request.user.pk:
         raise PermissionDenied
+    if request.method == "GET":
+        if not enrolment.is_cancellable:
+            return redirect("lms:enrolment_detail", reference=reference)
+        return render(request, "lms/enrolment_cancel.html", {
+            "enrolment": enrolment, "cohort": enrolment.cohort,
+            "refund": services.cancel_refund_for(enrolment=enrolment),
+        })
     try:
         services.enrolment_cancel(enrolment_id=enrolment.pk, by=request.user,
                                   reason=request.POST.get("reason", ""))
@@ -293,8 +308,11 @@ def staff_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff_view("lms.mark_attendance")
 def staff_roster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort.objects.select_related("course"), code=code)
+    rows = selectors.cohort_roster(cohort=cohort)
+    for row in rows:  # stated beside "cancel and refund", before anyone presses it
+        row.refund_by_policy = services.refund_amount_for(enrolment=row.enrolment)
     return render(request, "lms/staff/roster.html", {
-        "cohort": cohort, "rows": selectors.cohort_roster(cohort=cohort),
+        "cohort": cohort, "rows": rows,
         "days": list(enumerate(cohort.days, start=1)), "reason_form": ReasonForm(),
     })
 
@@ -339,9 +357,31 @@ def staff_payments(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff_view("lms.manage_enrolments")
 @require_POST
 def staff_bank_confirm(request: AuthenticatedHttpRequest, payment_id: int) -> HttpResponse:
-    payment = get_object_or_404(Payment.objects.select_related("enrolment"), pk=payment_id)
+    """The amount and date from the bank statement; first a page that states what confirming
+    does (`confirmed` absent), then, from its button, the confirmation itself."""
+    payment = get_object_or_404(
+        Payment.objects.select_related("enrolment__user", "enrolment__cohort",
+                                       "enrolment__fapiao"),
+        pk=payment_id, provider="bank_transfer",
+    )
+    form = BankReceiptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the amount and the date received as the bank "
+                                  "statement shows them."))
+        return redirect("lms:staff_payments")
+    amount, received_on = form.receipt()
     try:
-        enrolment = services.bank_transfer_confirm(payment_id=payment.pk, by=request.user)
+        if request.POST.get("confirmed") != "1":
+            services.bank_transfer_check(payment=payment, amount_received=amount,
+                                         received_on=received_on)
+            return render(request, "lms/staff/bank_confirm.html", {
+                "payment": payment, "enrolment": payment.enrolment,
+                "amount_received": amount, "received_on": received_on,
+            })
+        enrolment = services.bank_transfer_confirm(
+            payment_id=payment.pk, by=request.user, amount_received=amount,
+            received_on=received_on,
+        )
     except services.LmsError as exc:
         messages.error(request, _error_text(exc))
     else:

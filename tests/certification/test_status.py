@@ -69,8 +69,10 @@ def test_only_certification_admins_reach_the_status_page(client, credential, use
 def test_an_admin_revokes_through_the_staff_page(client, credential, cert_admin):
     client.force_login(cert_admin)
     assert client.get(f"/credentials/staff/?q={credential.number}").status_code == 200
-    response = client.post(f"/credentials/staff/{credential.pk}/",
-                           {"action": "revoke", "reason": "冒名顶替", "reason_public": "on"})
+    data = {"action": "revoke", "reason": "冒名顶替", "reason_public": "on"}
+    asked = client.post(f"/credentials/staff/{credential.pk}/", data)
+    assert asked.status_code == 200 and "不能恢复" in asked.content.decode()
+    response = client.post(f"/credentials/staff/{credential.pk}/", {**data, "confirmed": "1"})
     assert response.status_code == 302
     credential.refresh_from_db()
     assert (credential.status, credential.status_reason_public) == ("revoked", True)

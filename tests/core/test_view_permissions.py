@@ -24,6 +24,7 @@ SIGNED_IN = {
     "accounts:workspace",  # lists only the tools the person has: none for a trainee
     "lms:cohort_enrol", "lms:enrolment_list", "lms:enrolment_detail", "lms:enrolment_pay_stripe",
     "lms:enrolment_pay_bank", "lms:enrolment_paid", "lms:enrolment_cancel",
+    "lms:enrolment_notice_pdf",
     "lms:course_material", "lms:lesson_detail",
     "exams:index", "exams:start", "exams:attempt", "exams:submit", "exams:result", "exams:appeal",
     "certification:mine", "certification:apply", "certification:pdf",
@@ -103,7 +104,11 @@ STAFF_API = {
     "POST /api/v1/lms/staff/enrolments/{reference}/attendance": {"day": 1, "present": True},
     "POST /api/v1/certification/staff/credentials/{credential_id}/status": {
         "action": "suspend", "reason": "check"},
+    "GET /api/v1/lms/staff/payments": {},
+    "POST /api/v1/lms/staff/payments/{payment_id}/confirm": {
+        "amount_received": "1.00", "received_on": "2026-12-01"},
 }
+
 
 
 def test_every_api_operation_outside_the_public_list_needs_sign_in(client):

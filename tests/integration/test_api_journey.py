@@ -1,8 +1,7 @@
 """The whole trainee-to-holder journey through the API alone, as the WeChat mini-program makes
 it: sign up, verify the email, enrol, pay by bank transfer, attendance marked by a course admin,
 the exam open, sat and passed, the certificate downloaded and verified. Only HTTP calls; the
-database is read (the email outbox, the keys to answer right) but written only through them,
-except where an operation does not exist yet (marked)."""
+database is read (the email outbox, the keys to answer right) but written only through them."""
 
 from __future__ import annotations
 
@@ -15,9 +14,9 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from exams.models import Attempt, Sitting
-from lms.models import Payment
 from tests.app_token import app_headers, as_json
 from tests.certification.test_pdf import pdf_text_and_fonts
 from tests.exams.conftest import (  # noqa: F401 (fixtures: a question bank and an exam)
@@ -80,12 +79,17 @@ def test_from_sign_up_to_a_verified_certificate_through_the_api_alone(
     assert checkout.status_code == 200, checkout.content
     assert _json(checkout)["instructions"]["reference"] == reference
 
-    # The money arrives; a course admin confirms it.
-    # API op lands with the money helper (POST /api/v1/lms/staff/payments/{payment_id}/confirm).
-    from lms.services import bank_transfer_confirm
-
-    payment = Payment.objects.get(enrolment__reference=reference)
-    bank_transfer_confirm(payment_id=payment.pk, by=course_admin)
+    # The money arrives; a course admin finds the transfer by its reference and confirms it
+    # with the amount and date the bank statement shows.
+    staff = app_headers(app, course_admin, totp_code=totp_code)
+    awaited = _json(app.get("/api/v1/lms/staff/payments", **staff))
+    transfer = next(t for t in awaited if t["reference"] == reference)
+    assert transfer["company"] == "示例呼叫中心有限公司"
+    confirmed = app.post(f"/api/v1/lms/staff/payments/{transfer['payment_id']}/confirm", **staff,
+                         **as_json({"amount_received": transfer["amount_due"],
+                                    "received_on": timezone.localdate().isoformat()}))
+    assert confirmed.status_code == 200, confirmed.content
+    assert _json(confirmed)["enrolment_state"] == "confirmed"
     mine = _json(app.get("/api/v1/lms/enrolments", **me))
     assert [(e["reference"], e["state"]) for e in mine] == [(reference, "confirmed")]
     calendar = app.get(f"/api/v1/lms/enrolments/{reference}/calendar.ics", **me)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -26,6 +27,11 @@ def _fapiao(**overrides: str) -> dict[str, str]:
     }
     data.update(overrides)
     return data
+
+
+def _received(payment: Payment) -> dict[str, Any]:
+    """The amount due, arrived today: what a course admin reads off a matching statement."""
+    return {"amount_received": payment.amount, "received_on": timezone.localdate()}
 
 
 @pytest.fixture
@@ -92,9 +98,15 @@ def test_bank_transfer_instructions_then_staff_confirmation_confirms_once(
     listing = client.get("/training/staff/payments/").content.decode()
     assert enrolment.reference in listing and "示例客服中心有限公司" in listing
     mail.outbox.clear()
+    receipt = {"amount_received": "6800.00", "received_on": timezone.localdate().isoformat()}
+    # First a page that says what confirming does; nothing is confirmed yet.
+    page = client.post(f"/training/staff/payments/{payment.pk}/confirm/", receipt)
+    assert "无法撤销" in page.content.decode()
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.CREATED
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/training/staff/payments/{payment.pk}/confirm/")
-        client.post(f"/training/staff/payments/{payment.pk}/confirm/")
+        client.post(f"/training/staff/payments/{payment.pk}/confirm/", {**receipt, "confirmed": "1"})
+        client.post(f"/training/staff/payments/{payment.pk}/confirm/", {**receipt, "confirmed": "1"})
 
     enrolment.refresh_from_db()
     payment.refresh_from_db()
@@ -119,7 +131,8 @@ def test_late_transfer_is_seated_when_a_seat_is_free(pending, user_factory):
     enrolment.refresh_from_db()
     assert enrolment.state == Enrolment.State.CANCELLED
 
-    services.bank_transfer_confirm(payment_id=payment.pk, by=user_factory(roles=["course_admin"]))
+    services.bank_transfer_confirm(payment_id=payment.pk, by=user_factory(roles=["course_admin"]),
+                                   **_received(payment))
     enrolment.refresh_from_db()
     assert enrolment.state == Enrolment.State.CONFIRMED
 
@@ -141,7 +154,8 @@ def test_late_transfer_with_no_seat_left_is_recorded_and_refunded(
 
     admin = user_factory(roles=["course_admin"])
     client.force_login(admin)
-    response = client.post(f"/training/staff/payments/{payment.pk}/confirm/", follow=True)
+    response = client.post(f"/training/staff/payments/{payment.pk}/confirm/",
+                           {**_received(payment), "confirmed": "1"}, follow=True)
 
     assert "已无名额" in response.content.decode()
     payment.refresh_from_db()
@@ -200,6 +214,7 @@ def test_mail_sent_by_a_chinese_speaking_admin_reaches_an_english_reader_in_engl
     mail.outbox.clear()
     with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
         services.bank_transfer_confirm(payment_id=payment.pk,
-                                       by=user_factory(roles=["course_admin"]))
+                                       by=user_factory(roles=["course_admin"]),
+                                       **_received(payment))
     (message,) = [m for m in mail.outbox if m.to == ["reader@example.com"]]
     assert message.subject.startswith("Payment confirmed"), message.subject

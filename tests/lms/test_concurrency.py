@@ -73,9 +73,11 @@ def test_many_pay_for_the_last_seat_at_the_same_moment_one_is_confirmed_the_rest
             amount=enrolment.price, provider_reference=enrolment.reference,
         ))
     staff = user_factory(roles=["course_admin"])
+    today = timezone.localdate()
 
     results = _run_at_once([
-        (lambda p=p: services.bank_transfer_confirm(payment_id=p.pk, by=staff)) for p in payments
+        (lambda p=p: services.bank_transfer_confirm(
+            payment_id=p.pk, by=staff, amount_received=p.amount, received_on=today)) for p in payments
     ])
 
     assert not [r for r in results if isinstance(r, Exception)], results
@@ -100,7 +102,9 @@ def test_confirming_the_same_payment_in_parallel_confirms_once(
     staff = user_factory(roles=["course_admin"])
 
     _run_at_once([
-        (lambda: services.bank_transfer_confirm(payment_id=payment.pk, by=staff))
+        (lambda: services.bank_transfer_confirm(payment_id=payment.pk, by=staff,
+                                                amount_received=payment.amount,
+                                                received_on=timezone.localdate()))
         for _ in range(5)
     ])
 
@@ -108,3 +112,5 @@ def test_confirming_the_same_payment_in_parallel_confirms_once(
     assert enrolment.state == Enrolment.State.CONFIRMED
     assert AuditEntry.objects.for_object(enrolment).filter(
         action="lms.enrolment.confirmed").count() == 1
+    assert AuditEntry.objects.for_object(enrolment).filter(
+        action="lms.payment.received").count() == 1
