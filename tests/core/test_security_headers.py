@@ -91,7 +91,7 @@ def test_a_page_opts_in_to_the_camera_through_the_setting(client, settings, home
 
 
 # Rendered by WeasyPrint on the server, never by a browser: the policy does not apply.
-PDF_TEMPLATES = {"cms/templates/cms/standard_pdf.html"}
+PDF_TEMPLATES = {"cms/templates/cms/standard_pdf.html", "lms/templates/lms/payment_notice.html"}
 INLINE = re.compile(r"<style|\sstyle=|\son[a-z]+=|javascript:|<script(?![^>]*\ssrc=)")
 
 
