@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import FapiaoRequest
+from cms.models import StandardItem
+
+from .models import FapiaoRequest, Lesson
+from .selectors import lesson_items_resolve
 from .validators import normalise_taxpayer_id, validate_taxpayer_id
 
 
@@ -33,3 +39,42 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
     )
+
+
+class LessonForm(forms.ModelForm):
+    """A lesson in the admin, its items typed as codes ("4.2.3, 4.2.4") and kept by key: a code
+    the lesson already covers stays that item; a new one must be an item of the current version
+    of the standard, else the form names the codes it does not know."""
+
+    item_codes = forms.CharField(
+        label=_("standard items"), required=False, max_length=500,
+        help_text=_("Codes of the standard's items this lesson covers, comma-separated "
+                    "(4.2.3, 4.2.4); new codes are looked up in the current version."),
+    )
+
+    class Meta:
+        model = Lesson
+        exclude = ["items"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["item_codes"].initial = ", ".join(
+                item.code for item in self.instance.items.order_by("sort_order", "pk"))
+
+    def clean_item_codes(self) -> list[StandardItem]:
+        text = self.cleaned_data.get("item_codes", "").replace("，", ",")
+        codes = [code.strip() for code in text.split(",") if code.strip()]
+        items, unknown, version = lesson_items_resolve(
+            lesson=self.instance if self.instance.pk else None, codes=codes)
+        if unknown and version is None:
+            raise forms.ValidationError(gettext("No version of the standard is published yet."))
+        if unknown:
+            raise forms.ValidationError(
+                gettext("%(version)s has no item %(codes)s.")
+                % {"version": version.code if version else "", "codes": ", ".join(unknown)})
+        return items
+
+    def _save_m2m(self) -> None:
+        super()._save_m2m()
+        self.instance.items.set(self.cleaned_data.get("item_codes") or [])
