@@ -265,3 +265,38 @@ def test_the_pages_run_a_fixed_number_of_queries(client, user_factory, home_page
         lesson.items.set([item, _item(f"4.1.{n}")])
     many = (count(coverage), count(trace))
     assert many == few
+
+
+# --- the standard cannot lose an item something traces to -----------------------------------
+
+
+def test_an_editor_cannot_delete_an_item_questions_or_lessons_trace_to(
+        client, user_factory, standard, question_factory, course):
+    from cms.models import StandardModulePage
+    from tests.cms.test_editing import _module_form
+
+    question_factory(module=2, item=_item("5.1.2"))
+    lesson = Lesson.objects.create(course=course, module=2, slug="people", title="人员",
+                                   body="正文")
+    lesson.items.set([_item("5.1.2")])
+    module = StandardModulePage.objects.get(number=2)
+    client.force_login(user_factory(roles=["content_editor"], is_staff=True))
+    data = _module_form(module, DELETE=True) | {"action-publish": "publish"}
+    response = client.post(f"/cms-admin/pages/{module.pk}/edit/", data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    message = body.split("以下条目仍被其他记录引用，不能删除：")[1].split("</li>")[0]
+    assert message.startswith("5.1.2 (") and "题目: 1" in message and "课程资料: 1" in message
+    assert StandardItem.objects.filter(code="5.1.2").exists()
+
+
+def test_pruning_an_import_keeps_items_something_traces_to(standard, question_factory):
+    from cms.errors import StandardImportError
+
+    question_factory(module=1, item=_item("4.1.3"))
+    with pytest.raises(StandardImportError) as caught:
+        standard_import(data=standard_data(items=2), prune=True)
+    assert any(message.startswith("item 4.1.3 is not in the file but cannot be removed")
+               for message in caught.value.messages)
+    assert StandardItem.objects.filter(code="4.1.3").exists()
+    standard_import(data=standard_data(items=2))  # without pruning: kept and reported
