@@ -69,7 +69,7 @@ class QuestionForm(forms.ModelForm):
             self.fields["standard_version"].initial = self.instance.standard_version
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         found = reference_resolve(version_text=cleaned.get("standard_version", ""),
                                   code=cleaned.get("item_code", ""))
         if found is None:

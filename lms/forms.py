@@ -54,7 +54,8 @@ class LessonForm(forms.ModelForm):
 
     class Meta:
         model = Lesson
-        exclude = ["items"]
+        fields = ["course", "module", "position", "slug", "title", "title_en", "body",
+                  "legacy_standard_items", "is_published"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,6 +76,19 @@ class LessonForm(forms.ModelForm):
                 % {"version": version.code if version else "", "codes": ", ".join(unknown)})
         return items
 
-    def _save_m2m(self) -> None:
-        super()._save_m2m()
+    def save(self, commit: bool = True) -> Lesson:
+        lesson = super().save(commit=commit)
+        if commit:
+            self._items_save()
+        else:  # the admin saves the lesson, then calls save_m2m()
+            save_m2m = self.save_m2m
+
+            def save_all() -> None:
+                save_m2m()
+                self._items_save()
+
+            setattr(self, "save_m2m", save_all)  # noqa: B010 (a method, to mypy)
+        return lesson
+
+    def _items_save(self) -> None:
         self.instance.items.set(self.cleaned_data.get("item_codes") or [])
