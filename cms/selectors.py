@@ -308,6 +308,13 @@ def items_referenced(*, ids: Iterable[int]) -> dict[int, list[str]]:
     return found
 
 
+def page_items_referenced(*, page: Any) -> dict[str, list[str]]:
+    """`items_referenced` for every item of a page and the pages below it, by item code."""
+    items = dict(StandardItem.objects.filter(module__path__startswith=page.path)
+                 .values_list("pk", "code"))
+    return {items[pk]: refs for pk, refs in items_referenced(ids=items).items()}
+
+
 @dataclass
 class VersionFull:
     overview: VersionOverview

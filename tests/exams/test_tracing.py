@@ -300,3 +300,16 @@ def test_pruning_an_import_keeps_items_something_traces_to(standard, question_fa
                for message in caught.value.messages)
     assert StandardItem.objects.filter(code="4.1.3").exists()
     standard_import(data=standard_data(items=2))  # without pruning: kept and reported
+
+
+def test_a_module_whose_items_questions_trace_to_is_not_deleted(
+        client, user_factory, standard, question_factory):
+    from cms.models import StandardModulePage
+
+    question_factory(module=3, item=_item("6.1.1"))
+    module = StandardModulePage.objects.get(number=3)
+    # Editors may not delete pages at all; a superuser may, but not this one.
+    client.force_login(user_factory(is_staff=True, is_superuser=True))
+    response = client.post(f"/cms-admin/pages/{module.pk}/delete/", follow=True)
+    assert "此页面的条目仍被其他记录引用，不能删除：6.1.1 (题目: 1)" in response.content.decode()
+    assert StandardModulePage.objects.filter(pk=module.pk).exists()
