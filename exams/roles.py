@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.roles import CONTENT_EDITOR, COURSE_ADMIN, EXAM_ADMIN
+from accounts.roles import CONTENT_EDITOR, EXAM_ADMIN
 
 _MODELS = ["question", "questionversion", "exam", "blueprintrule", "sitting"]
 
@@ -21,7 +21,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "exams.view_exam_statistics",
         "exams.view_item_tracing",
     ],
-    # Editors of the standard and of lessons see what traces to each item (/exams/manage/items/).
+    # The standard's editors see what traces to each item (/exams/manage/items/, linked from
+    # the Wagtail menu by exams/wagtail_hooks.py).
     CONTENT_EDITOR: ["exams.view_item_tracing"],
-    COURSE_ADMIN: ["exams.view_item_tracing"],
 }

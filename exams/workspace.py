@@ -15,12 +15,4 @@ TOOLS = [
         permission="exams.view_exam_statistics",  # as exams.views.manage
         order=20,
     ),
-    WorkspaceTool(
-        label=_("Standard coverage"),
-        description=_("Per module, the items no question covers yet; on each item, the "
-                      "questions and lessons that trace to it."),
-        url_name="exams:items_coverage",
-        permission="exams.view_item_tracing",  # as exams.views.items_coverage
-        order=45,
-    ),
 ]
