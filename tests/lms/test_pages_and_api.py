@@ -204,3 +204,29 @@ def test_lesson_editing_keeps_items_by_key_and_refuses_unknown_codes(
     assert client.post(url, {**fields, "item_codes": "4.1.1, 4.1.2"}).status_code == 302
     assert set(lesson.items.all()) == old_items
     assert "4.1.1, 4.1.2" in client.get(url).content.decode()
+
+
+def test_lessons_edited_inline_on_their_course_keep_their_items(cohort_factory, home_page):
+    from django.forms import inlineformset_factory
+
+    from lms.admin import LessonInline
+    from lms.forms import LessonForm
+    from lms.models import Course
+
+    standard_import(data=standard_data())
+    course = cohort_factory().course
+    lesson = Lesson.objects.create(course=course, module=2, slug="people", title="人员管理",
+                                   body="正文")
+    formset_class = inlineformset_factory(Course, Lesson, form=LessonForm,
+                                          fields=list(LessonInline.fields), extra=0)
+    data = {"lessons-TOTAL_FORMS": 1, "lessons-INITIAL_FORMS": 1, "lessons-0-id": lesson.pk,
+            "lessons-0-course": course.pk, "lessons-0-module": 2, "lessons-0-position": 0,
+            "lessons-0-slug": "people", "lessons-0-title": "人员管理",
+            "lessons-0-is_published": "on"}
+    refused = formset_class({**data, "lessons-0-item_codes": "5.1.9"}, instance=course)
+    assert not refused.is_valid()
+    assert "YD/T 2823-2015 没有条目 5.1.9。" in str(refused.errors)
+    formset = formset_class({**data, "lessons-0-item_codes": "5.1.1, 5.1.3"}, instance=course)
+    assert formset.is_valid(), formset.errors
+    formset.save()
+    assert set(lesson.items.values_list("code", flat=True)) == {"5.1.1", "5.1.3"}
