@@ -31,6 +31,7 @@ from .models import (
     StandardVersionPage,
     item_code_validator,
 )
+from .selectors import items_referenced
 from .standard_files import cell_text, standard_file_parse
 
 EVIDENCE_CODES = [kind for kind, _label in EVIDENCE_KINDS]
@@ -370,6 +371,8 @@ def _items_merged(module: StandardModulePage, items_in_file: list[dict[str, Any]
         else:
             report.unchanged += 1
         items.append(item)
+    if prune:
+        _check_unreferenced(list(current.values()))
     for leftover in current.values():
         if prune:
             report.updated.append(f"item {leftover.code}: removed")
@@ -378,6 +381,19 @@ def _items_merged(module: StandardModulePage, items_in_file: list[dict[str, Any]
             leftover.sort_order = len(items)
             items.append(leftover)
     return items
+
+def _check_unreferenced(items: list[StandardItem]) -> None:
+    """Pruning never deletes an item that exam questions or lessons still refer to."""
+    referenced = items_referenced(ids=[item.pk for item in items])
+    if referenced:
+        codes = {item.pk: item.code for item in items}
+        raise StandardImportError([
+            _("item %(code)s is not in the file but cannot be removed while other records refer "
+              "to it (%(refs)s): point them at another item, or import without pruning")
+            % {"code": codes[pk], "refs": ", ".join(refs)}
+            for pk, refs in sorted(referenced.items())
+        ])
+
 
 def _items_changed(module: StandardModulePage, items: list[StandardItem]) -> bool:
     saved = {i.pk: i for i in StandardItem.objects.filter(module=module)}

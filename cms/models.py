@@ -240,6 +240,7 @@ class ModulePageForm(WagtailAdminPageForm):
         twice = sorted({code for code in codes if codes.count(code) > 1})
         if twice:
             self.add_error(None, _("Codes used twice: %(codes)s.") % {"codes": ", ".join(twice)})
+        self._check_removed_items_unreferenced(formset)
         parent = getattr(self, "parent_page", None)
         if codes and parent is not None:
             taken = sorted(
@@ -260,6 +261,21 @@ class ModulePageForm(WagtailAdminPageForm):
                     % {"codes": ", ".join(taken)},
                 )
         return cleaned
+
+
+    def _check_removed_items_unreferenced(self, formset: Any) -> None:
+        """An item that exam questions or lessons refer to stays until they point elsewhere."""
+        from .selectors import items_referenced
+
+        removed = {form.instance.pk: form.instance.code for form in formset.forms
+                   if form.cleaned_data.get("DELETE") and form.instance.pk}
+        referenced = items_referenced(ids=removed)
+        if referenced:
+            self.add_error(None, _(
+                "These items cannot be removed while other records refer to them: %(items)s. "
+                "Point those records at another item first."
+            ) % {"items": "; ".join(f"{removed[pk]} ({', '.join(refs)})"
+                                    for pk, refs in sorted(referenced.items()))})
 
 
 class StandardModulePage(RoutablePageMixin, Page):

@@ -6,11 +6,13 @@ ever sees live pages (published content: drafts live in Wagtail revisions, never
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import models
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -217,6 +219,100 @@ def item_get(*, version_code: str, code: str) -> StandardItem | None:
 def item_version(item: StandardItem) -> StandardVersionPage:
     """The version an item belongs to (its module's parent)."""
     return StandardVersionPage.objects.parent_of(item.module).get()
+
+
+def version_for_reference(*, code: str = "") -> StandardVersionPage | None:
+    """The live version a reference names (its number, e.g. "YD/T 2823-2015", or its slug);
+    the current version when the reference leaves it blank."""
+    code = code.strip()
+    return version_get(code_or_slug=code) if code else version_current()
+
+
+def items_by_code(*, version: StandardVersionPage, codes: Iterable[str]) -> dict[str, StandardItem]:
+    """The published items of `version` among `codes`, by code (module selected): one query."""
+    wanted = {code.strip() for code in codes if code.strip()}
+    if not wanted:
+        return {}
+    return {
+        item.code: item
+        for item in _items_of_version(version).select_related("module").filter(code__in=wanted)
+    }
+
+
+@dataclass(frozen=True)
+class LocatedItem:
+    """An item with its module and version, as other apps list what refers to it."""
+
+    item: StandardItem
+    version: StandardVersionPage
+    permalink: str
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+    @property
+    def module_number(self) -> int:
+        return self.item.module.number
+
+
+def item_url(*, version: StandardVersionPage, code: str) -> str:
+    return reverse("cms:item", kwargs={"version_slug": version.slug, "code": code})
+
+
+def items_located(*, ids: Iterable[int]) -> dict[int, LocatedItem]:
+    """Items by id with their module and version, superseded versions included (an exam
+    question keeps pointing at the item it was written for): two queries, whatever the count."""
+    items = list(StandardItem.objects.filter(pk__in=set(ids)).select_related("module"))
+    if not items:
+        return {}
+    steplen = StandardVersionPage.steplen
+    versions = {
+        v.path: v
+        for v in StandardVersionPage.objects.filter(
+            path__in={item.module.path[:-steplen] for item in items}
+        )
+    }
+    located = {}
+    for item in items:
+        version = versions.get(item.module.path[:-steplen])
+        if version is not None:
+            located[item.pk] = LocatedItem(
+                item=item, version=version, permalink=item_url(version=version, code=item.code)
+            )
+    return located
+
+
+def items_referenced(*, ids: Iterable[int]) -> dict[int, list[str]]:
+    """What keeps each item from being deleted: rows of other apps that refer to it with
+    `on_delete=PROTECT` (exam questions, lessons, later review checklists). cms does not import
+    those apps; it reads the relations their models declare. `{item id: ["questions: 2"]}`,
+    one query per kind of reference."""
+    wanted = {pk for pk in ids if pk}
+    found: dict[int, list[str]] = {}
+    if not wanted:
+        return found
+    for relation in StandardItem._meta.related_objects:
+        if relation.on_delete is not models.PROTECT:
+            continue
+        name = relation.field.name
+        rows = (
+            relation.related_model._base_manager.filter(**{f"{name}__in": wanted})
+            .values_list(name)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        label = relation.related_model._meta.verbose_name_plural
+        for item_id, n in rows:
+            found.setdefault(item_id, []).append(f"{label}: {n}")
+    return found
+
+
+def page_items_referenced(*, page: Any) -> dict[str, list[str]]:
+    """`items_referenced` for every item of a page and the pages below it, by item code."""
+    items = dict(StandardItem.objects.filter(module__path__startswith=page.path)
+                 .values_list("pk", "code"))
+    return {items[pk]: refs for pk, refs in items_referenced(ids=items).items()}
 
 
 @dataclass

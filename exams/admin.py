@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .errors import BlueprintUnfillable
+from .errors import BlueprintUnfillable, ExamError
 from .models import (
     Accommodation,
     Appeal,
@@ -22,7 +22,8 @@ from .models import (
     QuestionVersion,
     Sitting,
 )
-from .services import blueprint_check
+from .services import blueprint_check, question_item_check
+from .tracing import reference_resolve
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -47,16 +48,59 @@ class VersionInline(admin.TabularInline):
         return False
 
 
+class QuestionForm(forms.ModelForm):
+    """The item a question tests, written as in the import (version, code) and kept by key:
+    a reference to no published item, or to an item of another module, is refused here too."""
+
+    item_code = forms.CharField(label=_("standard item"), required=False,
+                                max_length=20, help_text=_("e.g. 4.2.3"))
+    standard_version = forms.CharField(
+        label=_("standard version"), required=False, max_length=40,
+        help_text=_("e.g. YD/T 2823-2015; blank for the current version"))
+
+    class Meta:
+        model = Question
+        fields = ["module_number", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.item_id is not None:
+            self.fields["item_code"].initial = self.instance.item_code
+            self.fields["standard_version"].initial = self.instance.standard_version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        found = reference_resolve(version_text=cleaned.get("standard_version", ""),
+                                  code=cleaned.get("item_code", ""))
+        if found is None:
+            self.instance.item = None
+        elif found.item is None:
+            self.add_error(found.column, found.sentence)
+        elif cleaned.get("module_number"):
+            try:
+                question_item_check(item=found.item, module_number=cleaned["module_number"])
+            except ExamError as exc:
+                self.add_error("module_number", exc.messages)
+                return cleaned
+            self.instance.item = found.item
+            self.instance.legacy_item_code = self.instance.legacy_standard_version = ""
+        return cleaned
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     """Content edits go through import (a new version each time); here only metadata."""
 
-    list_display = ("code", "module_number", "kind", "item_code", "is_active", "voided_at")
+    form = QuestionForm
+    list_display = ("code", "module_number", "kind", "item", "is_active", "voided_at")
     list_filter = ("module_number", "kind", "is_active")
-    search_fields = ("code", "item_code", "versions__text")
-    readonly_fields = ("current_version", "voided_at", "code", "kind")
-    fields = ("code", "module_number", "kind", "item_code", "standard_version", "is_active",
-              "current_version", "voided_at")
+    list_select_related = ("item",)
+    search_fields = ("code", "item__code", "legacy_item_code", "versions__text")
+    readonly_fields = ("current_version", "voided_at", "code", "kind", "legacy_item_code",
+                       "legacy_standard_version")
+    fields = ("code", "module_number", "kind", "item_code", "standard_version",
+              "legacy_item_code", "legacy_standard_version", "is_active", "current_version",
+              "voided_at")
     inlines = [VersionInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

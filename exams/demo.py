@@ -15,6 +15,8 @@ from typing import TextIO
 
 from django.utils import timezone
 
+from cms.selectors import items_by_code, version_for_reference
+
 from .models import BlueprintRule, Exam, QuestionKind, Sitting
 from .services import question_save
 
@@ -125,7 +127,8 @@ def _options(texts: list[str]) -> list[dict[str, str]]:
 
 
 def demo_questions() -> list[dict]:
-    """Every demo question as keyword arguments for `question_save`."""
+    """Every demo question as keyword arguments for `question_save`, with the code of its item
+    of the sample standard as `item_code` (`load` turns it into the item)."""
     questions: list[dict] = []
     for module, (module_name, concepts) in MODULES.items():
         chapter = module + 3
@@ -135,8 +138,8 @@ def demo_questions() -> list[dict]:
             position = i % 4  # where the right answer goes, so it is not always A
             texts = [d for _n, d in others]
             texts.insert(position, definition)
-            common = {"module_number": module, "item_code": f"{chapter}.{i + 1}",
-                      "standard_version": STANDARD_VERSION}
+            # Eight concepts per module on its first eight items (4.1.1 … 4.2.4 for module 1).
+            common = {"module_number": module, "item_code": f"{chapter}.{i // 4 + 1}.{i % 4 + 1}"}
             questions.append({
                 **common,
                 "code": f"DEMO-{module}-S{i + 1:02d}",
@@ -171,8 +174,7 @@ def demo_questions() -> list[dict]:
             shuffled = [texts[k] for k in order]
             keys = [LETTERS[n] for n, k in enumerate(order) if k < len(own)]
             questions.append({
-                "module_number": module, "item_code": f"{module + 3}", "standard_version":
-                STANDARD_VERSION,
+                "module_number": module, "item_code": f"{chapter}.{j + 3}.1",
                 "code": f"DEMO-{module}-M{j + 1:02d}",
                 "kind": QuestionKind.MULTIPLE,
                 "text": f"下列哪些属于“{module_name}”模块的管理内容？（多选）",
@@ -192,8 +194,13 @@ def _demo_course():  # type: ignore[no-untyped-def]
 
 def load(stdout: TextIO) -> None:
     questions = demo_questions()
-    changed = sum(1 for q in questions if question_save(**q)[1])
-    stdout.write(f"exams: {len(questions)} demo questions ({changed} new or changed)")
+    version = version_for_reference(code=STANDARD_VERSION)
+    items = items_by_code(version=version, codes=[q["item_code"] for q in questions]) if (
+        version is not None) else {}
+    changed = sum(1 for q in questions
+                  if question_save(item=items.get(q.pop("item_code")), **q)[1])
+    stdout.write(f"exams: {len(questions)} demo questions ({changed} new or changed), "
+                 f"{len(items)} items of {STANDARD_VERSION} covered")
     course = _demo_course()
     if course is None:
         stdout.write("exams: the demo course is missing (lms demo not loaded); no demo exam")

@@ -20,14 +20,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cms.selectors import LocatedItem, items_located
 from core.exports import Table, cell_unescape
 from core.models import ImportJob
 from core.services import import_job_create, import_job_run
 from core.uploads import IMPORT_LIMITS, bounded_read, csv_rows, xlsx_open
 
-from .errors import ImportRejected
+from .errors import ExamError, ImportRejected
 from .models import Question, QuestionKind
-from .services import question_save
+from .services import question_item_check, question_save
+from .tracing import references_resolve
 
 OPTION_KEYS = ["A", "B", "C", "D", "E", "F"]
 COLUMNS = [
@@ -159,6 +161,30 @@ def _parse(header: list[str], number: int, values: list[str],
     })
 
 
+def _items_attach(parsed: list[ParsedRow], errors: list[str]) -> None:
+    """Turn each row's `item_code` and `standard_version` into the item they name (blank
+    version: the current one), noting each row whose reference names no published item or an
+    item of another module. A fixed number of queries per version named in the file."""
+    found = references_resolve(
+        (row.fields["standard_version"], row.fields["item_code"]) for row in parsed)
+    for row in parsed:
+        key = (row.fields.pop("standard_version").strip(), row.fields.pop("item_code").strip())
+        reference = found.get(key)
+        row.fields["item"] = reference.item if reference is not None else None
+        if reference is None:
+            continue
+        if reference.item is None:
+            errors.append(_("row %(row)d: column '%(column)s' %(message)s")
+                          % {"row": row.row, "column": reference.column,
+                             "message": reference.cell_message})
+            continue
+        try:
+            question_item_check(item=reference.item, module_number=row.fields["module_number"])
+        except ExamError as exc:
+            errors.append(_("row %(row)d: %(message)s")
+                          % {"row": row.row, "message": "; ".join(exc.messages)})
+
+
 @dataclass
 class ImportSummary:
     rows: int
@@ -187,6 +213,7 @@ def questions_import(*, upload: BinaryIO | IO[bytes], filename: str, actor: Any,
         seen.setdefault(code, row.row)
     if not rows:
         errors.append(_("The file has no question rows."))
+    _items_attach(parsed, errors)
     if errors:
         raise ImportRejected(errors)
     existing = set(Question.objects.filter(code__in=seen).values_list("code", flat=True))
@@ -235,10 +262,17 @@ def questions_import_job_run(*, job_id: int) -> None:
     import_job_run(job_id=job_id, work=work)
 
 
+def _item_cells(located: LocatedItem | None) -> list[str]:
+    return [located.code, located.version.code] if located is not None else ["", ""]
+
+
 def questions_export_table() -> Table:
     """The bank in the import layout: numbers as numbers, every text as text."""
     table = Table(title="questions", header=COLUMNS)
-    for q in Question.objects.select_related("current_version").order_by("module_number", "code"):
+    questions = list(
+        Question.objects.select_related("current_version").order_by("module_number", "code"))
+    items = items_located(ids=[q.item_id for q in questions if q.item_id is not None])
+    for q in questions:
         v = q.current_version
         if v is None:
             continue
@@ -250,7 +284,7 @@ def questions_export_table() -> Table:
             answer = ",".join(v.correct_keys)
             option_cells = [texts.get(k, "") for k in OPTION_KEYS]
         table.append([
-            q.code, q.module_number, q.item_code, q.standard_version, q.kind, v.text,
+            q.code, q.module_number, *_item_cells(items.get(q.item_id or 0)), q.kind, v.text,
             *option_cells, answer, v.explanation, "yes" if q.is_active else "no",
         ])
     return table

@@ -40,10 +40,23 @@ class Question(models.Model):
         _("module"), choices=MODULE_CHOICES,
         validators=[MinValueValidator(1), MaxValueValidator(9)],
     )
-    item_code = models.CharField(_("standard item"), max_length=20, blank=True,
-                                 help_text=_("e.g. 4.2.3"))
-    standard_version = models.CharField(_("standard version"), max_length=40, blank=True,
-                                        help_text=_("e.g. YD/T 2823-2015"))
+    # The item the question tests, by key: its id survives edits and re-imports of the standard
+    # (they merge items by code), and a new version of the standard has new items, so a
+    # question written for 2015's 4.2.3 keeps pointing at it (docs/exams.md, "Items").
+    item = models.ForeignKey(
+        "cms.StandardItem", verbose_name=_("standard item"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="questions",
+    )
+    # What the migration to item keys could not match to a published item, kept as written so
+    # exam admins see it (/exams/manage/items/) and point the question at an item.
+    legacy_item_code = models.CharField(
+        _("unmatched item code"), max_length=20, blank=True,
+        help_text=_("The item code as first written, when it matched no published item."),
+    )
+    legacy_standard_version = models.CharField(
+        _("unmatched standard version"), max_length=40, blank=True,
+        help_text=_("The version as first written, when its item code matched no item."),
+    )
     kind = models.CharField(_("type"), max_length=12, choices=QuestionKind.choices)
     is_active = models.BooleanField(
         _("in use"), default=True, help_text=_("Retired questions are never drawn for new papers.")
@@ -67,10 +80,26 @@ class Question(models.Model):
         permissions = [
             ("import_questions", _("Can import and export the question bank")),
             ("void_question", _("Can void a question and regrade attempts")),
+            ("view_item_tracing",
+             _("Can see which questions and lessons trace to the standard's items")),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def item_code(self) -> str:
+        """The code of the item the question traces to ("" when none); select `item` in lists."""
+        return self.item.code if self.item_id is not None and self.item else ""
+
+    @property
+    def standard_version(self) -> str:
+        """The number of the version its item belongs to ("" when none); one query."""
+        if self.item_id is None or self.item is None:
+            return ""
+        from cms.selectors import item_version
+
+        return item_version(self.item).code
 
 
 class QuestionVersion(models.Model):

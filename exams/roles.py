@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.roles import EXAM_ADMIN
+from accounts.roles import CONTENT_EDITOR, EXAM_ADMIN
 
 _MODELS = ["question", "questionversion", "exam", "blueprintrule", "sitting"]
 
@@ -19,5 +19,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "exams.import_questions",
         "exams.void_question",
         "exams.view_exam_statistics",
+        "exams.view_item_tracing",
     ],
+    # The standard's editors see what traces to each item (/exams/manage/items/, linked from
+    # the Wagtail menu by exams/wagtail_hooks.py).
+    CONTENT_EDITOR: ["exams.view_item_tracing"],
 }

@@ -340,12 +340,12 @@ def questions_browse(*, module: int | None = None, item: str = "", kind: str = "
                      status: str = "", search: str = "") -> QuerySet[Question]:
     """The question bank for exam admins, filtered; each row carries its current version (one
     query per page, whatever its length)."""
-    questions = Question.objects.select_related("current_version").order_by("module_number",
-                                                                            "code")
+    questions = Question.objects.select_related("current_version", "item").order_by(
+        "module_number", "code")
     if module:
         questions = questions.filter(module_number=module)
     if item:
-        questions = questions.filter(item_code__startswith=item)
+        questions = questions.filter(item__code__startswith=item)
     if kind:
         questions = questions.filter(kind=kind)
     if status == QuestionStatus.ACTIVE:

@@ -15,6 +15,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.models import StandardItem
 from core.services import audit_record
 
 from . import scoring
@@ -60,6 +61,16 @@ def _validate_content(*, kind: str, options: list[dict[str, str]], correct_keys:
         raise ExamError(_("A true/false question has exactly two options."))
 
 
+def question_item_check(*, item: StandardItem | None, module_number: int) -> None:
+    """A question is drawn in its module, so the item it tests must be of that module."""
+    if item is not None and item.module.number != module_number:
+        raise ExamError(
+            _("Item %(code)s belongs to module %(item_module)d; the question is in module "
+              "%(module)d.")
+            % {"code": item.code, "item_module": item.module.number, "module": module_number}
+        )
+
+
 @transaction.atomic
 def question_save(
     *,
@@ -70,20 +81,24 @@ def question_save(
     options: list[dict[str, str]],
     correct_keys: list[str],
     explanation: str = "",
-    item_code: str = "",
-    standard_version: str = "",
+    item: StandardItem | None = None,
     is_active: bool = True,
     actor: Any = None,
 ) -> tuple[Question, bool]:
     """Create a question, or give an existing one (same code) a new version when its content
-    changed. Returns (question, changed). Past attempts keep pointing at their old version."""
+    changed. Returns (question, changed). Past attempts keep pointing at their old version.
+
+    `item` is the standard's item the question tests (`cms.selectors.items_by_code` finds it);
+    the question is drawn in that item's module. Naming an item clears the unmatched text the
+    migration to item keys kept; leaving it out keeps that text for the exam admins to see."""
     _validate_content(kind=kind, options=options, correct_keys=correct_keys)
+    question_item_check(item=item, module_number=module_number)
     correct_keys = sorted(correct_keys)
+    item_id = item.pk if item is not None else None
     question = Question.objects.select_for_update().filter(code=code).first()
     if question is None:
         question = Question.objects.create(
-            code=code, module_number=module_number, kind=kind, item_code=item_code,
-            standard_version=standard_version, is_active=is_active,
+            code=code, module_number=module_number, kind=kind, item=item, is_active=is_active,
         )
         current = None
     else:
@@ -92,9 +107,8 @@ def question_save(
         current.text, current.options, sorted(current.correct_keys), current.explanation
     ) != (text, options, correct_keys, explanation)
     meta_changed = (
-        question.module_number, question.kind, question.item_code, question.standard_version,
-        question.is_active,
-    ) != (module_number, kind, item_code, standard_version, is_active)
+        question.module_number, question.kind, question.item_id, question.is_active,
+    ) != (module_number, kind, item_id, is_active)
     if changed:
         number = (current.number + 1) if current else 1
         question.current_version = QuestionVersion.objects.create(
@@ -104,7 +118,9 @@ def question_save(
         )
     if changed or meta_changed:
         question.module_number, question.kind = module_number, kind
-        question.item_code, question.standard_version = item_code, standard_version
+        question.item = item
+        if item is not None:
+            question.legacy_item_code = question.legacy_standard_version = ""
         question.is_active = is_active
         question.save()
     return question, changed or meta_changed

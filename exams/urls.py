@@ -18,6 +18,8 @@ urlpatterns = [
     path("manage/questions/export/", views.questions_export, name="export"),
     path("manage/questions/void/", views.question_void, name="void"),
     path("manage/appeals/", views.appeals, name="appeals"),
+    path("manage/items/", views.items_coverage, name="items_coverage"),
+    path("manage/items/<int:item_id>/", views.item_trace, name="item_trace"),
     path("manage/<int:exam_id>/statistics/", views.exam_statistics, name="statistics"),
     path("manage/<int:exam_id>/accommodations/", views.accommodation, name="accommodation"),
 ]

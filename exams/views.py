@@ -22,7 +22,7 @@ from core.exports import table_response
 from core.selectors import import_job_for, import_job_progress_get
 from core.validators import import_file_validators
 
-from . import importing, item_analysis, selectors, services
+from . import importing, item_analysis, selectors, services, tracing
 from .errors import ExamError
 from .forms import AppealForm
 from .models import (
@@ -372,3 +372,20 @@ def question_void(request: HttpRequest) -> HttpResponse:
                              % {"n": count})
             return redirect("exams:manage")
     return render(request, "exams/void.html", {"form": form})
+
+
+# --- The standard's items: what traces to each, and what no question covers yet -------------
+
+
+@permission("exams.view_item_tracing")
+def items_coverage(request: HttpRequest) -> HttpResponse:
+    coverage = tracing.item_coverage(version_slug=request.GET.get("version", "")[:255])
+    return render(request, "exams/items_coverage.html", {"coverage": coverage})
+
+
+@permission("exams.view_item_tracing")
+def item_trace(request: HttpRequest, item_id: int) -> HttpResponse:
+    trace = tracing.item_trace(item_id=item_id)
+    if trace is None:
+        raise Http404
+    return render(request, "exams/item_trace.html", {"trace": trace})

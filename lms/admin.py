@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .forms import LessonForm
 from .models import (
     Attendance,
     Cohort,
@@ -41,7 +42,8 @@ class CohortInline(admin.TabularInline):
 
 class LessonInline(admin.TabularInline):
     model = Lesson
-    fields = ("module", "position", "slug", "title", "standard_items", "is_published")
+    form = LessonForm
+    fields = ("module", "position", "slug", "title", "item_codes", "is_published")
     extra = 0
     show_change_link = True
 
@@ -163,6 +165,7 @@ class ReconciliationIssueAdmin(ReadOnlyAdmin):
 
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
-    list_display = ("title", "course", "module", "position", "standard_items", "is_published")
+    form = LessonForm
+    list_display = ("title", "course", "module", "position", "is_published")
     list_filter = ("course", "module", "is_published")
-    search_fields = ("title", "title_en", "body", "standard_items")
+    search_fields = ("title", "title_en", "body", "items__code", "legacy_standard_items")

@@ -16,6 +16,7 @@ from accounts.services import user_role_grant
 from core.services import audit_record
 
 from .models import Attendance, Cohort, Course, Enrolment, Lesson, Payment
+from .selectors import lesson_items_resolve
 
 COURSE_CODE = "ccso-coordinator"
 PRICE = Decimal("6800.00")
@@ -121,12 +122,15 @@ def load(stdout: TextIO) -> None:
         audit_record(actor=None, action="lms.enrolment.completed", target=enrolment,
                      reason="demo data")
     user_role_grant(user=trainee, role=CANDIDATE, granted_by=None, reason="demo data")
-    for module, slug, title, title_en, items, body in LESSONS:
-        Lesson.objects.get_or_create(
+    for module, slug, title, title_en, codes, body in LESSONS:
+        lesson, created = Lesson.objects.get_or_create(
             course=course, slug=slug,
-            defaults={"module": module, "title": title, "title_en": title_en,
-                      "standard_items": items, "body": body},
+            defaults={"module": module, "title": title, "title_en": title_en, "body": body},
         )
+        if created:
+            items, _unknown, _version = lesson_items_resolve(
+                lesson=None, codes=[code.strip() for code in codes.split(",")])
+            lesson.items.set(items)
     stdout.write(f"lms: course 「{course.title}」 ¥{course.price} (code {course.code})")
     for cohort in (upcoming, online, current, past):
         stdout.write(f"  cohort {cohort.code:<14} {cohort.day_1} – {cohort.day_3} "

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import FapiaoRequest
+from cms.models import StandardItem
+
+from .models import FapiaoRequest, Lesson
+from .selectors import lesson_items_resolve
 from .validators import normalise_taxpayer_id, validate_taxpayer_id
 
 
@@ -50,3 +55,56 @@ class BankReceiptForm(forms.Form):
 
     def receipt(self) -> tuple[Decimal, datetime.date]:
         return self.cleaned_data["amount_received"], self.cleaned_data["received_on"]
+
+
+class LessonForm(forms.ModelForm):
+    """A lesson in the admin, its items typed as codes ("4.2.3, 4.2.4") and kept by key: a code
+    the lesson already covers stays that item; a new one must be an item of the current version
+    of the standard, else the form names the codes it does not know."""
+
+    item_codes = forms.CharField(
+        label=_("standard items"), required=False, max_length=500,
+        help_text=_("Codes of the standard's items this lesson covers, comma-separated "
+                    "(4.2.3, 4.2.4); new codes are looked up in the current version."),
+    )
+
+    class Meta:
+        model = Lesson
+        fields = ["course", "module", "position", "slug", "title", "title_en", "body",
+                  "legacy_standard_items", "is_published"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["item_codes"].initial = ", ".join(
+                item.code for item in self.instance.items.order_by("sort_order", "pk"))
+
+    def clean_item_codes(self) -> list[StandardItem]:
+        text = self.cleaned_data.get("item_codes", "").replace("，", ",")
+        codes = [code.strip() for code in text.split(",") if code.strip()]
+        items, unknown, version = lesson_items_resolve(
+            lesson=self.instance if self.instance.pk else None, codes=codes)
+        if unknown and version is None:
+            raise forms.ValidationError(gettext("No version of the standard is published yet."))
+        if unknown:
+            raise forms.ValidationError(
+                gettext("%(version)s has no item %(codes)s.")
+                % {"version": version.code if version else "", "codes": ", ".join(unknown)})
+        return items
+
+    def save(self, commit: bool = True) -> Lesson:
+        lesson = super().save(commit=commit)
+        if commit:
+            self._items_save()
+        else:  # the admin saves the lesson, then calls save_m2m()
+            save_m2m = self.save_m2m
+
+            def save_all() -> None:
+                save_m2m()
+                self._items_save()
+
+            setattr(self, "save_m2m", save_all)  # noqa: B010 (a method, to mypy)
+        return lesson
+
+    def _items_save(self) -> None:
+        self.instance.items.set(self.cleaned_data.get("item_codes") or [])

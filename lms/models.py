@@ -471,13 +471,16 @@ class Lesson(models.Model):
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("English title"), max_length=200, blank=True)
     body = models.TextField(_("body"), help_text=_("Plain text; blank lines separate paragraphs."))
-    standard_items = models.CharField(
-        _("standard items"),
-        max_length=500,
-        blank=True,
-        help_text=_(
-            "Codes of the standard's items this lesson covers, comma-separated (4.2.3, 4.2.4)."
-        ),
+    # The standard's items the lesson covers, by key (as exam questions refer to them): ids
+    # survive edits and re-imports of the standard; a new version has new items.
+    items = models.ManyToManyField(
+        "cms.StandardItem", through="LessonItem", related_name="lessons", blank=True,
+        verbose_name=_("standard items"),
+    )
+    # Codes the migration to item keys matched to no published item, kept as written.
+    legacy_standard_items = models.CharField(
+        _("unmatched item codes"), max_length=500, blank=True,
+        help_text=_("Item codes as first written that matched no published item."),
     )
     is_published = models.BooleanField(_("published"), default=True)
 
@@ -493,8 +496,28 @@ class Lesson(models.Model):
         return self.title
 
     @property
-    def item_codes(self) -> list[str]:
-        return [code.strip() for code in self.standard_items.split(",") if code.strip()]
+    def legacy_item_codes(self) -> list[str]:
+        return [code.strip() for code in self.legacy_standard_items.split(",") if code.strip()]
+
+
+class LessonItem(models.Model):
+    """A lesson covers an item. An item a lesson covers cannot be deleted from the standard
+    (PROTECT): the editor first sees what refers to it."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="item_links",
+                               verbose_name=_("lesson"))
+    item = models.ForeignKey("cms.StandardItem", on_delete=models.PROTECT,
+                             related_name="lesson_links", verbose_name=_("standard item"))
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "item"], name="lms_lesson_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson_id} → {self.item_id}"
 
 
 class ReconciliationIssue(models.Model):

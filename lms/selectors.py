@@ -22,6 +22,7 @@ from .models import (
     Enrolment,
     FapiaoRequest,
     Lesson,
+    LessonItem,
     Payment,
     ReconciliationIssue,
     Refund,
@@ -224,23 +225,53 @@ def lessons_by_module(*, course: Course) -> list[tuple[int, list[Lesson]]]:
     return sorted(grouped.items())
 
 
-def standard_item_links(*, codes: list[str]) -> list[dict[str, str]]:
-    """Permalinks to the standard's items in cms (its current version), by URL: lms reads the
-    standard, it does not own it. Falls back to a search when no version is published."""
-    version_url = ""
-    try:
-        from cms.selectors import item_permalink, version_current
+def lesson_item_links(*, lesson: Lesson) -> list[dict[str, str]]:
+    """The standard's items a lesson covers, each with its permalink in cms (in the item's own
+    version), in the standard's order: three queries. Codes the migration to item keys could
+    not match are listed after them, without a link."""
+    from cms.selectors import items_located
 
-        version = version_current()
-        if version is not None:
-            version_url = version.get_url() or ""
-    except Exception:  # cms not migrated yet, or no site: links still work as searches
-        version_url = ""
-    links = []
-    for code in codes:
-        url = item_permalink(version_url, code) if version_url else f"/standard/?q={code}"
-        links.append({"code": code, "url": url})
+    located = items_located(ids=lesson.items.values_list("pk", flat=True))
+    links = [
+        {"code": item.code, "url": item.permalink}
+        for item in sorted(located.values(), key=lambda i: (i.version.pk, i.module_number,
+                                                           i.item.sort_order, i.item.pk))
+    ]
+    links += [{"code": code, "url": ""} for code in lesson.legacy_item_codes]
     return links
+
+
+def lesson_items_resolve(
+    *, lesson: Lesson | None, codes: list[str]
+) -> tuple[list[Any], list[str], Any]:
+    """The items `codes` name for a lesson: a code it already covers keeps that item (of
+    whatever version), a new one is looked up in the current version. Returns (items in the
+    order given, codes that name no item, the current version or None): three queries."""
+    from cms.selectors import items_by_code, version_current
+
+    codes = list(dict.fromkeys(codes))
+    current = {item.code: item for item in lesson.items.all()} if lesson is not None else {}
+    new = [code for code in codes if code not in current]
+    version = version_current() if new else None
+    found = items_by_code(version=version, codes=new) if version is not None else {}
+    items = [current.get(code) or found[code] for code in codes if code in current or code in found]
+    return items, [code for code in new if code not in found], version
+
+
+def lesson_counts_by_item(*, item_ids: list[int]) -> dict[int, int]:
+    """How many lessons cover each of these items: one query."""
+    return dict(
+        LessonItem.objects.filter(item_id__in=item_ids).values_list("item_id")
+        .annotate(n=Count("lesson_id")).order_by()
+    )
+
+
+def lessons_for_item(*, item_id: int) -> list[Lesson]:
+    """Every lesson (published or not) that covers an item, with its course: one query."""
+    return list(
+        Lesson.objects.filter(items__pk=item_id).select_related("course")
+        .order_by("course__title", "module", "position", "pk")
+    )
 
 
 @dataclass

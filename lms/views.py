@@ -295,7 +295,7 @@ def lesson_detail(request: AuthenticatedHttpRequest, code: str, slug: str) -> Ht
     return render(request, "lms/lesson_detail.html", {
         "course": course, "lesson": lesson,
         "paragraphs": [p.strip() for p in lesson.body.split("\n\n") if p.strip()],
-        "items": selectors.standard_item_links(codes=lesson.item_codes),
+        "items": selectors.lesson_item_links(lesson=lesson),
     })
 
 

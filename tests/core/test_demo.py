@@ -54,3 +54,15 @@ def test_the_demo_cohort_states_its_refund_rule_once(db, client):
     page = client.get("/training/cohorts/demo-upcoming/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     body = page.content.decode()
     assert body.count("全额退款") == 1 and body.count("不退款") == 1
+
+
+def test_the_demo_questions_and_lessons_trace_to_items_of_the_sample_standard(db):
+    from exams.tracing import item_coverage
+    from lms.models import Lesson
+
+    _load()
+    coverage = item_coverage()
+    assert coverage is not None and coverage.version.code == "YD/T 2823-2015"
+    assert [len(m.covered) for m in coverage.modules] == [11] * 9
+    assert coverage.untraced_count == 0 and coverage.unmatched == []
+    assert all(lesson.items.exists() for lesson in Lesson.objects.all())

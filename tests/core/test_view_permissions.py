@@ -38,7 +38,7 @@ STAFF = {
     "exams:manage", "exams:import", "exams:import_job", "exams:export", "exams:void",
     "exams:questions", "exams:question",
     "exams:appeals",
-    "exams:statistics", "exams:accommodation",
+    "exams:statistics", "exams:accommodation", "exams:items_coverage", "exams:item_trace",
     "certification:staff_credentials", "certification:staff_credential",
     "certification:staff_candidates", "certification:staff_candidates_decide",
     "certification:staff_candidates_export", "certification:staff_weights",

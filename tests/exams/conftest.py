@@ -28,6 +28,18 @@ def _english_messages() -> Any:
 
 
 @pytest.fixture
+def standard(home_page: Any) -> Any:
+    """YD/T 2823-2015 as editors import it: 9 modules × 3 items (4.1.1–4.1.3 for module 1 …
+    12.1.1–12.1.3 for module 9); returns the version page."""
+    from cms.importing import standard_import
+    from cms.models import StandardVersionPage
+    from tests.cms.conftest import standard_data
+
+    standard_import(data=standard_data())
+    return StandardVersionPage.objects.get(code="YD/T 2823-2015")
+
+
+@pytest.fixture
 def course(db: None) -> Any:
     from lms.models import Course
 

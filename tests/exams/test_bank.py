@@ -19,12 +19,17 @@ from exams.services import blueprint_check, question_save
 from tests.core.uploads_helpers import post_and_follow_import
 
 GOOD = [
-    ["Q-1", "1", "4.1", "YD/T 2823-2015", "single", "战略规划通常覆盖几年？", "一年", "三至五年",
+    ["Q-1", "1", "4.1.1", "YD/T 2823-2015", "single", "战略规划通常覆盖几年？", "一年", "三至五年",
      "十年", "", "", "", "B", "战略规划是中长期计划。", "yes"],
-    ["Q-2", "3", "6.2", "", "多选", "排班需要依据哪些信息？", "话务预测", "服务水平目标", "员工生日",
+    ["Q-2", "3", "6.1.2", "", "多选", "排班需要依据哪些信息？", "话务预测", "服务水平目标", "员工生日",
      "", "", "", "A,B", "", ""],
     ["Q-3", "9", "", "", "判断", "录音前应告知客户。", "", "", "", "", "", "", "对", "", ""],
 ]
+
+
+@pytest.fixture(autouse=True)
+def _standard(standard):
+    """The rows above name items of this standard."""
 
 
 def _xlsx(rows, header=COLUMNS) -> io.BytesIO:
@@ -57,7 +62,7 @@ def test_import_xlsx_creates_questions(db):
     assert q3.kind == QuestionKind.TRUE_FALSE
     assert q3.current_version.options == [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
     assert q3.current_version.correct_keys == ["A"]
-    assert Question.objects.get(code="Q-1").item_code == "4.1"
+    assert Question.objects.get(code="Q-1").item_code == "4.1.1"
 
 
 def test_import_is_all_or_nothing_with_row_level_errors(db):

@@ -7,8 +7,11 @@ from decimal import Decimal
 
 from django.core import mail
 
+from cms.importing import standard_import
+from cms.models import StandardItem
 from lms import services
 from lms.models import Attendance, Enrolment, Lesson, Payment
+from tests.cms.conftest import standard_data
 
 
 def test_staff_dashboard_shows_seats_revenue_method_split_and_attendance(
@@ -47,11 +50,14 @@ def test_dashboard_is_for_course_admins_only(client, user_factory):
 
 
 def test_course_material_only_for_confirmed_trainees_and_links_to_the_standard(
-    client, cohort_factory, enrolment_factory, user_factory
+    client, cohort_factory, enrolment_factory, user_factory, home_page
 ):
     cohort = cohort_factory()
-    Lesson.objects.create(course=cohort.course, module=1, slug="planning", title="战略规划",
-                          body="第一段。\n\n第二段。", standard_items="4.1.1, 4.1.2")
+    standard_import(data=standard_data())
+    lesson = Lesson.objects.create(course=cohort.course, module=1, slug="planning",
+                                   title="战略规划", body="第一段。\n\n第二段。",
+                                   legacy_standard_items="4.9.9")
+    lesson.items.set(StandardItem.objects.filter(code__in=["4.1.1", "4.1.2"]))
     url = f"/training/courses/{cohort.course.code}/material/planning/"
     outsider = user_factory()
     client.force_login(outsider)
@@ -63,7 +69,9 @@ def test_course_material_only_for_confirmed_trainees_and_links_to_the_standard(
     Enrolment.objects.filter(pk=pending.pk).update(state=Enrolment.State.CONFIRMED)
     page = client.get(url).content.decode()
     assert "战略规划" in page and "<p>第二段。</p>" in page
-    assert "4.1.1" in page and "4.1.2" in page
+    assert '<a href="/standard/yd-t-2823-2015/items/4.1.1/">4.1.1</a>' in page
+    assert '<a href="/standard/yd-t-2823-2015/items/4.1.2/">4.1.2</a>' in page
+    assert "<li>4.9.9</li>" in page  # kept as written by the migration, without a link
     index = client.get(f"/training/courses/{cohort.course.code}/material/").content.decode()
     assert "模块 1" in index
 
@@ -169,3 +177,56 @@ def test_staff_pages_and_cohort_list_use_a_fixed_number_of_queries(
     # menu asks once which staff tools the person has.)
     with django_assert_max_num_queries(13):
         assert client.get("/training/").status_code == 200
+
+
+def test_lesson_editing_keeps_items_by_key_and_refuses_unknown_codes(
+    client, user_factory, cohort_factory, home_page
+):
+    standard_import(data=standard_data())
+    course = cohort_factory().course
+    lesson = Lesson.objects.create(course=course, module=1, slug="planning", title="战略规划",
+                                   body="正文")
+    staff = user_factory(roles=["course_admin"], is_staff=True)
+    client.force_login(staff)
+    url = f"/django-admin/lms/lesson/{lesson.pk}/change/"
+    fields = {"course": course.pk, "module": 1, "position": 0, "slug": "planning",
+              "title": "战略规划", "title_en": "", "body": "正文", "is_published": "on",
+              "legacy_standard_items": ""}
+    body = client.post(url, {**fields, "item_codes": "4.1.1, 4.9.9"}).content.decode()
+    assert "YD/T 2823-2015 没有条目 4.9.9。" in body
+    assert not lesson.items.exists()
+    assert client.post(url, {**fields, "item_codes": "4.1.2，4.1.1"}).status_code == 302
+    assert set(lesson.items.values_list("code", flat=True)) == {"4.1.1", "4.1.2"}
+    # A new version of the standard: the lesson keeps the 2015 items it names.
+    standard_import(data=standard_data(code="YD/T 2823-2020", supersedes="YD/T 2823-2015",
+                                       effective_on="2020-07-01"))
+    old_items = set(lesson.items.all())
+    assert client.post(url, {**fields, "item_codes": "4.1.1, 4.1.2"}).status_code == 302
+    assert set(lesson.items.all()) == old_items
+    assert "4.1.1, 4.1.2" in client.get(url).content.decode()
+
+
+def test_lessons_edited_inline_on_their_course_keep_their_items(cohort_factory, home_page):
+    from django.forms import inlineformset_factory
+
+    from lms.admin import LessonInline
+    from lms.forms import LessonForm
+    from lms.models import Course
+
+    standard_import(data=standard_data())
+    course = cohort_factory().course
+    lesson = Lesson.objects.create(course=course, module=2, slug="people", title="人员管理",
+                                   body="正文")
+    formset_class = inlineformset_factory(Course, Lesson, form=LessonForm,
+                                          fields=list(LessonInline.fields), extra=0)
+    data = {"lessons-TOTAL_FORMS": 1, "lessons-INITIAL_FORMS": 1, "lessons-0-id": lesson.pk,
+            "lessons-0-course": course.pk, "lessons-0-module": 2, "lessons-0-position": 0,
+            "lessons-0-slug": "people", "lessons-0-title": "人员管理",
+            "lessons-0-is_published": "on"}
+    refused = formset_class({**data, "lessons-0-item_codes": "5.1.9"}, instance=course)
+    assert not refused.is_valid()
+    assert "YD/T 2823-2015 没有条目 5.1.9。" in str(refused.errors)
+    formset = formset_class({**data, "lessons-0-item_codes": "5.1.1, 5.1.3"}, instance=course)
+    assert formset.is_valid(), formset.errors
+    formset.save()
+    assert set(lesson.items.values_list("code", flat=True)) == {"5.1.1", "5.1.3"}
