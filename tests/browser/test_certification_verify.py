@@ -59,6 +59,9 @@ def test_verify_a_certificate_by_its_qr_code_then_see_it_revoked(
     page.get_by_role("textbox", name="原因").fill("证书持有人考试舞弊")
     page.get_by_label("在公开验证页面显示原因").check()
     page.get_by_role("button", name="执行").click()
+    # Revoking is final: a page states what follows before the red button does it.
+    assert "撤销是最终决定" in page.get_by_test_id("confirm-consequence").inner_text()
+    page.get_by_test_id("revoke-confirm").click()
     page.wait_for_load_state()
     assert "状态已变更" in page.locator(".messages").inner_text()
 
