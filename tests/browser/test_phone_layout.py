@@ -89,7 +89,9 @@ def journeys(home_page, exam_and_candidate, user_factory):  # type: ignore[no-un
         day_2=today - dt.timedelta(days=1), day_3=today, venue="广州", capacity=30,
         price=course.price, enrolment_deadline=timezone.now() - dt.timedelta(days=3))
 
-    trainee = user_factory(roles=["trainee"], name_zh="欧阳晓明")
+    # Long values (an email, a company) must wrap, never widen the page.
+    trainee = user_factory(roles=["trainee"], name_zh="欧阳晓明",
+                           email="ouyang.xiaoming.training-department@example-contact-centre.com")
     enrolment = lms.enrolment_create(user=trainee, cohort_id=upcoming.pk)
     lms.checkout_start(enrolment_id=enrolment.pk, user=trainee, provider="bank_transfer",
                        fapiao=FAPIAO)
