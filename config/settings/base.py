@@ -29,6 +29,7 @@ PROJECT_APPS = [
     "lms",
     "exams",
     "certification",
+    "reviews",
 ]
 
 INSTALLED_APPS = [
@@ -329,6 +330,12 @@ CERTIFICATION_RENEWAL_GRACE_DAYS = env_int("CERTIFICATION_RENEWAL_GRACE_DAYS", 1
 # Public lookups per client IP per minute: by number (guessable) and by QR link (token).
 CERTIFICATION_VERIFY_NUMBER_PER_MINUTE = env_int("CERTIFICATION_VERIFY_NUMBER_PER_MINUTE", 20)
 CERTIFICATION_VERIFY_LINK_PER_MINUTE = env_int("CERTIFICATION_VERIFY_LINK_PER_MINUTE", 120)
+
+# --- Reviews: the draw of review teams (defaults and what each means: reviews/conf.py).
+REVIEWS_TEAM_SIZE = env_int("REVIEWS_TEAM_SIZE", 3)
+REVIEWS_EMPLOYMENT_WINDOW_YEARS = env_int("REVIEWS_EMPLOYMENT_WINDOW_YEARS", 2)
+REVIEWS_ROTATION_CYCLES = env_int("REVIEWS_ROTATION_CYCLES", 1)
+REVIEWS_LEAD_MIN_REVIEWS = env_int("REVIEWS_LEAD_MIN_REVIEWS", 2)
 
 # --- django-allauth: email is the login; verification is mandatory.
 ACCOUNT_LOGIN_METHODS = {"email"}
