@@ -55,9 +55,9 @@ def test_the_lead_is_drawn_evenly_among_those_qualified_to_lead():
 
 
 def test_too_small_a_pool_refuses_with_a_clear_message():
-    with pytest.raises(ReviewError, match="Only 2 eligible reviewers are left for a team of 3"):
+    with pytest.raises(ReviewError, match="评审组需要 3 人，符合条件的评审员只剩 2 名"):
         draw_team(pool=[1, 2], seed=seed_new(), team_size=3, qualified=[1, 2])
-    with pytest.raises(ReviewError, match="No eligible reviewer is qualified to lead"):
+    with pytest.raises(ReviewError, match="没有人具备担任组长的资格"):
         draw_team(pool=[1, 2, 3], seed=seed_new(), team_size=3, qualified=[9])
 
 
