@@ -53,7 +53,7 @@ def world(organisation_factory, project_factory):
 
 
 def test_the_pool_applies_every_exclusion_and_says_why(world):
-    orgs, people, project = world
+    _orgs, people, project = world
     pool = selectors.eligible_pool(project, today=TODAY)
     assert set(pool.eligible) == {people["free"].pk, people["left_group_three_years_ago"].pk}
     why = {label: pool.excluded.get(person.pk) for label, person in people.items()}
@@ -68,7 +68,7 @@ def test_the_pool_applies_every_exclusion_and_says_why(world):
 
 
 def test_the_employment_window_is_a_setting(world, settings):
-    orgs, people, project = world
+    _orgs, people, project = world
     settings.REVIEWS_EMPLOYMENT_WINDOW_YEARS = 5
     pool = selectors.eligible_pool(project, today=TODAY)
     assert pool.excluded[people["left_group_three_years_ago"].pk] == ["employed"]
@@ -94,7 +94,7 @@ def test_the_previous_cycles_team_is_not_drawn_again(world, project_factory):
 
 
 def test_the_pool_query_count_does_not_grow_with_the_pool(world, organisation_factory):
-    orgs, people, project = world
+    orgs, _people, project = world
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -111,7 +111,7 @@ def test_the_pool_query_count_does_not_grow_with_the_pool(world, organisation_fa
 
 
 def test_lead_qualification_counts_work_history_and_decided_projects(world, settings):
-    orgs, people, project = world
+    orgs, _people, _project = world
     veteran = make_reviewer(employer=orgs["Elsewhere"], reviews=2)
     novice = make_reviewer(employer=orgs["Elsewhere"], reviews=1)
     assert selectors.qualified_to_lead([veteran.pk, novice.pk]) == [veteran.pk]

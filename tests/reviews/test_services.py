@@ -89,7 +89,7 @@ def test_only_an_accepted_project_is_drawn_and_only_once(project_with_pool, proj
 
 def test_a_decline_redraws_from_the_rest_of_the_frozen_pool(
         project_with_pool, cert_admin, mailoutbox, django_capture_on_commit_callbacks):
-    project, reviewers = project_with_pool
+    project, _reviewers = project_with_pool
     first = services.draw_run(project=project, by=cert_admin, now=NOW)
     late_comer = make_reviewer(reviews=5)  # not in the frozen pool: never drawn
     seen = set(first.team)

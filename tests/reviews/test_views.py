@@ -23,7 +23,7 @@ def drawable(project_factory, organisation_factory):
 
 def test_the_admin_sees_the_pool_and_the_excluded_then_runs_the_draw_and_verifies_it(
         client, cert_admin, drawable):
-    project, reviewers, conflicted = drawable
+    project, _reviewers, _conflicted = drawable
     client.force_login(cert_admin)
     url = reverse("reviews:staff_project_draw", args=[project.pk])
     page = client.get(url).content.decode()
@@ -54,7 +54,7 @@ def test_a_draw_that_cannot_be_made_says_why(client, cert_admin, project_factory
 def test_a_reviewer_declines_their_own_place_with_a_reason(client, cert_admin, drawable):
     from reviews import services
 
-    project, reviewers, _conflicted = drawable
+    project, _reviewers, _conflicted = drawable
     draw = services.draw_run(project=project, by=cert_admin)
     member = TeamMember.objects.get(project=project, reviewer_id=draw.team[1])
     other = TeamMember.objects.get(project=project, reviewer_id=draw.team[2])
