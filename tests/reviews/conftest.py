@@ -35,8 +35,8 @@ def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def standard_version(home_page: Any) -> Any:
+def standard_version_make() -> Any:
+    """A small version of the standard (2 modules × 1 item), imported as editors' files are."""
     from cms.importing import standard_import
     from cms.models import StandardVersionPage
     from tests.cms.conftest import standard_data
@@ -44,6 +44,11 @@ def standard_version(home_page: Any) -> Any:
     data = standard_data(modules=2, items=1)
     standard_import(data=data)
     return StandardVersionPage.objects.get(code=data["standard"]["code"])
+
+
+@pytest.fixture
+def standard_version(home_page: Any) -> Any:
+    return standard_version_make()
 
 
 def make_reviewer(*, employer: Organisation | None = None, positions: Iterable[Position] = (),

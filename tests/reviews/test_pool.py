@@ -63,7 +63,7 @@ def test_the_pool_applies_every_exclusion_and_says_why(world):
         "coordinator_who_prepared": ["preparer"], "consultant": ["preparer"],
         "suspended": ["not_active"], "expired": ["not_active"], "declared": ["declared"],
     }
-    assert "conflict set" in pool.reasons_for(people["employed_by_partner"].pk)[0]
+    assert "利益冲突范围" in pool.reasons_for(people["employed_by_partner"].pk)[0]
     assert pool.reasons_for(people["free"].pk) == []
 
 
