@@ -1,15 +1,22 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Draw, ReviewerDeclaredConflict, ReviewProject, TeamMember
 
 
 @admin.register(ReviewProject)
 class ReviewProjectAdmin(admin.ModelAdmin):
-    list_display = ("organisation", "standard_version", "state", "created_at")
+    list_display = ("organisation", "standard_version", "state", "created_at", "draw_page")
     list_filter = ("state",)
     search_fields = ("organisation__name",)
     autocomplete_fields = ("organisation", "consulting_firm", "coordinators")
-    readonly_fields = ("state",)
+
+    @admin.display(description=_("The draw"))
+    def draw_page(self, obj: ReviewProject) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("reviews:staff_project_draw",
+                                                          args=[obj.pk]), _("The draw"))
 
 
 @admin.register(ReviewerDeclaredConflict)

@@ -78,3 +78,10 @@ def test_the_draw_pages_refuse_a_reviewer(client, drawable):
     project, reviewers, _conflicted = drawable
     client.force_login(reviewers[0])
     assert client.get(reverse("reviews:staff_project_draw", args=[project.pk])).status_code == 403
+
+
+def test_the_admin_list_of_projects_links_each_to_its_draw_page(client, cert_admin, drawable):
+    project, _reviewers, _conflicted = drawable
+    client.force_login(cert_admin)
+    page = client.get("/django-admin/reviews/reviewproject/").content.decode()
+    assert reverse("reviews:staff_project_draw", args=[project.pk]) in page
