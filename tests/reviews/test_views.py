@@ -85,3 +85,17 @@ def test_the_admin_list_of_projects_links_each_to_its_draw_page(client, cert_adm
     client.force_login(cert_admin)
     page = client.get("/django-admin/reviews/reviewproject/").content.decode()
     assert reverse("reviews:staff_project_draw", args=[project.pk]) in page
+
+
+def test_a_drawn_reviewer_sees_the_review_on_their_dashboard(client, cert_admin, drawable):
+    from reviews import services
+
+    project, reviewers, _conflicted = drawable
+    draw = services.draw_run(project=project, by=cert_admin)
+    drawn = TeamMember.objects.get(project=project, reviewer_id=draw.team[0]).reviewer
+    client.force_login(drawn)
+    dashboard = client.get("/me/").content.decode()
+    assert 'data-testid="reviews-panel"' in dashboard and "申请方" in dashboard
+    not_drawn = next(r for r in reviewers if r.pk not in draw.team)
+    client.force_login(not_drawn)
+    assert 'data-testid="reviews-panel"' not in client.get("/me/").content.decode()
