@@ -138,7 +138,7 @@ graphs = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=graphs)
 def test_no_one_in_the_pool_or_a_drawn_team_is_ever_conflicted(case, project_factory):
