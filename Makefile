@@ -51,7 +51,7 @@ lint: setup
 	$(BIN)/mypy .
 
 # Update one app's Chinese catalogue (make messages APP=lms), or all of them; then compile.
-APPS := core accounts cms lms exams certification
+APPS := core accounts cms lms exams certification reviews
 messages: setup
 	@for app in $(or $(APP),$(APPS)); do \
 	  mkdir -p $$app/locale && (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --no-location) || exit 1; \

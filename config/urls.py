@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("training/", include("lms.urls")),
     path("exams/", include("exams.urls")),
     path("credentials/", include("certification.urls")),
+    path("reviews/", include("reviews.urls")),
     # Dotted item permalinks (/standard/<version>/items/4.2.3/): Wagtail's own pattern has no dots.
     path("standard/", include("cms.urls")),
 ]

@@ -29,6 +29,7 @@ PROJECT_APPS = [
     "lms",
     "exams",
     "certification",
+    "reviews",
 ]
 
 INSTALLED_APPS = [
@@ -329,6 +330,10 @@ CERTIFICATION_RENEWAL_GRACE_DAYS = env_int("CERTIFICATION_RENEWAL_GRACE_DAYS", 1
 # Public lookups per client IP per minute: by number (guessable) and by QR link (token).
 CERTIFICATION_VERIFY_NUMBER_PER_MINUTE = env_int("CERTIFICATION_VERIFY_NUMBER_PER_MINUTE", 20)
 CERTIFICATION_VERIFY_LINK_PER_MINUTE = env_int("CERTIFICATION_VERIFY_LINK_PER_MINUTE", 120)
+
+# --- Reviews: REVIEWS_TEAM_SIZE, REVIEWS_EMPLOYMENT_WINDOW_YEARS, REVIEWS_ROTATION_CYCLES and
+# REVIEWS_LEAD_MIN_REVIEWS have their defaults and meanings in reviews/conf.py; set one here to
+# change it.
 
 # --- django-allauth: email is the login; verification is mandatory.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -30,6 +30,7 @@ SIGNED_IN = {
     "certification:mine", "certification:apply", "certification:pdf",
     "certification:registry_listing", "certification:education_add",
     "certification:education_evidence", "certification:renew",
+    "reviews:mine", "reviews:decline",  # only the reviewer's own memberships
 }
 STAFF = {
     "lms:staff_dashboard", "lms:staff_payments", "lms:staff_bank_confirm", "lms:staff_refund_done",
@@ -43,6 +44,7 @@ STAFF = {
     "certification:staff_candidates", "certification:staff_candidates_decide",
     "certification:staff_candidates_export", "certification:staff_weights",
     "certification:staff_education", "certification:staff_education_review",
+    "reviews:staff_project_draw", "reviews:draw_verify",
 }
 # The standard's dotted item code; everything else takes an id or a slug-like string.
 SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
@@ -51,7 +53,7 @@ SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.
 def _project_urls() -> dict[str, str]:
     """Every named URL of the project's apps, reversed with sample arguments."""
     urls = {}
-    for app in ("accounts", "cms", "lms", "exams", "certification"):
+    for app in ("accounts", "cms", "lms", "exams", "certification", "reviews"):
         module = importlib.import_module(f"{app}.urls")
         for pattern in module.urlpatterns:
             assert isinstance(pattern, URLPattern), pattern

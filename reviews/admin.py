@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Draw, ReviewerDeclaredConflict, ReviewProject, TeamMember
+
+
+@admin.register(ReviewProject)
+class ReviewProjectAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "standard_version", "state", "created_at", "draw_page")
+    list_filter = ("state",)
+    search_fields = ("organisation__name",)
+    autocomplete_fields = ("organisation", "consulting_firm", "coordinators")
+
+    @admin.display(description=_("The draw"))
+    def draw_page(self, obj: ReviewProject) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("reviews:staff_project_draw",
+                                                          args=[obj.pk]), _("The draw"))
+
+
+@admin.register(ReviewerDeclaredConflict)
+class ReviewerDeclaredConflictAdmin(admin.ModelAdmin):
+    list_display = ("reviewer", "organisation", "reason", "created_at")
+    search_fields = ("reviewer__email", "organisation__name")
+    autocomplete_fields = ("reviewer", "organisation")
+
+
+@admin.register(Draw)
+class DrawAdmin(admin.ModelAdmin):
+    """Draws are written by the services only: read here, verified on their own page."""
+
+    list_display = ("project", "kind", "team_size", "created_at")
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(admin.ModelAdmin):
+    list_display = ("project", "reviewer", "role", "state")
+    list_filter = ("role", "state")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,14 @@
+"""What the review's audit entries are called in the interface
+(core.selectors.audit_action_label). The codes stay in the log, stable for exports and queries;
+people read these labels."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "reviews.draw.run": _("Review team drawn"),
+    "reviews.member.declined": _("Drawn reviewer declined"),
+    "reviews.draw.redrawn": _("Replacement reviewer drawn"),
+    "reviews.redraw.exhausted": _("No reviewer left in the frozen pool to replace a decline"),
+}

@@ -1,0 +1,25 @@
+"""Permissions the review gives each role (groups are synced after every migrate)."""
+
+from accounts.roles import CERTIFICATION_ADMIN, EXPERT_COMMITTEE
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    CERTIFICATION_ADMIN: [
+        "reviews.view_reviewproject",
+        "reviews.add_reviewproject",
+        "reviews.change_reviewproject",
+        "reviews.run_draw",
+        "reviews.verify_draw",
+        "reviews.view_draw",
+        "reviews.view_teammember",
+        "reviews.view_reviewerdeclaredconflict",
+        "reviews.add_reviewerdeclaredconflict",
+        "reviews.change_reviewerdeclaredconflict",
+        "reviews.delete_reviewerdeclaredconflict",
+    ],
+    EXPERT_COMMITTEE: [
+        "reviews.view_reviewproject",
+        "reviews.verify_draw",
+        "reviews.view_draw",
+        "reviews.view_teammember",
+    ],
+}

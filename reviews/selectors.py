@@ -1,0 +1,207 @@
+"""Reads of the review: the eligible pool of a project, with the reason each reviewer left out
+is not in it, and who is qualified to lead. Set-based: a fixed number of queries whatever the
+number of reviewers or organisations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from certification.models import (
+    ApplicationStatus,
+    Credential,
+    CredentialStatus,
+    CredentialType,
+    ReviewExperience,
+    WorkPosition,
+)
+from certification.selectors import organisations_conflicting_with
+
+from .conf import setting
+from .models import (
+    DECIDED_STATES,
+    Draw,
+    DrawKind,
+    MemberState,
+    ReviewerDeclaredConflict,
+    ReviewProject,
+    TeamMember,
+)
+
+# Why a reviewer is not in the pool: the code stored with a draw, and what the admin reads.
+EXCLUSION_REASONS = {
+    "not_active": _("No active registered-reviewer credential (expired, suspended or revoked), "
+                    "or the account is disabled"),
+    "employed": _("Employed now or within the employment window by an organisation of the "
+                  "applicant's conflict set"),
+    "preparer": _("Prepared the application (a named coordinator, or works for the named "
+                  "consulting firm)"),
+    "rotation": _("On the team of the organisation's previous review cycle"),
+    "declared": _("Declared a conflict with the applicant or an organisation of its conflict "
+                  "set"),
+}
+
+
+@dataclass
+class Pool:
+    eligible: list[int]  # reviewer ids, ascending: the pool frozen with a draw
+    excluded: dict[int, list[str]] = field(default_factory=dict)  # id → reason codes
+    conflict_set: set[int] = field(default_factory=set)
+
+    def reasons_for(self, reviewer_id: int) -> list[str]:
+        """Why `reviewer_id` is not in the pool, as the admin reads it (empty when they are)."""
+        return [str(EXCLUSION_REASONS[code]) for code in self.excluded.get(reviewer_id, [])]
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+# --------------------------------------------------------------------------- the named steps
+
+
+def _reviewer_holders() -> set[int]:
+    """Everyone who holds or held a registered-reviewer credential: the people a draw is
+    about."""
+    return set(Credential.objects.filter(credential_type__slug=CredentialType.REVIEWER)
+               .values_list("holder_id", flat=True))
+
+
+def _active_reviewers(today: dt.date) -> set[int]:
+    """Holders of an active, unexpired reviewer credential, with an enabled account and no
+    suspended reviewer credential."""
+    reviewer_credentials = Credential.objects.filter(credential_type__slug=CredentialType.REVIEWER)
+    suspended = reviewer_credentials.filter(status=CredentialStatus.SUSPENDED).values("holder_id")
+    return set(
+        reviewer_credentials.filter(status=CredentialStatus.ACTIVE, expires_on__gte=today,
+                                    holder__is_active=True)
+        .exclude(holder_id__in=suspended).values_list("holder_id", flat=True)
+    )
+
+
+def _employed_by(organisation_ids: Iterable[int], *, today: dt.date) -> set[int]:
+    """Users employed by one of `organisation_ids` now (their employer, or a current position)
+    or within the employment window (a position that ended since then)."""
+    organisation_ids = list(organisation_ids)
+    if not organisation_ids:
+        return set()
+    since = years_before(today, setting("REVIEWS_EMPLOYMENT_WINDOW_YEARS"))
+    by_employer = User.objects.filter(organisation_id__in=organisation_ids).values_list(
+        "pk", flat=True)
+    by_history = WorkPosition.objects.filter(
+        organisation_id__in=organisation_ids, start_date__lte=today,
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=since)).values_list(
+        "application__applicant_id", flat=True)
+    return set(by_employer) | set(by_history)
+
+
+def _preparers(project: ReviewProject, *, today: dt.date) -> set[int]:
+    coordinators = set(project.coordinators.values_list("pk", flat=True))
+    if project.consulting_firm_id is None:
+        return coordinators
+    return coordinators | _employed_by([project.consulting_firm_id], today=today)
+
+
+def _previous_teams(project: ReviewProject) -> set[int]:
+    """The teams (those who served, not those who declined) of the organisation's previous
+    `REVIEWS_ROTATION_CYCLES` projects that had a team."""
+    cycles = setting("REVIEWS_ROTATION_CYCLES")
+    if cycles <= 0:
+        return set()
+    previous = (ReviewProject.objects.filter(organisation_id=project.organisation_id,
+                                             created_at__lte=project.created_at)
+                .filter(Exists(TeamMember.objects.filter(project_id=OuterRef("pk"))))
+                .exclude(pk=project.pk).order_by("-created_at", "-pk").values("pk")[:cycles])
+    return set(TeamMember.objects.filter(project_id__in=previous)
+               .exclude(state=MemberState.DECLINED).values_list("reviewer_id", flat=True))
+
+
+def _declared_conflicts(conflict_set: set[int]) -> set[int]:
+    return set(ReviewerDeclaredConflict.objects.filter(organisation_id__in=conflict_set)
+               .values_list("reviewer_id", flat=True))
+
+
+def eligible_pool(project: ReviewProject, *, today: dt.date) -> Pool:
+    """The reviewers who may be drawn for `project` on `today`: the active reviewers, minus
+    anyone employed now or within the window by an organisation of the applicant's conflict set
+    (`certification.selectors.organisations_conflicting_with`), minus those who prepared the
+    application, minus the previous cycle's team, minus declared conflicts. Every holder of a
+    reviewer credential left out is in `excluded` with each reason that applies."""
+    conflict_set = organisations_conflicting_with(project.organisation_id)
+    people = _reviewer_holders()
+    steps: list[tuple[str, set[int]]] = [
+        ("not_active", people - _active_reviewers(today)),
+        ("employed", _employed_by(conflict_set, today=today)),
+        ("preparer", _preparers(project, today=today)),
+        ("rotation", _previous_teams(project)),
+        ("declared", _declared_conflicts(conflict_set)),
+    ]
+    excluded: dict[int, list[str]] = defaultdict(list)
+    for code, ids in steps:
+        for reviewer_id in ids & people:
+            excluded[reviewer_id].append(code)
+    eligible = sorted(people - excluded.keys())
+    return Pool(eligible=eligible, excluded=dict(excluded), conflict_set=conflict_set)
+
+
+def completed_reviews(reviewer_ids: Iterable[int]) -> dict[int, int]:
+    """Completed reviews per reviewer: those recorded in their promoted reviewer application's
+    work history, plus the platform's projects the committee has decided on which they served.
+    Two queries."""
+    reviewer_ids = list(reviewer_ids)
+    counts: dict[int, int] = defaultdict(int)
+    for applicant_id, number in (
+        ReviewExperience.objects.filter(application__applicant_id__in=reviewer_ids,
+                                        application__status=ApplicationStatus.PROMOTED)
+        .values_list("application__applicant_id").annotate(n=Count("pk"))
+    ):
+        counts[applicant_id] += number
+    for reviewer_id, number in (
+        TeamMember.objects.filter(reviewer_id__in=reviewer_ids, project__state__in=DECIDED_STATES)
+        .exclude(state=MemberState.DECLINED)
+        .values_list("reviewer_id").annotate(n=Count("pk"))
+    ):
+        counts[reviewer_id] += number
+    return dict(counts)
+
+
+def qualified_to_lead(reviewer_ids: Iterable[int]) -> list[int]:
+    """Those of `reviewer_ids` with at least `REVIEWS_LEAD_MIN_REVIEWS` completed reviews."""
+    minimum = setting("REVIEWS_LEAD_MIN_REVIEWS")
+    reviewer_ids = list(reviewer_ids)
+    if minimum <= 0:
+        return sorted(reviewer_ids)
+    counts = completed_reviews(reviewer_ids)
+    return sorted(r for r in reviewer_ids if counts.get(r, 0) >= minimum)
+
+
+def lead_rule_text() -> str:
+    return f"completed_reviews>={setting('REVIEWS_LEAD_MIN_REVIEWS')}"
+
+
+def project_first_draw(project: ReviewProject) -> Draw | None:
+    return project.draws.filter(kind=DrawKind.DRAW).order_by("created_at", "pk").first()
+
+
+def project_team(project: ReviewProject) -> QuerySet[TeamMember]:
+    return project.members.select_related("reviewer", "draw").order_by("role", "id")
+
+
+def memberships_of(user: User) -> QuerySet[TeamMember]:
+    return (TeamMember.objects.filter(reviewer=user)
+            .select_related("project__organisation", "project__standard_version")
+            .order_by("-project__created_at", "-id"))
+
+
+def users_by_id(ids: Iterable[int]) -> dict[int, User]:
+    return {user.pk: user for user in User.objects.filter(pk__in=list(ids))
+            .select_related("organisation")}

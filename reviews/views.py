@@ -1,0 +1,91 @@
+"""Thin views: parse, check permission, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.typing import AuthenticatedHttpRequest
+
+from . import selectors, services
+from .forms import DeclineForm
+from .models import Draw, MemberState, ReviewProject, TeamMember
+
+RUN_DRAW_PERM = "reviews.run_draw"
+VERIFY_DRAW_PERM = "reviews.verify_draw"
+
+
+@permission_required(RUN_DRAW_PERM, raise_exception=True)
+def staff_project_draw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A project's draw: the pool as it stands (or as frozen), who is excluded and why, the
+    team and its lead; POST runs the draw."""
+    project = get_object_or_404(
+        ReviewProject.objects.select_related("organisation", "standard_version"), pk=pk)
+    if request.method == "POST":
+        try:
+            services.draw_run(project=project, by=request.user)
+        except services.ReviewError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("The team has been drawn; each reviewer is emailed."))
+            return redirect("reviews:staff_project_draw", pk=project.pk)
+    first = selectors.project_first_draw(project)
+    if first is None:
+        pool = selectors.eligible_pool(project, today=timezone.localdate())
+        eligible, excluded = pool.eligible, pool.excluded
+    else:
+        eligible = first.pool
+        excluded = {int(k): v for k, v in first.exclusions.items()}
+    people = selectors.users_by_id(excluded)
+    exclusions = [
+        {"reviewer": people[reviewer_id],
+         "reasons": [str(selectors.EXCLUSION_REASONS[code]) for code in codes]}
+        for reviewer_id, codes in sorted(excluded.items()) if reviewer_id in people
+    ]
+    return render(request, "reviews/staff_project_draw.html", {
+        "project": project, "draw": first, "pool_size": len(eligible),
+        "exclusions": exclusions, "team": selectors.project_team(project),
+        "draws": project.draws.order_by("created_at", "pk"),
+    })
+
+
+@permission_required(VERIFY_DRAW_PERM, raise_exception=True)
+def draw_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Recompute a stored draw from its pool and seed and show the team it gives."""
+    draw = get_object_or_404(Draw.objects.select_related("project__organisation"), pk=pk)
+    check = services.draw_verify(draw)
+    people = selectors.users_by_id(check.recomputed.team)
+    return render(request, "reviews/draw_verify.html", {
+        "draw": draw, "check": check,
+        "team": [people[reviewer_id] for reviewer_id in check.recomputed.team],
+    })
+
+
+@login_required
+def my_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "reviews/mine.html", {
+        "memberships": selectors.memberships_of(request.user), "form": DeclineForm(),
+        "drawn": MemberState.DRAWN,
+    })
+
+
+@login_required
+@require_POST
+def member_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(TeamMember, pk=pk, reviewer=request.user)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why you decline: the reason is kept with the project."))
+        return redirect("reviews:mine")
+    try:
+        services.team_member_decline(member=member, reason=form.cleaned_data["reason"])
+    except services.ReviewError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("You have declined; a replacement is drawn."))
+    return redirect("reviews:mine")

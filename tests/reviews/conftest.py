@@ -1,0 +1,109 @@
+"""Review fixtures: reviewers with credentials and work histories made directly (fast, so the
+property-based tests can build hundreds), an applicant organisation's project, a pinned day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+
+from accounts.models import Organisation, User
+from certification.models import (
+    ApplicationStatus,
+    Credential,
+    CredentialStatus,
+    CredentialType,
+    ReviewerApplication,
+    ReviewExperience,
+    WorkPosition,
+)
+from reviews.models import ProjectState, ReviewProject
+
+TODAY = dt.date(2026, 11, 24)
+NOW = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
+_numbers = itertools.count(1)
+
+# (organisation, start, end or None)
+Position = tuple[Organisation, dt.date, dt.date | None]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def standard_version_make() -> Any:
+    """A small version of the standard (2 modules × 1 item), imported as editors' files are."""
+    from cms.importing import standard_import
+    from cms.models import StandardVersionPage
+    from tests.cms.conftest import standard_data
+
+    data = standard_data(modules=2, items=1)
+    standard_import(data=data)
+    return StandardVersionPage.objects.get(code=data["standard"]["code"])
+
+
+@pytest.fixture
+def standard_version(home_page: Any) -> Any:
+    return standard_version_make()
+
+
+def make_reviewer(*, employer: Organisation | None = None, positions: Iterable[Position] = (),
+                  reviews: int = 0, status: str = CredentialStatus.ACTIVE,
+                  expires_on: dt.date = dt.date(2028, 1, 1), **fields: Any) -> User:
+    """A registered reviewer: a coordinator credential, the promoted application with its work
+    history and `reviews` past reviews, and a reviewer credential in `status`."""
+    n = next(_numbers)
+    fields.setdefault("email", f"reviewer{n}@example.com")
+    fields.setdefault("name_zh", f"评审员{n}")
+    user = User.objects.create_user(organisation=employer, **fields)
+    types = {t.slug: t for t in CredentialType.objects.all()}
+    coordinator = Credential.objects.create(
+        credential_type=types[CredentialType.COORDINATOR], holder=user, number=f"T-C-{n}",
+        source_key=f"test.c:{n}", issued_on=dt.date(2024, 1, 1), expires_on=expires_on)
+    application = ReviewerApplication.objects.create(
+        applicant=user, coordinator_credential=coordinator, attested=True,
+        status=ApplicationStatus.PROMOTED)
+    WorkPosition.objects.bulk_create([
+        WorkPosition(application=application, organisation=org, role="主管", start_date=start,
+                     end_date=end, centre_type="in_house", management_level=2)
+        for org, start, end in positions
+    ])
+    ReviewExperience.objects.bulk_create([
+        ReviewExperience(application=application, title=f"评审{i}", organisation_name="某中心",
+                         role="组员", year=2024)
+        for i in range(reviews)
+    ])
+    Credential.objects.create(
+        credential_type=types[CredentialType.REVIEWER], holder=user, number=f"T-R-{n}",
+        source_key=f"test.r:{n}", issued_on=dt.date(2025, 1, 1), expires_on=expires_on,
+        status=status)
+    return user
+
+
+@pytest.fixture
+def reviewer_factory(db: None) -> Callable[..., User]:
+    return make_reviewer
+
+
+@pytest.fixture
+def project_factory(standard_version: Any,
+                    organisation_factory: Callable[..., Organisation]) -> Callable[..., Any]:
+    def make(*, organisation: Organisation | None = None, state: str = ProjectState.ACCEPTED,
+             coordinators: Iterable[User] = (), consulting_firm: Organisation | None = None,
+             **fields: Any) -> ReviewProject:
+        project = ReviewProject.objects.create(
+            organisation=organisation or organisation_factory(), standard_version=standard_version,
+            state=state, consulting_firm=consulting_firm, scope="北京总部", **fields)
+        project.coordinators.set(list(coordinators))
+        return project
+
+    return make
+
+
+@pytest.fixture
+def cert_admin(user_factory: Callable[..., User]) -> User:
+    return user_factory(roles=["certification_admin"], is_staff=True, name_zh="钱认证")
