@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.bounds import object_ids
 from core.exports import table_response
+from core.permissions import staff_view
 from core.responses import file_preparing_response
 from core.typing import AuthenticatedHttpRequest
 
@@ -228,7 +229,7 @@ def education_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileRespon
                                  filename=f"evidence-{record.pk}.{extension}")
 
 
-@permission_required(STAFF_EDUCATION_PERM, raise_exception=True)
+@staff_view(STAFF_EDUCATION_PERM)
 def staff_education(request: AuthenticatedHttpRequest) -> HttpResponse:
     # One form per record, with its own ids, so each label points at its own field.
     rows = [(record, EducationReviewForm(auto_id=f"id_%s_{record.pk}"))
@@ -236,7 +237,7 @@ def staff_education(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "certification/staff_education.html", {"rows": rows})
 
 
-@permission_required(STAFF_EDUCATION_PERM, raise_exception=True)
+@staff_view(STAFF_EDUCATION_PERM)
 @require_POST
 def staff_education_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(ContinuingEducation, pk=pk)
@@ -313,7 +314,7 @@ def _int_or_zero(value: str | None) -> int:
 # --------------------------------------------------------------------------- staff
 
 
-@permission_required(STAFF_STATUS_PERM, raise_exception=True)
+@staff_view(STAFF_STATUS_PERM)
 def staff_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     page = Paginator(selectors.credentials_for_staff(query=query), 50).get_page(
@@ -321,7 +322,7 @@ def staff_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "certification/staff_credentials.html", {"page": page, "q": query})
 
 
-@permission_required(STAFF_STATUS_PERM, raise_exception=True)
+@staff_view(STAFF_STATUS_PERM)
 def staff_credential(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(
         Credential.objects.select_related("credential_type", "holder"), pk=pk)
@@ -354,7 +355,7 @@ def staff_credential(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                   {"credential": credential, "form": form, "history": history})
 
 
-@permission_required(STAFF_RANK_PERM, raise_exception=True)
+@staff_view(STAFF_RANK_PERM)
 def staff_candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     weights = selectors.ranking_weights()
     ranked = selectors.reviewer_candidates_ranked(today=timezone.localdate(), weights=weights)
@@ -366,7 +367,7 @@ def staff_candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     })
 
 
-@permission_required(STAFF_RANK_PERM, raise_exception=True)
+@staff_view(STAFF_RANK_PERM)
 @require_POST
 def staff_candidates_decide(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DecisionForm(request.POST)
@@ -386,10 +387,9 @@ def staff_candidates_decide(request: AuthenticatedHttpRequest) -> HttpResponse:
                     raise services.CertificationError(_("Choose at least one applicant."))
                 return render(request, "certification/staff_candidates_decline.html",
                               {"applications": pending, "reason": reason})
-            for application in ReviewerApplication.objects.filter(pk__in=ids):
-                services.reviewer_application_decline(application=application,
-                                                      actor=request.user, reason=reason)
-            messages.success(request, _("Declined: %(count)d.") % {"count": len(ids)})
+            declined = services.reviewer_applications_decline(
+                application_ids=ids, actor=request.user, reason=reason)
+            messages.success(request, _("Declined: %(count)d.") % {"count": len(declined)})
         else:
             credentials = services.reviewer_applications_promote(
                 application_ids=ids, actor=request.user, reason=reason)
@@ -400,7 +400,7 @@ def staff_candidates_decide(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("certification:staff_candidates")
 
 
-@permission_required(STAFF_RANK_PERM, raise_exception=True)
+@staff_view(STAFF_RANK_PERM)
 def staff_weights(request: AuthenticatedHttpRequest) -> HttpResponse:
     weights = selectors.ranking_weights()
     form = RankingWeightsForm(request.POST or None, instance=weights)
@@ -412,7 +412,7 @@ def staff_weights(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "certification/staff_weights.html", {"form": form})
 
 
-@permission_required(STAFF_RANK_PERM, raise_exception=True)
+@staff_view(STAFF_RANK_PERM)
 def staff_candidates_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     weights = selectors.ranking_weights()
     ranked = selectors.reviewer_candidates_ranked(today=timezone.localdate(), weights=weights)

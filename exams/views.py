@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-from functools import wraps
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.bounds import INTEGER_MAX
 from core.exports import table_response
+from core.permissions import staff_view
 from core.selectors import import_job_for, import_job_progress_get
 from core.validators import import_file_validators
 
@@ -42,22 +39,6 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
         return selectors.attempt_for_user(attempt_id=attempt_id, user=request.user)
     except Attempt.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def permission(code: str):  # type: ignore[no-untyped-def]
-    """Signed in and holding the exams permission (exam admins do, through their role)."""
-
-    def decorator(view):  # type: ignore[no-untyped-def]
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_perm(code):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 # --- Candidates --------------------------------------------------------------------------------
@@ -176,7 +157,7 @@ def appeal(request: HttpRequest, attempt_id: int) -> HttpResponse:
 # --- Exam admins --------------------------------------------------------------------------------
 
 
-@permission("exams.view_exam_statistics")
+@staff_view("exams.view_exam_statistics")
 def manage(request: HttpRequest) -> HttpResponse:
     return render(request, "exams/manage.html", {
         "exams": Exam.objects.select_related("course").order_by("title"),
@@ -205,7 +186,7 @@ class BankFilterForm(forms.Form):
 BANK_PAGE_SIZE = 25
 
 
-@permission("exams.view_question")
+@staff_view("exams.view_question")
 def questions(request: HttpRequest) -> HttpResponse:
     """Browse, filter and page through the question bank (module, item, type, status)."""
     form = BankFilterForm(request.GET or None)
@@ -223,7 +204,7 @@ def questions(request: HttpRequest) -> HttpResponse:
     })
 
 
-@permission("exams.view_question")
+@staff_view("exams.view_question")
 def question(request: HttpRequest, question_id: int) -> HttpResponse:
     """One question as candidates see it, with its key, explanation and versions."""
     question = get_object_or_404(Question.objects.select_related("current_version"),
@@ -244,7 +225,7 @@ class ImportForm(forms.Form):
                            validators=import_file_validators("xlsx", "csv"))
 
 
-@permission("exams.import_questions")
+@staff_view("exams.import_questions")
 def questions_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -254,7 +235,7 @@ def questions_import(request: HttpRequest) -> HttpResponse:
     return render(request, "exams/import.html", {"form": form, "columns": importing.COLUMNS})
 
 
-@permission("exams.import_questions")
+@staff_view("exams.import_questions")
 def questions_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = import_job_for(job_id=job_id, kind=importing.QUESTIONS_IMPORT_KIND, user=request.user)
     if job is None:
@@ -268,14 +249,14 @@ def questions_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     return response
 
 
-@permission("exams.import_questions")
+@staff_view("exams.import_questions")
 def questions_export(request: HttpRequest) -> HttpResponse:
     file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
     return table_response(importing.questions_export_table(), filename="questions",
                           file_format=file_format)
 
 
-@permission("exams.view_exam_statistics")
+@staff_view("exams.view_exam_statistics")
 def exam_statistics(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = get_object_or_404(Exam, pk=exam_id)
     stats = item_analysis.exam_statistics(exam)
@@ -296,7 +277,7 @@ class AccommodationForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-@permission("exams.add_accommodation")
+@staff_view("exams.add_accommodation")
 def accommodation(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = get_object_or_404(Exam, pk=exam_id)
     form = AccommodationForm(request.POST or None)
@@ -329,7 +310,7 @@ class ResolveForm(forms.Form):
                                  widget=forms.Textarea(attrs={"rows": 2}))
 
 
-@permission("exams.change_appeal")
+@staff_view("exams.change_appeal")
 def appeals(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ResolveForm(request.POST)
@@ -358,7 +339,7 @@ class VoidForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-@permission("exams.void_question")
+@staff_view("exams.void_question")
 def question_void(request: HttpRequest) -> HttpResponse:
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -377,13 +358,13 @@ def question_void(request: HttpRequest) -> HttpResponse:
 # --- The standard's items: what traces to each, and what no question covers yet -------------
 
 
-@permission("exams.view_item_tracing")
+@staff_view("exams.view_item_tracing")
 def items_coverage(request: HttpRequest) -> HttpResponse:
     coverage = tracing.item_coverage(version_slug=request.GET.get("version", "")[:255])
     return render(request, "exams/items_coverage.html", {"coverage": coverage})
 
 
-@permission("exams.view_item_tracing")
+@staff_view("exams.view_item_tracing")
 def item_trace(request: HttpRequest, item_id: int) -> HttpResponse:
     trace = tracing.item_trace(item_id=item_id)
     if trace is None:

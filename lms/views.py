@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.permissions import staff_view
 from core.typing import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -23,17 +22,6 @@ from .models import Cohort, Course, Enrolment, Lesson, Payment, Refund
 from .notice import payment_notice_response
 from .payments import providers_available
 from .payments.stripe_checkout import SignatureError
-
-View = Callable[..., HttpResponse]
-
-
-def staff_view(permission: str) -> Callable[[View], View]:
-    """Signed in, and holding `permission` (403 otherwise)."""
-
-    def decorate(view: View) -> View:
-        return login_required(permission_required(permission, raise_exception=True)(view))
-
-    return decorate
 
 
 def _error_text(exc: ValidationError) -> str:

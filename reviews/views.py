@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.permissions import staff_view
 from core.typing import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -20,7 +21,7 @@ RUN_DRAW_PERM = "reviews.run_draw"
 VERIFY_DRAW_PERM = "reviews.verify_draw"
 
 
-@permission_required(RUN_DRAW_PERM, raise_exception=True)
+@staff_view(RUN_DRAW_PERM)
 def staff_project_draw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A project's draw: the pool as it stands (or as frozen), who is excluded and why, the
     team and its lead; POST runs the draw."""
@@ -54,7 +55,7 @@ def staff_project_draw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     })
 
 
-@permission_required(VERIFY_DRAW_PERM, raise_exception=True)
+@staff_view(VERIFY_DRAW_PERM)
 def draw_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Recompute a stored draw from its pool and seed and show the team it gives."""
     draw = get_object_or_404(Draw.objects.select_related("project__organisation"), pk=pk)

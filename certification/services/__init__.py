@@ -22,6 +22,7 @@ from .applications import (
     ranking_weights_update,
     reviewer_application_decline,
     reviewer_application_submit,
+    reviewer_applications_decline,
     reviewer_applications_promote,
 )
 from .credential_pdf import (
@@ -90,5 +91,6 @@ __all__ = [
     "ranking_weights_update",
     "reviewer_application_decline",
     "reviewer_application_submit",
+    "reviewer_applications_decline",
     "reviewer_applications_promote",
 ]

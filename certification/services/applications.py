@@ -156,3 +156,22 @@ def reviewer_application_decline(*, application: ReviewerApplication, actor: Use
                      target=application, reason=reason.strip())
         email_applicant(application, "certification/email/application_declined")
     return application
+
+
+def reviewer_applications_decline(*, application_ids: list[int], actor: User,
+                                  reason: str) -> list[ReviewerApplication]:
+    """Decline the chosen applicants (all or none): the reason is recorded and each applicant
+    is emailed. Returns the applications declined."""
+    if not reason.strip():
+        raise CertificationError(_("Give a reason for declining."))
+    if not application_ids:
+        raise CertificationError(_("Choose at least one applicant."))
+    with transaction.atomic():
+        applications = list(
+            ReviewerApplication.objects.select_for_update(of=("self",))
+            .filter(pk__in=application_ids).order_by("pk")
+        )
+        if len(applications) != len(set(application_ids)):
+            raise CertificationError(_("An application was not found."))
+        return [reviewer_application_decline(application=application, actor=actor, reason=reason)
+                for application in applications]

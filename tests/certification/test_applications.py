@@ -157,6 +157,35 @@ def test_only_certification_admins_can_decide(client, coordinator_factory, user_
     assert application.status == "pending"
 
 
+def _decline(client, ids, reason="评审经历不足"):
+    return client.post("/credentials/staff/candidates/decide/", {
+        "application": ids, "reason": reason, "decision": "decline", "confirmed": "1"},
+        follow=True)
+
+
+def test_a_decline_that_fails_in_the_middle_declines_nobody(client, coordinator_factory,
+                                                            cert_admin):
+    first, middle, last = (_apply(coordinator_factory()) for _ in range(3))
+    services.reviewer_application_decline(application=middle, actor=cert_admin, reason="先前")
+    client.force_login(cert_admin)
+    response = _decline(client, [first.pk, middle.pk, last.pk])
+    assert "该申请已有决定。" in response.content.decode()
+    assert "已不予通过" not in response.content.decode()
+    for application in (first, last):
+        application.refresh_from_db()
+        assert application.status == "pending"
+
+
+def test_the_decline_message_counts_the_applicants_declined(client, coordinator_factory,
+                                                            cert_admin):
+    first, second = (_apply(coordinator_factory()) for _ in range(2))
+    client.force_login(cert_admin)
+    # The same applicant ticked twice (two rows of one form) is one decline.
+    response = _decline(client, [first.pk, first.pk, second.pk])
+    assert "已不予通过：2 份。" in response.content.decode()
+    assert set(ReviewerApplication.objects.values_list("status", flat=True)) == {"declined"}
+
+
 def test_a_decision_on_garbled_application_ids_decides_nothing(client, coordinator_factory,
                                                                 cert_admin):
     application = _apply(coordinator_factory())
