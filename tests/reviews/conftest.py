@@ -20,6 +20,7 @@ from certification.models import (
     ReviewExperience,
     WorkPosition,
 )
+from certification.services import credential_type_get
 from reviews.models import ProjectState, ReviewProject
 
 TODAY = dt.date(2026, 11, 24)
@@ -60,7 +61,10 @@ def make_reviewer(*, employer: Organisation | None = None, positions: Iterable[P
     fields.setdefault("email", f"reviewer{n}@example.com")
     fields.setdefault("name_zh", f"评审员{n}")
     user = User.objects.create_user(organisation=employer, **fields)
-    types = {t.slug: t for t in CredentialType.objects.all()}
+    # Through the service: a transactional test before this one may have flushed the rows
+    # migration 0002 made.
+    types = {slug: credential_type_get(slug)
+             for slug in (CredentialType.COORDINATOR, CredentialType.REVIEWER)}
     coordinator = Credential.objects.create(
         credential_type=types[CredentialType.COORDINATOR], holder=user, number=f"T-C-{n}",
         source_key=f"test.c:{n}", issued_on=dt.date(2024, 1, 1), expires_on=expires_on)
