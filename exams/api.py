@@ -256,26 +256,6 @@ class ExamInfoOut(Schema):
     honour_statement: str
 
 
-@router.get("/{int:exam_id}", response={200: ExamInfoOut, 404: ErrorOut})
-def exam_info(request: HttpRequest, exam_id: ObjectId) -> ExamInfoOut:
-    """The rules before the clock starts: time, questions, pass mark, attempts left, what happens
-    at the deadline and the honour statement the candidate accepts by starting."""
-    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
-    rules = selectors.exam_rules(exam=exam, user=request.user)
-    check = rules.eligibility
-    return ExamInfoOut(
-        exam_id=exam.pk, title=exam.title, description=exam.description,
-        duration_minutes=rules.duration_minutes, extra_minutes=rules.extra_minutes,
-        questions=rules.questions, pass_mark_percent=exam.pass_mark_percent,
-        max_attempts=exam.max_attempts, attempts_used=check.attempts_used,
-        attempts_left=rules.attempts_left, eligible=check.ok, reason=check.reason,
-        open_attempt_id=check.open_attempt.pk if check.open_attempt else None,
-        sitting_ends_at=check.sitting.ends_at if check.sitting else None,
-        ends_at_sitting_close=rules.ends_at_sitting_close, at_deadline=rules.at_deadline,
-        honour_statement=rules.honour_statement,
-    )
-
-
 @router.get("/", response=list[CandidateExamOut])
 def exams_mine(request: HttpRequest) -> list[CandidateExamOut]:
     """The published exams with, for each, my attempts and whether I may start it now; if not,
@@ -308,7 +288,28 @@ def attempts_mine(request: HttpRequest) -> list[MyAttemptOut]:
     ]
 
 
-@router.post("/{int:exam_id}/attempts", response={200: PaperOut, 201: PaperOut, 403: ErrorOut,
+# After the static paths above: ninja tries routes in order, and "attempts" is no exam id.
+@router.get("/{exam_id}", response={200: ExamInfoOut, 404: ErrorOut})
+def exam_info(request: HttpRequest, exam_id: ObjectId) -> ExamInfoOut:
+    """The rules before the clock starts: time, questions, pass mark, attempts left, what happens
+    at the deadline and the honour statement the candidate accepts by starting."""
+    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
+    rules = selectors.exam_rules(exam=exam, user=request.user)
+    check = rules.eligibility
+    return ExamInfoOut(
+        exam_id=exam.pk, title=exam.title, description=exam.description,
+        duration_minutes=rules.duration_minutes, extra_minutes=rules.extra_minutes,
+        questions=rules.questions, pass_mark_percent=exam.pass_mark_percent,
+        max_attempts=exam.max_attempts, attempts_used=check.attempts_used,
+        attempts_left=rules.attempts_left, eligible=check.ok, reason=check.reason,
+        open_attempt_id=check.open_attempt.pk if check.open_attempt else None,
+        sitting_ends_at=check.sitting.ends_at if check.sitting else None,
+        ends_at_sitting_close=rules.ends_at_sitting_close, at_deadline=rules.at_deadline,
+        honour_statement=rules.honour_statement,
+    )
+
+
+@router.post("/{exam_id}/attempts", response={200: PaperOut, 201: PaperOut, 403: ErrorOut,
                                                 400: ErrorOut})
 @decorate_view(never_cache)
 def attempt_start(request: HttpRequest, exam_id: ObjectId) -> Status[PaperOut]:
