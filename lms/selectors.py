@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +37,19 @@ def _holds_lapse() -> None:
     from .services import holds_expire
 
     holds_expire()
+
+def refund_amount_for(*, enrolment: Enrolment, on: datetime.date | None = None) -> Decimal:
+    """What the cohort's cancellation policy returns for a cancellation on `on` (today)."""
+    cohort = enrolment.cohort
+    days_before = (cohort.day_1 - (on or timezone.localdate())).days
+    paid = enrolment.price
+    if days_before >= cohort.full_refund_days:
+        return paid
+    if days_before >= cohort.partial_refund_days:
+        return (paid * cohort.partial_refund_percent / 100).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+    return ZERO
 
 
 def seats_taken_q(prefix: str = "enrolments__") -> Q:
