@@ -3,13 +3,14 @@ The file is imported by a Celery task; the page it redirects to follows that tas
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.models import ImportJob
+from core.permissions import staff_view
 from core.selectors import import_job_for, import_job_progress_get
+from core.typing import AuthenticatedHttpRequest
 
 from .forms import StandardImportForm
 from .services import STANDARD_IMPORT_KIND, standard_import_start
@@ -25,8 +26,8 @@ def _page(request: HttpRequest, form: StandardImportForm, job: ImportJob | None)
     })
 
 
-@permission_required("cms.import_standard", raise_exception=True)
-def standard_import_view(request: HttpRequest) -> HttpResponse:
+@staff_view("cms.import_standard")
+def standard_import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StandardImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = standard_import_start(upload=form.cleaned_data["file"], user=request.user,
@@ -35,7 +36,7 @@ def standard_import_view(request: HttpRequest) -> HttpResponse:
     return _page(request, form, None)
 
 
-@permission_required("cms.import_standard", raise_exception=True)
+@staff_view("cms.import_standard")
 def standard_import_job_view(request: HttpRequest, job_id: int) -> HttpResponse:
     job = import_job_for(job_id=job_id, kind=STANDARD_IMPORT_KIND, user=request.user)
     if job is None:

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from accounts.models import User
 from core.models import ImportJob
 from core.services import audit_record, import_job_create, import_job_run
 
@@ -246,7 +247,7 @@ def _diff(obj: Any, values: dict[str, Any], names: Iterable[str]) -> list[str]:
 
 
 def standard_import(
-    *, data: Any, user: Any = None, dry_run: bool = False, prune: bool = False
+    *, data: Any, user: User | None = None, dry_run: bool = False, prune: bool = False
 ) -> ImportReport:
     """Load or update a whole standard version from parsed YAML/Excel data.
 
@@ -268,12 +269,12 @@ def standard_import(
     return report
 
 
-def _publish(page: Page, user: Any) -> None:
+def _publish(page: Page, user: User | None) -> None:
     page.save_revision(user=user, log_action=True).publish(user=user)
 
 
 
-def _apply(clean: dict[str, Any], report: ImportReport, *, user: Any, prune: bool) -> None:
+def _apply(clean: dict[str, Any], report: ImportReport, *, user: User | None, prune: bool) -> None:
     version = _version_apply(clean["version"], report, user=user)
     existing = {m.number: m for m in StandardModulePage.objects.child_of(version)}
     for m in clean["modules"]:
@@ -289,7 +290,8 @@ def _apply(clean: dict[str, Any], report: ImportReport, *, user: Any, prune: boo
         )
 
 
-def _version_apply(v: dict[str, Any], report: ImportReport, *, user: Any) -> StandardVersionPage:
+def _version_apply(v: dict[str, Any], report: ImportReport, *,
+                   user: User | None) -> StandardVersionPage:
     """The version page under the standard index: created, updated, or left as it is."""
     home = HomePage.objects.first()
     if home is None:
@@ -321,7 +323,7 @@ def _version_apply(v: dict[str, Any], report: ImportReport, *, user: Any) -> Sta
 
 
 def _module_create(version: StandardVersionPage, m: dict[str, Any], report: ImportReport, *,
-                   user: Any) -> None:
+                   user: User | None) -> None:
     module = StandardModulePage(
         title=m["title"], slug=f"module-{m['number']}", number=m["number"],
         **{k: m[k] for k in MODULE_FIELDS},
@@ -336,7 +338,7 @@ def _module_create(version: StandardVersionPage, m: dict[str, Any], report: Impo
 
 
 def _module_update(module: StandardModulePage, m: dict[str, Any], report: ImportReport, *,
-                   user: Any, prune: bool) -> None:
+                   user: User | None, prune: bool) -> None:
     """Update the module's fields and merge its items; one new revision when anything changed."""
     changed_fields = _diff(module, m, [*MODULE_FIELDS, "title"])
     if changed_fields:
@@ -410,7 +412,7 @@ def _items_changed(module: StandardModulePage, items: list[StandardItem]) -> boo
 
 
 def standard_import_file(
-    *, name: str, content: bytes | IO[bytes], user: Any = None, dry_run: bool = False,
+    *, name: str, content: bytes | IO[bytes], user: User | None = None, dry_run: bool = False,
     prune: bool = False,
 ) -> ImportReport:
     return standard_import(
@@ -419,7 +421,7 @@ def standard_import_file(
     )
 
 
-def standard_import_start(*, upload: UploadedFile, user: Any, dry_run: bool) -> ImportJob:
+def standard_import_start(*, upload: UploadedFile, user: User | None, dry_run: bool) -> ImportJob:
     """Store the upload and import it in a Celery task; the admin page follows the job."""
     from .tasks import standard_import_run  # the task module imports this one
 

@@ -13,7 +13,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from ninja.errors import HttpError
 from core.api_auth import signed_in
 from core.api_errors import ErrorOut, form_error
 from core.bounds import ObjectId, Sequence, SmallNumber
+from core.typing import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .errors import ExamError
@@ -200,7 +200,7 @@ def _fail(exc: ExamError) -> HttpError:
     return HttpError(exc.status, " ".join(exc.messages))
 
 
-def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+def _attempt(request: AuthenticatedHttpRequest, attempt_id: int) -> Attempt:
     try:
         return selectors.attempt_for_user(attempt_id=attempt_id, user=request.user)
     except Attempt.DoesNotExist as exc:
@@ -257,7 +257,7 @@ class ExamInfoOut(Schema):
 
 
 @router.get("/", response=list[CandidateExamOut])
-def exams_mine(request: HttpRequest) -> list[CandidateExamOut]:
+def exams_mine(request: AuthenticatedHttpRequest) -> list[CandidateExamOut]:
     """The published exams with, for each, my attempts and whether I may start it now; if not,
     why not (the exams page's own check: course completed, attempts left, retake wait, an open
     sitting)."""
@@ -278,7 +278,7 @@ def exams_mine(request: HttpRequest) -> list[CandidateExamOut]:
 
 
 @router.get("/attempts", response=list[MyAttemptOut])
-def attempts_mine(request: HttpRequest) -> list[MyAttemptOut]:
+def attempts_mine(request: AuthenticatedHttpRequest) -> list[MyAttemptOut]:
     """My attempts at every exam, newest first, with their score requests. The score, pass or
     fail and module breakdown of one: GET /attempts/{attempt_id}/result."""
     return [
@@ -290,7 +290,7 @@ def attempts_mine(request: HttpRequest) -> list[MyAttemptOut]:
 
 # After the static paths above: ninja tries routes in order, and "attempts" is no exam id.
 @router.get("/{exam_id}", response={200: ExamInfoOut, 404: ErrorOut})
-def exam_info(request: HttpRequest, exam_id: ObjectId) -> ExamInfoOut:
+def exam_info(request: AuthenticatedHttpRequest, exam_id: ObjectId) -> ExamInfoOut:
     """The rules before the clock starts: time, questions, pass mark, attempts left, what happens
     at the deadline and the honour statement the candidate accepts by starting."""
     exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
@@ -312,7 +312,7 @@ def exam_info(request: HttpRequest, exam_id: ObjectId) -> ExamInfoOut:
 @router.post("/{exam_id}/attempts", response={200: PaperOut, 201: PaperOut, 403: ErrorOut,
                                                 400: ErrorOut})
 @decorate_view(never_cache)
-def attempt_start(request: HttpRequest, exam_id: ObjectId) -> Status[PaperOut]:
+def attempt_start(request: AuthenticatedHttpRequest, exam_id: ObjectId) -> Status[PaperOut]:
     """Start an attempt (or resume the open one: 200 instead of 201)."""
     exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
     try:
@@ -324,7 +324,7 @@ def attempt_start(request: HttpRequest, exam_id: ObjectId) -> Status[PaperOut]:
 
 @router.get("/attempts/{attempt_id}", response={200: PaperOut, 404: ErrorOut, 409: ErrorOut})
 @decorate_view(never_cache)
-def attempt_paper(request: HttpRequest, attempt_id: ObjectId) -> PaperOut:
+def attempt_paper(request: AuthenticatedHttpRequest, attempt_id: ObjectId) -> PaperOut:
     """The paper without keys: questions, options in the frozen order, saved answers, clock.
     Never stored by a browser or proxy (`no-store`): a stale copy would show a live exam."""
     attempt = _attempt(request, attempt_id)
@@ -335,7 +335,7 @@ def attempt_paper(request: HttpRequest, attempt_id: ObjectId) -> PaperOut:
 
 @router.put("/attempts/{attempt_id}/answers/{position}",
             response={200: SaveOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut})
-def answer_save(request: HttpRequest, attempt_id: ObjectId, position: SmallNumber,
+def answer_save(request: AuthenticatedHttpRequest, attempt_id: ObjectId, position: SmallNumber,
                 payload: SaveIn) -> SaveOut:
     """Save one answer. `seq` increases with every save the client makes for this attempt; a
     save whose seq is not newer than the stored one is ignored (`applied: false`)."""
@@ -353,14 +353,14 @@ def answer_save(request: HttpRequest, attempt_id: ObjectId, position: SmallNumbe
 
 
 @router.post("/attempts/{attempt_id}/submit", response={200: ResultOut, 404: ErrorOut})
-def attempt_submit(request: HttpRequest, attempt_id: ObjectId) -> ResultOut:
+def attempt_submit(request: AuthenticatedHttpRequest, attempt_id: ObjectId) -> ResultOut:
     _attempt(request, attempt_id)
     return _result(services.attempt_submit(attempt_id=attempt_id, user=request.user))
 
 
 @router.get("/attempts/{attempt_id}/result", response={200: ResultOut, 404: ErrorOut,
                                                        409: ErrorOut})
-def attempt_result(request: HttpRequest, attempt_id: ObjectId) -> ResultOut:
+def attempt_result(request: AuthenticatedHttpRequest, attempt_id: ObjectId) -> ResultOut:
     attempt = _attempt(request, attempt_id)
     if attempt.state == AttemptState.OPEN:
         raise HttpError(409, _("The result is ready once the attempt is submitted."))
@@ -369,7 +369,8 @@ def attempt_result(request: HttpRequest, attempt_id: ObjectId) -> ResultOut:
 
 @router.post("/attempts/{attempt_id}/appeal", response={201: AppealOut, 400: ErrorOut,
                                                        404: ErrorOut})
-def appeal_request(request: HttpRequest, attempt_id: ObjectId, payload: AppealIn) -> Status:
+def appeal_request(request: AuthenticatedHttpRequest, attempt_id: ObjectId,
+                   payload: AppealIn) -> Status:
     """Ask for a review of a submitted attempt's score (one open request at a time), as on the
     result page."""
     attempt = _attempt(request, attempt_id)

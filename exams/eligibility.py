@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+
 from .models import Attempt, AttemptState, Exam, Sitting
 
 
-def _course_completed(*, user: Any, exam: Exam) -> bool:
+def _course_completed(*, user: User, exam: Exam) -> bool:
     from lms.selectors import course_completed
 
     return course_completed(user=user, course_id=exam.course_id)  # type: ignore[attr-defined]
@@ -32,7 +33,7 @@ class Eligibility:
     already_passed: bool = False
 
 
-def eligibility(*, exam: Exam, user: Any, now: datetime | None = None) -> Eligibility:
+def eligibility(*, exam: Exam, user: User, now: datetime | None = None) -> Eligibility:
     """Whether `user` may start `exam` now, and if not, why (in words they understand)."""
     now = now or timezone.now()
     attempts = list(Attempt.objects.filter(exam=exam, user=user).order_by("-number"))

@@ -20,11 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
+
 from . import scoring, services
 from .models import MODULE_NAMES, Attempt, AttemptQuestion, AttemptState, Exam, Question
 
 
-def attempt_for_user(*, attempt_id: int, user: Any, now: datetime | None = None) -> Attempt:
+def attempt_for_user(*, attempt_id: int, user: User, now: datetime | None = None) -> Attempt:
     """The attempt if it is this person's own (DoesNotExist, a 404, otherwise), closed first if
     its time ran out."""
     attempt = Attempt.objects.select_related("exam", "sitting").get(pk=attempt_id, user=user)
@@ -246,7 +248,7 @@ class ExamRules:
                      "saved by then. Every answer is saved as soon as you choose it."))
 
 
-def exam_rules(*, exam: Exam, user: Any, now: datetime | None = None) -> ExamRules:
+def exam_rules(*, exam: Exam, user: User, now: datetime | None = None) -> ExamRules:
     now = now or timezone.now()
     check = services.eligibility(exam=exam, user=user, now=now)
     extra = services.accommodation_minutes(exam_id=exam.pk, user_id=user.pk)
@@ -266,7 +268,8 @@ def exam_rules(*, exam: Exam, user: Any, now: datetime | None = None) -> ExamRul
     )
 
 
-def exams_for_candidate(user: Any, now: datetime | None = None) -> list[tuple[Exam, list[Attempt]]]:
+def exams_for_candidate(user: User,
+                        now: datetime | None = None) -> list[tuple[Exam, list[Attempt]]]:
     exams = list(Exam.objects.filter(is_published=True).prefetch_related("sittings"))
     attempts: dict[int, list[Attempt]] = {}
     if user.is_authenticated:
@@ -290,7 +293,7 @@ class CandidateExam:
     check: services.Eligibility
 
 
-def exams_with_eligibility(user: Any, now: datetime | None = None) -> list[CandidateExam]:
+def exams_with_eligibility(user: User, now: datetime | None = None) -> list[CandidateExam]:
     now = now or timezone.now()
     return [
         CandidateExam(exam, attempts, services.eligibility(exam=exam, user=user, now=now))
@@ -298,7 +301,7 @@ def exams_with_eligibility(user: Any, now: datetime | None = None) -> list[Candi
     ]
 
 
-def attempts_of_user(user: Any, now: datetime | None = None) -> list[Attempt]:
+def attempts_of_user(user: User, now: datetime | None = None) -> list[Attempt]:
     """A person's attempts at every exam, newest first (one closed first if its time ran out)."""
     attempts = list(
         Attempt.objects.filter(user=user).select_related("exam")

@@ -17,6 +17,7 @@ from core.bounds import INTEGER_MAX
 from core.exports import table_response
 from core.permissions import staff_view
 from core.selectors import import_job_for, import_job_progress_get
+from core.typing import AuthenticatedHttpRequest
 from core.validators import import_file_validators
 
 from . import importing, item_analysis, selectors, services, tracing
@@ -34,7 +35,7 @@ from .models import (
 )
 
 
-def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+def _own_attempt(request: AuthenticatedHttpRequest, attempt_id: int) -> Attempt:
     try:
         return selectors.attempt_for_user(attempt_id=attempt_id, user=request.user)
     except Attempt.DoesNotExist as exc:
@@ -45,7 +46,7 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "exams/index.html", {
         "rows": selectors.exams_with_eligibility(request.user),
         "is_exam_admin": request.user.has_perm("exams.view_exam_statistics"),
@@ -60,7 +61,7 @@ class StartForm(forms.Form):
 
 
 @login_required
-def start(request: HttpRequest, exam_id: int) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, exam_id: int) -> HttpResponse:
     """The rules page (GET): time, questions, pass mark, attempts left, the deadline rule and
     the honour statement; the clock starts only on its POST, with the statement ticked. An
     attempt in progress resumes directly."""
@@ -85,7 +86,7 @@ def start(request: HttpRequest, exam_id: int) -> HttpResponse:
 # the server again, which sends a closed attempt to its result instead of a live-looking paper.
 @never_cache
 @login_required
-def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     if attempt.state != AttemptState.OPEN:
         return redirect("exams:result", attempt_id=attempt.pk)
@@ -119,14 +120,14 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     services.attempt_submit(attempt_id=attempt.pk, user=request.user)
     return redirect("exams:result", attempt_id=attempt.pk)
 
 
 @login_required
-def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def result(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     if attempt.state == AttemptState.OPEN:
         return redirect("exams:attempt", attempt_id=attempt.pk)
@@ -139,7 +140,7 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def appeal(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def appeal(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     form = AppealForm(request.POST)
     if form.is_valid():

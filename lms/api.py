@@ -157,7 +157,7 @@ def cohort_detail(request: HttpRequest, code: str) -> Status[CohortOut] | Status
 
 
 @router.get("/enrolments", response=list[EnrolmentOut], auth=signed_in)
-def my_enrolments(request: HttpRequest) -> list[EnrolmentOut]:
+def my_enrolments(request: AuthenticatedHttpRequest) -> list[EnrolmentOut]:
     return [_enrolment_out(e) for e in selectors.enrolments_for_user(user=request.user)]
 
 

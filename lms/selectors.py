@@ -9,9 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
+
+from accounts.models import User
 
 from .models import (
     COURSE_DAYS,
@@ -104,7 +107,7 @@ def cohorts_upcoming(*, limit: int | None = None) -> QuerySet[Cohort]:
     return qs
 
 
-def course_completed(*, user, course_id: int) -> bool:  # type: ignore[no-untyped-def]
+def course_completed(*, user: User, course_id: int) -> bool:
     """Has this person completed an enrolment in some cohort of this course? (Exam eligibility.)"""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
@@ -113,7 +116,7 @@ def course_completed(*, user, course_id: int) -> bool:  # type: ignore[no-untype
     ).exists()
 
 
-def enrolments_for_user(*, user) -> QuerySet[Enrolment]:  # type: ignore[no-untyped-def]
+def enrolments_for_user(*, user: User) -> QuerySet[Enrolment]:
     _holds_lapse()
     return (
         Enrolment.objects.filter(user=user)
@@ -131,7 +134,7 @@ def enrolment_by_reference(*, reference: str) -> Enrolment | None:
     )
 
 
-def enrolment_active_for(*, user, cohort_id: int) -> Enrolment | None:  # type: ignore[no-untyped-def]
+def enrolment_active_for(*, user: User | AnonymousUser, cohort_id: int) -> Enrolment | None:
     if not user.is_authenticated:
         return None
     _holds_lapse()
@@ -144,7 +147,7 @@ def enrolment_active_for(*, user, cohort_id: int) -> Enrolment | None:  # type: 
     )
 
 
-def user_is_enrolled_in_course(*, user, course_id: int) -> bool:  # type: ignore[no-untyped-def]
+def user_is_enrolled_in_course(*, user: User | AnonymousUser, course_id: int) -> bool:
     """Course material is for trainees with a confirmed or completed enrolment."""
     if not user.is_authenticated:
         return False
@@ -153,7 +156,7 @@ def user_is_enrolled_in_course(*, user, course_id: int) -> bool:  # type: ignore
     ).exists()
 
 
-def active_enrolments_by_cohort(*, user) -> dict[int, Enrolment]:  # type: ignore[no-untyped-def]
+def active_enrolments_by_cohort(*, user: User | AnonymousUser) -> dict[int, Enrolment]:
     if not user.is_authenticated:
         return {}
     _holds_lapse()
@@ -225,7 +228,7 @@ def payment_notice(
     )
 
 
-def can_read_material(*, user, course_id: int) -> bool:  # type: ignore[no-untyped-def]
+def can_read_material(*, user: User | AnonymousUser, course_id: int) -> bool:
     return user.has_perm("lms.view_lesson") or user_is_enrolled_in_course(
         user=user, course_id=course_id
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.services import audit_record
 
 from ..errors import ExamError
@@ -16,7 +17,7 @@ from .events import attempt_log
 
 
 @transaction.atomic
-def accommodation_grant(*, exam: Exam, user: Any, extra_minutes: int, reason: str,
+def accommodation_grant(*, exam: Exam, user: User, extra_minutes: int, reason: str,
                         granted_by: Any) -> Accommodation:
     """Give a person extra time for an exam, before or during an attempt."""
     if extra_minutes < 1:

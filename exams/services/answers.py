@@ -12,6 +12,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+
 from ..errors import AttemptClosed, ExamError, TooLate
 from ..models import Attempt, AttemptEventKind, AttemptQuestion, AttemptState, QuestionKind
 from .clock import grace_period
@@ -60,9 +62,9 @@ SELECT e.kind, a.deadline FROM e, a
 """
 
 
-def _answer_save_fast(*, attempt_id: int, user: Any, position: int, chosen: list[str],
+def _answer_save_fast(*, attempt_id: int, user: User, position: int, chosen: list[str],
                       flagged: bool, seq: int, now: datetime) -> SaveResult | None:
-    params = {
+    params: dict[str, Any] = {
         "attempt": attempt_id, "user": user.pk, "cutoff": now - grace_period(),
         "position": position, "selected": json.dumps(chosen), "flagged": flagged, "seq": seq,
         "now": now,
@@ -79,7 +81,7 @@ def _answer_save_fast(*, attempt_id: int, user: Any, position: int, chosen: list
 
 
 def attempt_answer_save(
-    *, attempt_id: int, user: Any, position: int, selected: list[str], flagged: bool, seq: int,
+    *, attempt_id: int, user: User, position: int, selected: list[str], flagged: bool, seq: int,
 ) -> SaveResult:
     """Save one answer. Idempotent and ordered: applied only when `seq` is newer than the last
     save of that question; an older save arriving late is ignored (and logged)."""

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.services import audit_record
 
 from ..errors import ExamError
@@ -16,7 +17,7 @@ from .events import attempt_log
 
 
 @transaction.atomic
-def appeal_request(*, attempt_id: int, user: Any, reason: str) -> Appeal:
+def appeal_request(*, attempt_id: int, user: User, reason: str) -> Appeal:
     attempt = Attempt.objects.select_for_update().get(pk=attempt_id, user=user)
     if attempt.state == AttemptState.OPEN:
         raise ExamError(_("You can ask for a review once the attempt is submitted."))

@@ -3,10 +3,10 @@ set."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from accounts.models import User
 
 from ..eligibility import eligibility
 from ..errors import NotEligible
@@ -16,7 +16,7 @@ from .clock import accommodation_minutes, attempt_deadline
 from .events import attempt_log
 
 
-def attempt_start(*, exam: Exam, user: Any, honour_accepted: bool = False
+def attempt_start(*, exam: Exam, user: User, honour_accepted: bool = False
                   ) -> tuple[Attempt, bool]:
     """Start an attempt, or return the one already open (parallel requests included).
     `honour_accepted`: the candidate ticked the honour statement on the rules page (logged).

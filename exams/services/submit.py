@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+
+from accounts.models import User
 
 from .. import scoring
 from ..models import Attempt, AttemptEventKind, AttemptQuestion, AttemptState, SubmitReason
@@ -74,7 +75,7 @@ def _notify_pass(attempt: Attempt) -> None:
     transaction.on_commit(lambda: attempt_passed.send(sender=Attempt, **kwargs))
 
 
-def attempt_submit(*, attempt_id: int, user: Any | None,
+def attempt_submit(*, attempt_id: int, user: User | None,
                    reason: str = SubmitReason.CANDIDATE, now: datetime | None = None) -> Attempt:
     """Close and score an attempt. Safe to call twice: a closed attempt is returned as it is.
     `user` is the candidate (only their own attempt) or None for the system."""
