@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from core.services import audit_record
 
 from .models import (
@@ -30,7 +31,7 @@ class CredentialTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
+class CredentialAdmin(ReadOnlyAdmin):
     """Read-only here: status changes go through the certification staff pages (audited)."""
 
     list_display = ("number", "holder", "credential_type", "issued_on", "expires_on", "status")
@@ -46,15 +47,6 @@ class CredentialAdmin(admin.ModelAdmin):
     def certificate(self, obj: Credential) -> str:
         return format_html('<a href="{}">{}</a>', reverse("certification:pdf", args=[obj.pk]),
                            obj.number) if obj.pk else ""
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(OrganisationAffiliation)

@@ -6,6 +6,19 @@ from .models import AuditEntry, OutboxTask
 from .selectors import audit_action_label
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only services write (audited): listed and read in the admin, never edited."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ("created_at", "actor", "what_happened", "action", "target_repr", "reason")

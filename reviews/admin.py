@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Draw, ReviewerDeclaredConflict, ReviewProject, TeamMember
 
 
@@ -27,20 +29,11 @@ class ReviewerDeclaredConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Draw)
-class DrawAdmin(admin.ModelAdmin):
+class DrawAdmin(ReadOnlyAdmin):
     """Draws are written by the services only: read here, verified on their own page."""
 
     list_display = ("project", "kind", "team_size", "created_at")
     list_filter = ("kind",)
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(TeamMember)
