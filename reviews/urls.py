@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import draws
 
 app_name = "reviews"
 urlpatterns = [
-    path("", views.my_reviews, name="mine"),
-    path("team/<int:pk>/decline/", views.member_decline, name="decline"),
-    path("staff/projects/<int:pk>/draw/", views.staff_project_draw, name="staff_project_draw"),
-    path("staff/draws/<int:pk>/verify/", views.draw_verify, name="draw_verify"),
+    path("", draws.my_reviews, name="mine"),
+    path("team/<int:pk>/decline/", draws.member_decline, name="decline"),
+    path("staff/projects/<int:pk>/draw/", draws.staff_project_draw, name="staff_project_draw"),
+    path("staff/draws/<int:pk>/verify/", draws.draw_verify, name="draw_verify"),
 ]

@@ -1,4 +1,4 @@
-"""Thin views: parse, check permission, call one service or selector, render."""
+"""The draw's pages: a project's draw, its verification, and the reviewer's own projects."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from core.permissions import staff_view
 from core.typing import AuthenticatedHttpRequest
 
-from . import selectors, services
-from .forms import DeclineForm
-from .models import Draw, MemberState, ReviewProject, TeamMember
+from .. import selectors, services
+from ..forms import DeclineForm
+from ..models import Draw, MemberState, ReviewProject, TeamMember
 
 RUN_DRAW_PERM = "reviews.run_draw"
 VERIFY_DRAW_PERM = "reviews.verify_draw"

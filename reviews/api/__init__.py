@@ -1,0 +1,7 @@
+"""The review's API at /api/v1/reviews/: one router per topic, mounted here."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["reviews"])

@@ -1,0 +1,2 @@
+"""Thin views, one topic per module: parse, check permission, call one service or selector,
+render."""
