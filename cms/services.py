@@ -66,13 +66,21 @@ def standard_cache_clear() -> None:
 # --- editors --------------------------------------------------------------------------------
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+# Wagtail's image and document libraries check permissions per collection, not only the model
+# permission: without these on the root collection an editor is turned away from both.
+EDITOR_COLLECTION_PERMISSIONS = {
+    "wagtailimages": ["add_image", "change_image", "choose_image"],
+    "wagtaildocs": ["add_document", "change_document", "choose_document"],
+}
 
 
 def editor_page_permissions_ensure() -> bool:
     """Give the content_editor group add/edit/publish on the home page's tree (the standard,
-    guidance, notices). Idempotent; returns False when there is no home page yet."""
+    guidance, notices) and the image and document libraries of the root collection.
+    Idempotent; returns False when there is no home page yet."""
     from django.contrib.auth.models import Group, Permission
-    from wagtail.models import GroupPagePermission
+    from django.db.models import Q
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
     from accounts.roles import CONTENT_EDITOR
 
@@ -84,6 +92,13 @@ def editor_page_permissions_ensure() -> bool:
         content_type__app_label="wagtailcore", codename__in=EDITOR_PAGE_PERMISSIONS
     ):
         GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
+    libraries = Q()
+    for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items():
+        libraries |= Q(content_type__app_label=app_label, codename__in=codenames)
+    root = Collection.get_first_root_node()
+    for permission in Permission.objects.filter(libraries):
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=root, permission=permission)
     return True
 
 

@@ -111,3 +111,13 @@ def test_a_code_used_twice_in_a_version_is_refused(client, standard_factory, edi
     assert response.status_code == 200
     assert "以下编号已属于本版本的其他模块：4.1.1。" in response.content.decode()
     assert not StandardItem.objects.filter(module=module, code="4.1.1").exists()
+
+
+@pytest.mark.parametrize("library", ["images", "documents"])
+def test_an_editor_opens_the_image_and_document_libraries(client, standard_factory, editor,
+                                                          library):
+    standard_factory()
+    client.force_login(editor)
+    response = client.get(f"/cms-admin/{library}/")
+    assert response.status_code == 200
+    assert client.get(f"/cms-admin/{library}/multiple/add/").status_code == 200
