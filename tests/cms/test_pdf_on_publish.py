@@ -143,3 +143,17 @@ def test_with_render_on_publish_off_a_publish_still_retires_the_old_pdf(
         response = client.get(URL)  # Celery eager: the download renders it
     assert response.status_code == 200
     assert StandardPdf.objects.get(language="zh-hans").is_current
+
+
+def test_deleting_a_version_deletes_its_pdf_files(home_page, import_with, monkeypatch,
+                                                  django_capture_on_commit_callbacks):
+    monkeypatch.setattr("cms.services.standard_pdf_render", lambda **kwargs: b"%PDF-1.7 sample")
+    import_with("组织应保持客服记录。")
+    version = StandardVersionPage.objects.get()
+    names = [pdf.file.name for pdf in StandardPdf.objects.filter(version=version)]
+    assert len(names) == 2 and all(default_storage.exists(name) for name in names)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        version.delete()
+    assert not StandardPdf.objects.exists()
+    assert not any(default_storage.exists(name) for name in names)
