@@ -24,8 +24,8 @@ def _pdf_render(*, instance: Any, **kwargs: Any) -> None:
 
 
 def _pdf_file_delete(*, instance: StandardPdf, **kwargs: Any) -> None:
-    if instance.file:
-        storage, name = instance.file.storage, instance.file.name
+    storage, name = instance.file.storage, instance.file.name
+    if name:
         transaction.on_commit(lambda: storage.delete(name))  # not if the delete rolls back
 
 
