@@ -9,7 +9,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
@@ -34,7 +33,8 @@ from .models import (
     EducationStatus,
     ReviewerApplication,
 )
-from .views import STAFF_STATUS_PERM, lookup_allowed
+from .verification import lookup_allowed
+from .views import STAFF_STATUS_PERM
 
 router = Router(tags=["certification"])
 
@@ -100,12 +100,7 @@ def _verification(credential: Credential) -> VerificationOut:
                                           429: ErrorOut}, auth=None)
 def verify(request: HttpRequest, number: str, token: str | None = None) -> Status:
     """Verify by number (and the QR link's token, when given: a wrong token is "not found")."""
-    if token is None:
-        allowed = lookup_allowed(request, "number",
-                                 settings.CERTIFICATION_VERIFY_NUMBER_PER_MINUTE)
-    else:
-        allowed = lookup_allowed(request, "link", settings.CERTIFICATION_VERIFY_LINK_PER_MINUTE)
-    if not allowed:
+    if not lookup_allowed(request, by_link=token is not None):
         return Status(429, ErrorOut(detail="Too many lookups; try again in a minute.",
                                     code="rate_limited"))
     credential = (selectors.credential_public_by_number(number) if token is None
