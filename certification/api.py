@@ -399,8 +399,7 @@ def staff_status_change(request: AuthenticatedHttpRequest, credential_id: Object
     """Suspend, reinstate or revoke a credential with a reason (certification admins): only the
     transitions the current status allows; audited and emailed to the holder, as on the page."""
     permission_check(request, STAFF_STATUS_PERM)
-    credential = Credential.objects.select_related("credential_type", "holder").filter(
-        pk=credential_id).first()
+    credential = selectors.credential_for_staff(pk=credential_id)
     if credential is None:
         return Status(404, ErrorOut(code="not_found", detail=_("Not found.")))
     form = StatusChangeForm({"action": payload.action, "reason": payload.reason,

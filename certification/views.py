@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -217,14 +217,15 @@ def staff_education(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff_view(STAFF_EDUCATION_PERM)
 @require_POST
 def staff_education_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    record = get_object_or_404(ContinuingEducation, pk=pk)
     form = EducationReviewForm(request.POST)
     if form.is_valid():
         try:
             services.credential_education_review(
-                record_id=record.pk, actor=request.user,
+                record_id=pk, actor=request.user,
                 approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"])
             messages.success(request, _("Decision recorded; the holder has been emailed."))
+        except ContinuingEducation.DoesNotExist as missing:
+            raise Http404 from missing
         except services.CertificationError as error:
             messages.error(request, error.messages[0])
     return redirect("certification:staff_education")

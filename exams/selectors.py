@@ -24,7 +24,7 @@ from accounts.models import User
 
 from . import scoring, services
 from .models import (
-    MODULE_NAMES,
+    MODULE_LABELS,
     Accommodation,
     Appeal,
     AppealState,
@@ -78,7 +78,7 @@ def attempt_paper(attempt: Attempt, now: datetime | None = None) -> dict[str, An
         questions.append({
             "position": item.position,
             "module": item.module_number,
-            "module_name": str(MODULE_NAMES[item.module_number]),
+            "module_name": str(MODULE_LABELS[item.module_number]),
             "kind": item.kind,
             "text": item.version.text,
             "options": [{"key": key, "text": texts[key]} for key in item.option_order],
@@ -218,7 +218,7 @@ def attempt_result(attempt: Attempt, now: datetime | None = None) -> AttemptResu
                 continue
             module = by_module.setdefault(
                 item.module_number,
-                ModuleResult(item.module_number, str(MODULE_NAMES[item.module_number]),
+                ModuleResult(item.module_number, str(MODULE_LABELS[item.module_number]),
                              Fraction(0), 0),
             )
             module.earned += item.credit
