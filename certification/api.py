@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from core.api_auth import permission_check, signed_in
 from core.api_errors import ErrorOut, form_error
 from core.api_files import PreparingOut, file_openapi
 from core.bounds import ObjectId, Offset, PageSize
+from core.ratelimit import RETRY_AFTER_SECONDS
 from core.responses import FILE_PREPARING_REFRESH_SECONDS
 from core.typing import AuthenticatedHttpRequest
 
@@ -98,9 +99,12 @@ def _verification(credential: Credential) -> VerificationOut:
 
 @router.get("/verify/{number}", response={200: VerificationOut, 404: ErrorOut,
                                           429: ErrorOut}, auth=None)
-def verify(request: HttpRequest, number: str, token: str | None = None) -> Status:
-    """Verify by number (and the QR link's token, when given: a wrong token is "not found")."""
+def verify(request: HttpRequest, response: HttpResponse, number: str,
+           token: str | None = None) -> Status:
+    """Verify by number (and the QR link's token, when given: a wrong token is "not found").
+    Past the limit per client: 429 with `Retry-After` (seconds), as on the page."""
     if not lookup_allowed(request, by_link=token is not None):
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return Status(429, ErrorOut(detail="Too many lookups; try again in a minute.",
                                     code="rate_limited"))
     credential = (selectors.credential_public_by_number(number) if token is None

@@ -110,7 +110,7 @@ def test_the_api_counts_lookups_with_the_page_and_refuses_past_the_limit(
     assert client.get(api).status_code == 200
     refused = client.get(api)
     assert refused.status_code == 429
-    assert refused.json()["code"] == "rate_limited"
+    assert refused.json()["code"] == "rate_limited" and refused["Retry-After"] == "60"
     # The QR link has its own, higher limit: a holder's shared link still verifies.
     assert client.get(api, {"token": holder_credential.token}).status_code == 200
 
