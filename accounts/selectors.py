@@ -86,4 +86,11 @@ def email_recipient(*, email: str, user: object = None) -> User | None:
     address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
     if address is not None:
         return address.user
+    return user_by_email(email=email)
+
+
+def user_by_email(*, email: str) -> User | None:
+    """The account whose email is `email`, whatever its case."""
+    from .models import User
+
     return User.objects.filter(email__iexact=email).first()

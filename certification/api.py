@@ -9,8 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from core.api_auth import permission_check, signed_in
 from core.api_errors import ErrorOut, form_error
 from core.api_files import PreparingOut, file_openapi
 from core.bounds import ObjectId, Offset, PageSize
+from core.ratelimit import RETRY_AFTER_SECONDS
 from core.responses import FILE_PREPARING_REFRESH_SECONDS
 from core.typing import AuthenticatedHttpRequest
 
@@ -34,7 +34,8 @@ from .models import (
     EducationStatus,
     ReviewerApplication,
 )
-from .views import STAFF_STATUS_PERM, lookup_allowed
+from .verification import lookup_allowed
+from .views import STAFF_STATUS_PERM
 
 router = Router(tags=["certification"])
 
@@ -98,14 +99,12 @@ def _verification(credential: Credential) -> VerificationOut:
 
 @router.get("/verify/{number}", response={200: VerificationOut, 404: ErrorOut,
                                           429: ErrorOut}, auth=None)
-def verify(request: HttpRequest, number: str, token: str | None = None) -> Status:
-    """Verify by number (and the QR link's token, when given: a wrong token is "not found")."""
-    if token is None:
-        allowed = lookup_allowed(request, "number",
-                                 settings.CERTIFICATION_VERIFY_NUMBER_PER_MINUTE)
-    else:
-        allowed = lookup_allowed(request, "link", settings.CERTIFICATION_VERIFY_LINK_PER_MINUTE)
-    if not allowed:
+def verify(request: HttpRequest, response: HttpResponse, number: str,
+           token: str | None = None) -> Status:
+    """Verify by number (and the QR link's token, when given: a wrong token is "not found").
+    Past the limit per client: 429 with `Retry-After` (seconds), as on the page."""
+    if not lookup_allowed(request, by_link=token is not None):
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return Status(429, ErrorOut(detail="Too many lookups; try again in a minute.",
                                     code="rate_limited"))
     credential = (selectors.credential_public_by_number(number) if token is None
@@ -404,8 +403,7 @@ def staff_status_change(request: AuthenticatedHttpRequest, credential_id: Object
     """Suspend, reinstate or revoke a credential with a reason (certification admins): only the
     transitions the current status allows; audited and emailed to the holder, as on the page."""
     permission_check(request, STAFF_STATUS_PERM)
-    credential = Credential.objects.select_related("credential_type", "holder").filter(
-        pk=credential_id).first()
+    credential = selectors.credential_for_staff(pk=credential_id)
     if credential is None:
         return Status(404, ErrorOut(code="not_found", detail=_("Not found.")))
     form = StatusChangeForm({"action": payload.action, "reason": payload.reason,

@@ -10,11 +10,8 @@ from decimal import Decimal
 
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from accounts.models import User
-from core.exports import Table
 from core.models import AuditEntry
 from core.selectors import audit_action_label
 
@@ -166,6 +163,15 @@ def credentials_for_staff(*, query: str = "") -> QuerySet[Credential]:
     return qs.order_by("-issued_on", "-id")
 
 
+def credential_for_staff(*, pk: int) -> Credential | None:
+    """A credential with its type and holder, for the certification admins' page."""
+    return Credential.objects.select_related("credential_type", "holder").filter(pk=pk).first()
+
+
+def credential_types() -> QuerySet[CredentialType]:
+    return CredentialType.objects.all()
+
+
 def ranking_weights() -> RankingWeights:
     weights, _created = RankingWeights.objects.get_or_create(pk=1)
     return weights
@@ -179,6 +185,26 @@ def reviewer_applications_pending() -> QuerySet[ReviewerApplication]:
             Prefetch("positions", queryset=WorkPosition.objects.select_related("organisation")),
             "reviews",
         )
+    )
+
+
+def reviewer_applications_pending_among(
+        *, application_ids: Sequence[int]) -> list[ReviewerApplication]:
+    """The applications among `application_ids` still awaiting a decision, with their applicant:
+    what declining them would decline."""
+    return list(ReviewerApplication.objects.filter(
+        pk__in=application_ids, status=ApplicationStatus.PENDING).select_related("applicant"))
+
+
+REVIEWER_DECISIONS_LISTED = 20
+
+
+def reviewer_applications_decided() -> list[ReviewerApplication]:
+    """The latest decisions, newest first, with who applied, who decided and the credential."""
+    return list(
+        ReviewerApplication.objects.exclude(status=ApplicationStatus.PENDING)
+        .select_related("applicant", "decided_by", "reviewer_credential")
+        .order_by("-decided_at", "-pk")[:REVIEWER_DECISIONS_LISTED]
     )
 
 
@@ -341,32 +367,6 @@ def reviewers_without_conflict(
         .distinct()
         .order_by("pk")
     )
-
-
-def reviewer_candidates_table(*, ranked: Sequence[RankedCandidate],
-                              weights: RankingWeights) -> Table:
-    """The ranking as a spreadsheet (core.exports writes names and employers as text)."""
-    table = Table(title=_("Reviewer candidates"), header=[
-        _("Rank"), _("Name"), _("Name (pinyin or English)"), _("Email"), _("Employer"),
-        _("Coordinator number"), _("Exam score (%)"), _("Years in operations"),
-        _("Highest management level"), _("Reviews and audits"), _("Exam points"),
-        _("Years points"), _("Management points"), _("Review points"), _("Total"),
-        pgettext("certification", "Submitted"),
-    ])
-    for row in ranked:
-        applicant = row.application.applicant
-        table.append([
-            row.rank, applicant.name_zh, applicant.name_en, applicant.email,
-            str(applicant.organisation or ""), row.application.coordinator_credential.number,
-            row.exam_score, row.years, row.management_level, row.review_count,
-            row.exam_points, row.years_points, row.management_points, row.review_points,
-            row.total, timezone.localtime(row.application.submitted_at).strftime("%Y-%m-%d %H:%M"),
-        ])
-    table.append([])
-    table.append([_("Weights"), f"{weights.exam_weight}/{weights.years_weight}/"
-                  f"{weights.management_weight}/{weights.review_weight}",
-                  _("Ties: higher total, higher exam score, more years, earlier application.")])
-    return table
 
 
 def credential_history(credential: Credential) -> list[AuditEntry]:

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.bounds import object_ids
-from core.exports import table_response
+from core.exports import spreadsheet_response
 from core.permissions import staff_view
+from core.ratelimit import RETRY_AFTER_SECONDS
 from core.responses import file_preparing_response
 from core.typing import AuthenticatedHttpRequest
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     HISTORY_ROWS_MAX,
     AttestForm,
@@ -36,46 +35,25 @@ from .forms import (
     StatusChangeForm,
 )
 from .models import (
-    ApplicationStatus,
     ContinuingEducation,
     Credential,
     CredentialType,
     EducationStatus,
-    ReviewerApplication,
 )
+from .verification import lookup_allowed
 
 STAFF_STATUS_PERM = "certification.change_credential_status"
 STAFF_RANK_PERM = "certification.rank_reviewer_candidates"
 STAFF_EDUCATION_PERM = "certification.review_education"
 
 
-# --------------------------------------------------------------------------- rate limiting
-
-
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def lookup_allowed(request: HttpRequest, bucket: str, per_minute: int) -> bool:
-    """A fixed one-minute window counter per client IP in the shared cache."""
-    window = int(timezone.now().timestamp() // 60)
-    key = f"certification:verify:{bucket}:{client_ip(request)}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count <= per_minute
+# --------------------------------------------------------------------------- public
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
     response = render(request, "certification/verify_limited.html", status=429)
-    response["Retry-After"] = "60"
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
-
-
-# --------------------------------------------------------------------------- public
 
 
 def verify_lookup(request: HttpRequest) -> HttpResponse:
@@ -84,8 +62,7 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.GET or None)
     context: dict[str, object] = {"form": form, "searched": False}
     if form.is_bound and form.is_valid():
-        if not lookup_allowed(request, "number",
-                              settings.CERTIFICATION_VERIFY_NUMBER_PER_MINUTE):
+        if not lookup_allowed(request, by_link=False):
             return _too_many(request)
         context["searched"] = True
         context["credential"] = selectors.credential_public_by_number(form.cleaned_data["number"])
@@ -96,7 +73,7 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
 
 def verify_link(request: HttpRequest, number: str, token: str) -> HttpResponse:
     """/credentials/verify/<number>/<token>/: the QR code's target."""
-    if not lookup_allowed(request, "link", settings.CERTIFICATION_VERIFY_LINK_PER_MINUTE):
+    if not lookup_allowed(request, by_link=True):
         return _too_many(request)
     credential = selectors.credential_public_by_link(number, token)
     context = {"form": LookupForm(), "searched": True, "credential": credential, "via_link": True}
@@ -112,7 +89,7 @@ def registry(request: HttpRequest) -> HttpResponse:
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     return render(request, "certification/registry.html", {
         "page": page, "q": query, "type": type_slug, "region": region,
-        "types": CredentialType.objects.all(),
+        "types": selectors.credential_types(),
     })
 
 
@@ -240,14 +217,15 @@ def staff_education(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff_view(STAFF_EDUCATION_PERM)
 @require_POST
 def staff_education_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    record = get_object_or_404(ContinuingEducation, pk=pk)
     form = EducationReviewForm(request.POST)
     if form.is_valid():
         try:
             services.credential_education_review(
-                record_id=record.pk, actor=request.user,
+                record_id=pk, actor=request.user,
                 approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"])
             messages.success(request, _("Decision recorded; the holder has been emailed."))
+        except ContinuingEducation.DoesNotExist as missing:
+            raise Http404 from missing
         except services.CertificationError as error:
             messages.error(request, error.messages[0])
     return redirect("certification:staff_education")
@@ -324,8 +302,9 @@ def staff_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @staff_view(STAFF_STATUS_PERM)
 def staff_credential(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    credential = get_object_or_404(
-        Credential.objects.select_related("credential_type", "holder"), pk=pk)
+    credential = selectors.credential_for_staff(pk=pk)
+    if credential is None:
+        raise Http404
     form = StatusChangeForm(request.POST or None, credential=credential)
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]
@@ -336,15 +315,8 @@ def staff_credential(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             return render(request, "certification/staff_credential_revoke.html", {
                 "credential": credential, "reason": reason, "reason_public": public})
         try:
-            if action == "suspend":
-                services.credential_suspend(credential=credential, actor=request.user,
-                                            reason=reason, reason_public=public)
-            elif action == "reinstate":
-                services.credential_reinstate(credential=credential, actor=request.user,
-                                              reason=reason)
-            else:
-                services.credential_revoke(credential=credential, actor=request.user,
-                                           reason=reason, reason_public=public)
+            services.credential_status_set(credential=credential, actor=request.user,
+                                           action=action, reason=reason, reason_public=public)
         except services.CertificationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -361,9 +333,7 @@ def staff_candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     ranked = selectors.reviewer_candidates_ranked(today=timezone.localdate(), weights=weights)
     return render(request, "certification/staff_candidates.html", {
         "ranked": ranked, "weights": weights, "decision_form": DecisionForm(),
-        "decided": ReviewerApplication.objects.exclude(status=ApplicationStatus.PENDING)
-        .select_related("applicant", "decided_by", "reviewer_credential")
-        .order_by("-decided_at", "-pk")[:20],
+        "decided": selectors.reviewer_applications_decided(),
     })
 
 
@@ -381,8 +351,7 @@ def staff_candidates_decide(request: AuthenticatedHttpRequest) -> HttpResponse:
             if not ids:
                 raise services.CertificationError(_("Choose at least one applicant."))
             if request.POST.get("confirmed") != "1":
-                pending = list(ReviewerApplication.objects.filter(
-                    pk__in=ids, status=ApplicationStatus.PENDING).select_related("applicant"))
+                pending = selectors.reviewer_applications_pending_among(application_ids=ids)
                 if not pending:
                     raise services.CertificationError(_("Choose at least one applicant."))
                 return render(request, "certification/staff_candidates_decline.html",
@@ -414,7 +383,6 @@ def staff_weights(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @staff_view(STAFF_RANK_PERM)
 def staff_candidates_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    weights = selectors.ranking_weights()
-    ranked = selectors.reviewer_candidates_ranked(today=timezone.localdate(), weights=weights)
-    return table_response(selectors.reviewer_candidates_table(ranked=ranked, weights=weights),
-                          filename=f"reviewer-candidates-{timezone.localdate()}")
+    today = timezone.localdate()
+    return spreadsheet_response(exports.reviewer_candidates_xlsx(today=today),
+                                filename=f"reviewer-candidates-{today}")

@@ -1,6 +1,7 @@
 """The one base of the domain errors every app raises (`CertificationError`, `ExamError`,
-`LmsError`, `StandardImportError`): a rule was not met, and the message, translatable, tells a
-person what to do. A `ValidationError`, so forms and the API show its messages as they are."""
+`LmsError`, `StandardImportError`, `ReviewError`, core's `UploadRefused`): a rule was not met,
+and the message, translatable, tells a person what to do. A `ValidationError`, so forms and the
+API show its messages as they are."""
 
 from __future__ import annotations
 

@@ -101,12 +101,21 @@ def table_csv(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+CONTENT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
+
+
 def table_response(table: Table, *, filename: str, file_format: str = "xlsx") -> HttpResponse:
     """A download of `table`; `filename` without extension, `file_format` "xlsx" or "csv"."""
-    if file_format == "csv":
-        content, content_type = table_csv(table), "text/csv; charset=utf-8"
-    else:
-        file_format, content, content_type = "xlsx", table_xlsx(table), XLSX_CONTENT_TYPE
-    response = HttpResponse(content, content_type=content_type)
+    if file_format != "csv":
+        file_format = "xlsx"
+    content = table_csv(table) if file_format == "csv" else table_xlsx(table)
+    return spreadsheet_response(content, filename=filename, file_format=file_format)
+
+
+def spreadsheet_response(content: bytes, *, filename: str,
+                         file_format: str = "xlsx") -> HttpResponse:
+    """A download of a file written by `table_xlsx` or `table_csv` (an app's export function
+    hands back its bytes); `filename` without extension."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
     return response

@@ -27,6 +27,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from .errors import DomainError
+
 try:  # libyaml composes in C: fast enough that the size bound also bounds the time
     from yaml import CSafeLoader as _YamlLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -53,7 +55,7 @@ class UploadLimits:
 IMPORT_LIMITS = UploadLimits()
 
 
-class UploadRefused(ValidationError):
+class UploadRefused(DomainError):
     """The file exceeds a limit (or is not the format it claims); nothing of it was used."""
 
 

@@ -13,7 +13,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -207,6 +206,13 @@ def _attempt(request: AuthenticatedHttpRequest, attempt_id: int) -> Attempt:
         raise HttpError(404, _("Not found.")) from exc
 
 
+def _published_exam(exam_id: int) -> Exam:
+    exam = selectors.exam_published(exam_id=exam_id)
+    if exam is None:
+        raise HttpError(404, _("Not found."))
+    return exam
+
+
 def _result(attempt: Attempt) -> ResultOut:
     result = selectors.attempt_result(attempt)
     shown = result.visibility
@@ -293,7 +299,7 @@ def attempts_mine(request: AuthenticatedHttpRequest) -> list[MyAttemptOut]:
 def exam_info(request: AuthenticatedHttpRequest, exam_id: ObjectId) -> ExamInfoOut:
     """The rules before the clock starts: time, questions, pass mark, attempts left, what happens
     at the deadline and the honour statement the candidate accepts by starting."""
-    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
+    exam = _published_exam(exam_id)
     rules = selectors.exam_rules(exam=exam, user=request.user)
     check = rules.eligibility
     return ExamInfoOut(
@@ -314,7 +320,7 @@ def exam_info(request: AuthenticatedHttpRequest, exam_id: ObjectId) -> ExamInfoO
 @decorate_view(never_cache)
 def attempt_start(request: AuthenticatedHttpRequest, exam_id: ObjectId) -> Status[PaperOut]:
     """Start an attempt (or resume the open one: 200 instead of 201)."""
-    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
+    exam = _published_exam(exam_id)
     try:
         attempt, created = services.attempt_start(exam=exam, user=request.user)
     except ExamError as exc:
@@ -322,7 +328,8 @@ def attempt_start(request: AuthenticatedHttpRequest, exam_id: ObjectId) -> Statu
     return Status(201 if created else 200, PaperOut(**selectors.attempt_paper(attempt)))
 
 
-@router.get("/attempts/{attempt_id}", response={200: PaperOut, 404: ErrorOut, 409: ErrorOut})
+@router.get("/attempts/{attempt_id}", response={200: PaperOut, 404: ErrorOut, 409: ErrorOut},
+            url_name="exams_attempt_paper")
 @decorate_view(never_cache)
 def attempt_paper(request: AuthenticatedHttpRequest, attempt_id: ObjectId) -> PaperOut:
     """The paper without keys: questions, options in the frozen order, saved answers, clock.
@@ -334,7 +341,8 @@ def attempt_paper(request: AuthenticatedHttpRequest, attempt_id: ObjectId) -> Pa
 
 
 @router.put("/attempts/{attempt_id}/answers/{position}",
-            response={200: SaveOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+            response={200: SaveOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+            url_name="exams_answer_save")
 def answer_save(request: AuthenticatedHttpRequest, attempt_id: ObjectId, position: SmallNumber,
                 payload: SaveIn) -> SaveOut:
     """Save one answer. `seq` increases with every save the client makes for this attempt; a

@@ -17,10 +17,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import MODULE_LABELS as MODULE_NAMES
+from cms.models import MODULE_LABELS
 
 # The standard's modules have one home, cms; exams reads their names from there.
-MODULE_CHOICES = list(MODULE_NAMES.items())
+MODULE_CHOICES = list(MODULE_LABELS.items())
 
 
 class QuestionKind(models.TextChoices):

@@ -23,7 +23,35 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 
 from . import scoring, services
-from .models import MODULE_NAMES, Attempt, AttemptQuestion, AttemptState, Exam, Question
+from .models import (
+    MODULE_LABELS,
+    Accommodation,
+    Appeal,
+    AppealState,
+    Attempt,
+    AttemptQuestion,
+    AttemptState,
+    Exam,
+    Question,
+    QuestionVersion,
+)
+
+
+def exam_published(*, exam_id: int) -> Exam | None:
+    """An exam a candidate may open (its rules page, starting it); None when it does not exist
+    or is not published."""
+    try:
+        return Exam.objects.get(pk=exam_id, is_published=True)
+    except Exam.DoesNotExist:
+        return None
+
+
+def exam_get(*, exam_id: int) -> Exam | None:
+    """Any exam, published or not, for its admins' pages."""
+    try:
+        return Exam.objects.get(pk=exam_id)
+    except Exam.DoesNotExist:
+        return None
 
 
 def attempt_for_user(*, attempt_id: int, user: User, now: datetime | None = None) -> Attempt:
@@ -50,7 +78,7 @@ def attempt_paper(attempt: Attempt, now: datetime | None = None) -> dict[str, An
         questions.append({
             "position": item.position,
             "module": item.module_number,
-            "module_name": str(MODULE_NAMES[item.module_number]),
+            "module_name": str(MODULE_LABELS[item.module_number]),
             "kind": item.kind,
             "text": item.version.text,
             "options": [{"key": key, "text": texts[key]} for key in item.option_order],
@@ -190,7 +218,7 @@ def attempt_result(attempt: Attempt, now: datetime | None = None) -> AttemptResu
                 continue
             module = by_module.setdefault(
                 item.module_number,
-                ModuleResult(item.module_number, str(MODULE_NAMES[item.module_number]),
+                ModuleResult(item.module_number, str(MODULE_LABELS[item.module_number]),
                              Fraction(0), 0),
             )
             module.earned += item.credit
@@ -361,3 +389,71 @@ def questions_browse(*, module: int | None = None, item: str = "", kind: str = "
         questions = questions.filter(Q(code__icontains=search)
                                      | Q(current_version__text__icontains=search))
     return questions
+
+
+@dataclass(frozen=True)
+class ExamsOverview:
+    """The exam admins' start page: every exam with its course, the score reviews awaiting a
+    decision and the size of the bank."""
+
+    exams: list[Exam]
+    appeals_open: int
+    questions_in_use: int
+
+
+def exams_overview() -> ExamsOverview:
+    return ExamsOverview(
+        exams=list(Exam.objects.select_related("course").order_by("title")),
+        appeals_open=Appeal.objects.filter(state=AppealState.OPEN).count(),
+        questions_in_use=Question.objects.filter(is_active=True).count(),
+    )
+
+
+@dataclass(frozen=True)
+class QuestionDetail:
+    """One question as candidates see it, with its key, for exam admins: `options` in the
+    written order, each with `correct`; every version, newest first."""
+
+    question: Question
+    current: QuestionVersion | None
+    options: list[dict[str, Any]]
+    versions: list[QuestionVersion]
+
+
+def question_detail(*, question_id: int) -> QuestionDetail | None:
+    try:
+        question = Question.objects.select_related("current_version", "item").get(
+            pk=question_id)
+    except Question.DoesNotExist:
+        return None
+    current = question.current_version
+    options = [] if current is None else [
+        {"key": o["key"], "text": o["text"], "correct": o["key"] in current.correct_keys}
+        for o in current.options
+    ]
+    versions = list(question.versions.select_related("created_by").order_by("-number"))
+    return QuestionDetail(question=question, current=current, options=options,
+                          versions=versions)
+
+
+def question_by_code(*, code: str) -> Question | None:
+    return Question.objects.filter(code=code).first()
+
+
+def accommodations_of_exam(*, exam: Exam) -> QuerySet[Accommodation]:
+    """The extra time granted at an exam, with whom it is for and who granted it."""
+    return exam.accommodations.select_related("user", "granted_by")
+
+
+def appeals_of_attempt(*, attempt: Attempt) -> QuerySet[Appeal]:
+    """The score reviews a candidate asked for on one attempt, newest first."""
+    return attempt.appeals.all()
+
+
+APPEALS_LISTED_MAX = 200
+
+
+def appeals_for_staff() -> list[Appeal]:
+    """The newest score reviews (open and decided) with their candidate, exam and decider."""
+    return list(Appeal.objects.select_related("attempt__user", "attempt__exam", "resolved_by")
+                [:APPEALS_LISTED_MAX])

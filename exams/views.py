@@ -1,18 +1,21 @@
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import user_by_email
 from core.bounds import INTEGER_MAX
 from core.exports import table_response
 from core.permissions import staff_view
@@ -23,16 +26,9 @@ from core.validators import import_file_validators
 from . import importing, item_analysis, selectors, services, tracing
 from .errors import ExamError
 from .forms import AppealForm
-from .models import (
-    MODULE_CHOICES,
-    Appeal,
-    AppealState,
-    Attempt,
-    AttemptState,
-    Exam,
-    Question,
-    QuestionKind,
-)
+from .models import MODULE_CHOICES, Appeal, AppealState, Attempt, AttemptState, QuestionKind
+
+T = TypeVar("T")
 
 
 def _own_attempt(request: AuthenticatedHttpRequest, attempt_id: int) -> Attempt:
@@ -40,6 +36,16 @@ def _own_attempt(request: AuthenticatedHttpRequest, attempt_id: int) -> Attempt:
         return selectors.attempt_for_user(attempt_id=attempt_id, user=request.user)
     except Attempt.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def _or_404(found: T | None) -> T:
+    if found is None:
+        raise Http404
+    return found
+
+
+# The position is filled in by the page's script, one URL per answer it saves.
+ANSWER_POSITION_PLACEHOLDER = "position"
 
 
 # --- Candidates --------------------------------------------------------------------------------
@@ -65,7 +71,7 @@ def start(request: AuthenticatedHttpRequest, exam_id: int) -> HttpResponse:
     """The rules page (GET): time, questions, pass mark, attempts left, the deadline rule and
     the honour statement; the clock starts only on its POST, with the statement ticked. An
     attempt in progress resumes directly."""
-    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
+    exam = _or_404(selectors.exam_published(exam_id=exam_id))
     rules = selectors.exam_rules(exam=exam, user=request.user)
     if rules.eligibility.open_attempt is not None:
         return redirect("exams:attempt", attempt_id=rules.eligibility.open_attempt.pk)
@@ -95,10 +101,11 @@ def attempt(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
         "attemptId": attempt.pk,
         "secondsRemaining": paper["seconds_remaining"],
         "lastSeq": paper["last_seq"],
-        "paperUrl": f"/api/v1/exams/attempts/{attempt.pk}",
-        "saveUrl": f"/api/v1/exams/attempts/{attempt.pk}/answers/",
-        "resultUrl": f"/exams/attempts/{attempt.pk}/result/",
-        "submitUrl": f"/exams/attempts/{attempt.pk}/submit/",
+        "paperUrl": reverse("api-v1:exams_attempt_paper", kwargs={"attempt_id": attempt.pk}),
+        "saveUrl": reverse("api-v1:exams_answer_save", kwargs={
+            "attempt_id": attempt.pk, "position": ANSWER_POSITION_PLACEHOLDER}),
+        "savePosition": ANSWER_POSITION_PLACEHOLDER,
+        "resultUrl": reverse("exams:result", kwargs={"attempt_id": attempt.pk}),
         "text": {
             "saving": _("Saving…"),
             "saved": _("All answers saved"),
@@ -133,7 +140,7 @@ def result(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("exams:attempt", attempt_id=attempt.pk)
     return render(request, "exams/result.html", {
         "result": selectors.attempt_result(attempt),
-        "appeals": attempt.appeals.all(),
+        "appeals": selectors.appeals_of_attempt(attempt=attempt),
         "appeal_form": AppealForm(),
     })
 
@@ -160,11 +167,7 @@ def appeal(request: AuthenticatedHttpRequest, attempt_id: int) -> HttpResponse:
 
 @staff_view("exams.view_exam_statistics")
 def manage(request: HttpRequest) -> HttpResponse:
-    return render(request, "exams/manage.html", {
-        "exams": Exam.objects.select_related("course").order_by("title"),
-        "appeals_open": Appeal.objects.filter(state=AppealState.OPEN).count(),
-        "question_count": Question.objects.filter(is_active=True).count(),
-    })
+    return render(request, "exams/manage.html", {"overview": selectors.exams_overview()})
 
 
 class BankFilterForm(forms.Form):
@@ -208,17 +211,8 @@ def questions(request: HttpRequest) -> HttpResponse:
 @staff_view("exams.view_question")
 def question(request: HttpRequest, question_id: int) -> HttpResponse:
     """One question as candidates see it, with its key, explanation and versions."""
-    question = get_object_or_404(Question.objects.select_related("current_version"),
-                                 pk=question_id)
-    current = question.current_version
-    options = []
-    if current is not None:
-        options = [{"key": o["key"], "text": o["text"], "correct": o["key"] in current.correct_keys}
-                   for o in current.options]
-    return render(request, "exams/question.html", {
-        "question": question, "current": current, "options": options,
-        "versions": question.versions.select_related("created_by").order_by("-number"),
-    })
+    detail = _or_404(selectors.question_detail(question_id=question_id))
+    return render(request, "exams/question.html", {"detail": detail})
 
 
 class ImportForm(forms.Form):
@@ -259,7 +253,7 @@ def questions_export(request: HttpRequest) -> HttpResponse:
 
 @staff_view("exams.view_exam_statistics")
 def exam_statistics(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam = get_object_or_404(Exam, pk=exam_id)
+    exam = _or_404(selectors.exam_get(exam_id=exam_id))
     stats = item_analysis.exam_statistics(exam)
     chart = mark_safe(
         item_analysis.score_distribution_svg(stats.scores, float(exam.pass_mark_percent))
@@ -280,10 +274,10 @@ class AccommodationForm(forms.Form):
 
 @staff_view("exams.add_accommodation")
 def accommodation(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam = get_object_or_404(Exam, pk=exam_id)
+    exam = _or_404(selectors.exam_get(exam_id=exam_id))
     form = AccommodationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        person = user_by_email(email=form.cleaned_data["email"])
         if person is None:
             form.add_error("email", _("No account uses this email address."))
         else:
@@ -298,7 +292,7 @@ def accommodation(request: HttpRequest, exam_id: int) -> HttpResponse:
                 form.add_error(None, " ".join(exc.messages))
     return render(request, "exams/accommodation.html", {
         "exam": exam, "form": form,
-        "granted": exam.accommodations.select_related("user", "granted_by"),
+        "granted": selectors.accommodations_of_exam(exam=exam),
     })
 
 
@@ -329,8 +323,7 @@ def appeals(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("This review could not be resolved."))
         return redirect("exams:appeals")
     return render(request, "exams/appeals.html", {
-        "appeals": Appeal.objects.select_related("attempt__user", "attempt__exam",
-                                                 "resolved_by")[:200],
+        "appeals": selectors.appeals_for_staff(),
         "form": ResolveForm(),
     })
 
@@ -344,7 +337,7 @@ class VoidForm(forms.Form):
 def question_void(request: HttpRequest) -> HttpResponse:
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        question = Question.objects.filter(code=form.cleaned_data["code"]).first()
+        question = selectors.question_by_code(code=form.cleaned_data["code"])
         if question is None:
             form.add_error("code", _("No question has this code."))
         else:
@@ -367,7 +360,5 @@ def items_coverage(request: HttpRequest) -> HttpResponse:
 
 @staff_view("exams.view_item_tracing")
 def item_trace(request: HttpRequest, item_id: int) -> HttpResponse:
-    trace = tracing.item_trace(item_id=item_id)
-    if trace is None:
-        raise Http404
+    trace = _or_404(tracing.item_trace(item_id=item_id))
     return render(request, "exams/item_trace.html", {"trace": trace})

@@ -163,11 +163,11 @@ def my_enrolments(request: AuthenticatedHttpRequest) -> list[EnrolmentOut]:
 
 @router.post("/cohorts/{code}/enrol", response={201: EnrolmentOut, 400: ErrorOut},
              auth=signed_in)
-def enrol(request: HttpRequest, code: str, payload: EnrolIn) -> Status:
+def enrol(request: AuthenticatedHttpRequest, code: str, payload: EnrolIn) -> Status:
     cohort = get_object_or_404(Cohort, code=code)
     try:
         enrolment = services.enrolment_create(
-            user=request.user, cohort_id=cohort.pk, waitlist=payload.waitlist  # type: ignore[arg-type]
+            user=request.user, cohort_id=cohort.pk, waitlist=payload.waitlist
         )
     except services.LmsError as exc:
         return Status(400, _error(exc))
@@ -176,7 +176,7 @@ def enrol(request: HttpRequest, code: str, payload: EnrolIn) -> Status:
 
 @router.post("/enrolments/{reference}/checkout", response={200: CheckoutOut, 400: ErrorOut},
              auth=signed_in)
-def checkout(request: HttpRequest, reference: str, payload: CheckoutIn) -> Status:
+def checkout(request: AuthenticatedHttpRequest, reference: str, payload: CheckoutIn) -> Status:
     enrolment = get_object_or_404(Enrolment, reference=reference, user=request.user)
     base = request.build_absolute_uri(reverse("lms:enrolment_detail", args=[reference]))
     paid = request.build_absolute_uri(reverse("lms:enrolment_paid", args=[reference]))
@@ -184,7 +184,7 @@ def checkout(request: HttpRequest, reference: str, payload: CheckoutIn) -> Statu
         fapiao = _fapiao_data(payload.fapiao)
         result = services.checkout_start(
             enrolment_id=enrolment.pk,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             provider=payload.provider,
             success_url=paid + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=base,
@@ -305,7 +305,7 @@ def cancellation_preview(request: HttpRequest, reference: str) -> CancellationOu
 
 @router.post("/enrolments/{reference}/cancel",
              response={200: CancellationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
-def cancel(request: HttpRequest, reference: str, payload: CancelIn) -> Status:
+def cancel(request: AuthenticatedHttpRequest, reference: str, payload: CancelIn) -> Status:
     """Cancel an enrolment of mine; answers the refund given (per the cohort's policy)."""
     enrolment = _my_enrolment(request, reference)
     if not enrolment.is_cancellable:
@@ -314,7 +314,7 @@ def cancel(request: HttpRequest, reference: str, payload: CancelIn) -> Status:
     refund = services.cancel_refund_for(enrolment=enrolment)
     try:
         enrolment = services.enrolment_cancel(
-            enrolment_id=enrolment.pk, by=request.user,  # type: ignore[arg-type]
+            enrolment_id=enrolment.pk, by=request.user,
             reason=payload.reason,
         )
     except services.LmsError as exc:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from cms.models import StandardItem
 from core.services import audit_record
 
@@ -51,7 +52,7 @@ def question_save(
     explanation: str = "",
     item: StandardItem | None = None,
     is_active: bool = True,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> tuple[Question, bool]:
     """Create a question, or give an existing one (same code) a new version when its content
     changed. Returns (question, changed). Past attempts keep pointing at their old version.

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from ..errors import BlueprintUnfillable
-from ..models import MODULE_NAMES, Exam, Question, QuestionKind
+from ..models import MODULE_LABELS, Exam, Question, QuestionKind
 
 paper_random = secrets.SystemRandom()
 
@@ -50,7 +50,7 @@ def blueprint_check(*, rules: list[tuple[int, str, int]]) -> None:
         if short:
             problems.append(
                 _("Module %(n)d (%(name)s) lacks questions: %(detail)s")
-                % {"n": module, "name": MODULE_NAMES[module], "detail": "; ".join(short)}
+                % {"n": module, "name": MODULE_LABELS[module], "detail": "; ".join(short)}
             )
     if problems:
         raise BlueprintUnfillable(problems)

@@ -91,10 +91,28 @@ def test_lookups_by_number_are_rate_limited_per_client(client, settings, holder_
              for number in numbers]
     assert codes[:3] == [200, 404, 404]
     assert codes[3:] == [429, 429]
+    refused = client.get("/credentials/verify/", {"number": holder_credential.number})
+    assert refused["Retry-After"] == "60"
+    assert "请稍等一分钟后再验证其他证书。" in refused.content.decode()
     # Another client is not affected.
     other = client.get("/credentials/verify/", {"number": holder_credential.number},
                        REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
+
+
+def test_the_api_counts_lookups_with_the_page_and_refuses_past_the_limit(
+        client, settings, holder_credential, time_machine):
+    settings.CERTIFICATION_VERIFY_NUMBER_PER_MINUTE = 2
+    time_machine.move_to(timezone.now().replace(second=1), tick=False)
+    assert client.get("/credentials/verify/", {"number": holder_credential.number}
+                      ).status_code == 200
+    api = f"/api/v1/certification/verify/{holder_credential.number}"
+    assert client.get(api).status_code == 200
+    refused = client.get(api)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited" and refused["Retry-After"] == "60"
+    # The QR link has its own, higher limit: a holder's shared link still verifies.
+    assert client.get(api, {"token": holder_credential.token}).status_code == 200
 
 
 def test_the_api_verifies_by_number_and_by_token(client, holder_credential):

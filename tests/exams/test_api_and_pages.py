@@ -200,3 +200,22 @@ def test_the_open_paper_is_never_stored_so_back_cannot_show_it_live(client, cand
     closed = client.get(f"{API}/attempts/{attempt.pk}")
     assert closed.status_code == 409
     assert "no-store" in closed["Cache-Control"]
+
+
+def test_the_paper_page_tells_its_script_where_to_load_save_and_see_the_result(client, candidate,
+                                                                              mixed_exam):
+    """The addresses in the page's client settings are the API's and the result page's: the
+    script fills the position into the save address for each answer."""
+    client.force_login(candidate)
+    client.post(f"{API}/{mixed_exam.pk}/attempts")
+    attempt = Attempt.objects.get(user=candidate)
+    page = client.get(reverse("exams:attempt", args=[attempt.pk]))
+    cfg = page.context["client"]
+    assert client.get(cfg["paperUrl"]).json()["attempt_id"] == attempt.pk
+    save_url = cfg["saveUrl"].replace(cfg["savePosition"], "2")
+    assert save_url == f"{API}/attempts/{attempt.pk}/answers/2"
+    saved = client.put(save_url, data=json.dumps({"selected": [], "flagged": True, "seq": 1}),
+                       content_type="application/json")
+    assert saved.status_code == 200 and saved.json()["applied"] is True
+    assert attempt.items.get(position=2).flagged
+    assert cfg["resultUrl"] == reverse("exams:result", args=[attempt.pk])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import AuditEntry
@@ -169,3 +171,27 @@ def test_full_marks_with_answer_all_helper(exam_factory, candidate):
     attempt, _ = attempt_start(exam=exam, user=candidate)
     answer_all(attempt, right=2)
     assert attempt_submit(attempt_id=attempt.pk, user=candidate).score_percent == 100
+
+
+def test_the_score_reviews_page_costs_the_same_queries_for_1_or_4_requests(
+        client, exam_factory, user_factory, complete_course):
+    exam = exam_factory(per_module={1: 2})
+    admin = user_factory(roles=["exam_admin"])
+    client.force_login(admin)
+    url = reverse("exams:appeals")
+    counts = []
+    for total in (1, 4):
+        while exam.attempts.count() < total:
+            person = user_factory()
+            complete_course(person)
+            attempt, _ = attempt_start(exam=exam, user=person)
+            attempt_submit(attempt_id=attempt.pk, user=person)
+            appeal = appeal_request(attempt_id=attempt.pk, user=person, reason="请复核")
+            appeal_resolve(appeal_id=appeal.pk, state=AppealState.REJECTED,
+                           resolution="无误", resolved_by=admin)
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).content.decode()
+        assert body.count("无误") == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -119,7 +119,7 @@
     var retryAfter = 0;
     inflight[pos] = true;
     if (!failures) setStatus("saving");
-    fetch(cfg.saveUrl + pos, {
+    fetch(cfg.saveUrl.replace(cfg.savePosition, String(pos)), {
       method: "PUT",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
