@@ -307,7 +307,7 @@ def application_missing(project: ReviewProject) -> list[str]:
 def _application_complete_check(project: ReviewProject) -> None:
     missing = application_missing(project)
     if missing:
-        raise ReviewError(missing, code="incomplete")
+        raise ReviewError(" ".join(missing), code="incomplete")
 
 
 def fee_paid(project: ReviewProject) -> bool:
