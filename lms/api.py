@@ -124,7 +124,7 @@ def _error(exc: services.LmsError) -> ErrorOut:
                     detail=" ".join(str(m) for m in exc.messages))
 
 
-def _fapiao_data(fapiao: FapiaoIn | None) -> dict[str, str] | None:
+def fapiao_data(fapiao: FapiaoIn | None) -> dict[str, str] | None:
     """The fapiao details checked by the web form's own validators (lengths, email, taxpayer
     id), so the API accepts exactly what the page accepts."""
     if fapiao is None:
@@ -182,7 +182,7 @@ def checkout(request: HttpRequest, reference: str, payload: CheckoutIn) -> Statu
     base = request.build_absolute_uri(reverse("lms:enrolment_detail", args=[reference]))
     paid = request.build_absolute_uri(reverse("lms:enrolment_paid", args=[reference]))
     try:
-        fapiao = _fapiao_data(payload.fapiao)
+        fapiao = fapiao_data(payload.fapiao)
         result = services.checkout_start(
             enrolment_id=enrolment.pk,
             user=request.user,  # type: ignore[arg-type]
@@ -353,6 +353,7 @@ def bank_transfers_awaited(request: AuthenticatedHttpRequest) -> Status:
 
 def _awaited_transfer_out(payment: Payment) -> AwaitedTransferOut:
     enrolment = payment.enrolment
+    assert enrolment is not None  # staff_payments' bank_payments are a course's
     fapiao = getattr(enrolment, "fapiao", None)
     return AwaitedTransferOut(
         payment_id=payment.pk, reference=enrolment.reference, trainee=enrolment.user.display_name,
@@ -380,7 +381,8 @@ def bank_transfer_confirm(request: AuthenticatedHttpRequest, payment_id: int,
     return Status(200, BankConfirmOut(
         payment_id=payment.pk, reference=payment_terms(payment).reference,
         payment_state=payment.state,
-        enrolment_state=payment.enrolment.state if payment.enrolment else "", amount_received=payment.amount_received,
+        enrolment_state=payment.enrolment.state if payment.enrolment else "",
+        amount_received=payment.amount_received,
         received_on=payment.received_on, confirmed_at=payment.confirmed_at,
         confirmed_by=payment.confirmed_by.display_name if payment.confirmed_by else "",
     ))

@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import CentreType
+from cms.models import StandardVersionPage
 
-from .models import Channel, Industry, MemberRole, ReviewProject
+from .models import Channel, Industry, MemberRole, OrganisationSite, ReviewProject
 from .services import ApplicationData
 
 
@@ -44,10 +45,12 @@ class MemberAddForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    standard_version = forms.ModelChoiceField(label=_("Standard version"), queryset=None)
+    standard_version = forms.ModelChoiceField(label=_("Standard version"),
+                                              queryset=StandardVersionPage.objects.none())
     sites = forms.ModelMultipleChoiceField(
-        label=_("Scope: the sites reviewed"), queryset=None, widget=forms.CheckboxSelectMultiple,
-        required=False, help_text=_("At least one, to submit."))
+        label=_("Scope: the sites reviewed"), queryset=OrganisationSite.objects.none(),
+        widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("At least one, to submit."))
     coordinators = forms.CharField(
         label=_("Registered coordinators who prepared it"), required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -303,3 +303,8 @@ def organisation_by_name_or_code(text: str) -> Organisation | None:
     if not text:
         return None
     return Organisation.objects.filter(Q(name=text) | Q(credit_code=text.upper())).first()
+
+
+def projects_of_member(user: User) -> QuerySet[ReviewProject]:
+    """The applications of every organisation `user` is a member of."""
+    return _projects_with_details().filter(organisation__review_members__user=user)

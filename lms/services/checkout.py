@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +31,7 @@ class CheckoutResult:
     start: CheckoutStart
 
 
-def _fapiao_save(fapiao: dict[str, str], **purchase: object) -> FapiaoRequest:
+def _fapiao_save(fapiao: dict[str, str], **purchase: Any) -> FapiaoRequest:
     """Check and store the fapiao details of the purchase named by `purchase` (its enrolment,
     or its purchase kind and key)."""
     from ..validators import normalise_taxpayer_id, validate_taxpayer_id

@@ -428,12 +428,13 @@ def payment_sync(*, payment_id: int) -> str:
 def payments_reconcile() -> dict[str, int]:
     """Find money without a seat and seats without money. Each mismatch is recorded once and
     reported to course admins once; mismatches that went away are marked resolved."""
-    paid_not_confirmed = {
+    # Payments for other purchases (no enrolment) have no seat to compare with.
+    paid_not_confirmed: dict[int, Payment] = {
         p.enrolment_id: p
-        for p in Payment.objects.filter(state=Payment.State.CONFIRMED,
-                                        enrolment__isnull=False).exclude(
+        for p in Payment.objects.filter(state=Payment.State.CONFIRMED).exclude(
             enrolment__state__in=Enrolment.SEATED_STATES
         )
+        if p.enrolment_id is not None
     }
     confirmed_not_paid = set(
         Enrolment.objects.filter(state__in=Enrolment.SEATED_STATES, price__gt=0)

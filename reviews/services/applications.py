@@ -178,14 +178,15 @@ def member_add(*, organisation: Organisation, by: User, email: str,
         raise ReviewError({"role": [_("Choose a role from the list.")]})
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
-        raise ReviewError({"email": [_(
+        raise ReviewError({"email": ReviewError(_(
             "No account has this email address. Ask your colleague to sign up first, then add "
-            "them.")]}, code="no_account")
+            "them."), code="no_account")})
     member, created = OrganisationMember.objects.get_or_create(
         organisation=organisation, user=user, defaults={"role": role, "added_by": by})
     if not created:
-        raise ReviewError({"email": [_("%(name)s is already a member.")
-                                     % {"name": user.display_name}]}, code="duplicate")
+        raise ReviewError({"email": ReviewError(_("%(name)s is already a member.")
+                                                % {"name": user.display_name},
+                                                code="duplicate")})
     audit_record(actor=by, action="reviews.organisation.member_added", target=organisation,
                  data={"user": user.pk, "role": role})
     _email([user], "member_added", organisation=organisation, member=member, by=by)

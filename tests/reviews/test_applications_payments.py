@@ -119,7 +119,6 @@ def stripe_started(stripe_api, client, applicant, draft):  # noqa: F811
 
 
 def test_stripe_checkout_for_the_fee_in_cny(stripe_started, stripe_api, draft):  # noqa: F811
-    payment, session = stripe_started
     _method, path, params = stripe_api.requests[0]
     assert path == "/v1/checkout/sessions"
     assert params["line_items[0][price_data][unit_amount]"] == ["5000000"]
