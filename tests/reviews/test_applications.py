@@ -273,3 +273,26 @@ def test_the_pages_fit_a_phone(client, applicant, draft):
         page = client.get(url).content.decode()
         assert "reviews/reviews.css" in page
         assert "<table" not in page or 'class="stack-table"' in page
+
+
+def test_the_applicant_finds_their_organisation_on_their_dashboard(client, applicant):
+    client.force_login(applicant.admin)
+    page = client.get("/me/").content.decode()
+    assert reverse("reviews:organisation", args=[applicant.organisation.pk]) in page
+
+
+def test_the_staff_list_reads_a_fixed_number_of_queries(
+        client, applicant, cert_admin, django_assert_max_num_queries):
+    for n in range(6):
+        coordinator = make_coordinator(email=f"c{n}@example.com", number=f"CCSO-C-2025-10{n}")
+        project = services.application_create(
+            organisation=applicant.organisation, by=applicant.admin,
+            data=services.ApplicationData(standard_version_id=applicant.version.pk,
+                                          site_ids=[s.pk for s in applicant.sites],
+                                          coordinators=[coordinator.email],
+                                          declared_true=True))
+        _submitted(project)
+    client.force_login(cert_admin)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("reviews:staff_projects")).content.decode()
+    assert page.count('data-testid="submitted-project"') == 6
