@@ -19,7 +19,6 @@ from accounts.models import User
 from core.api_auth import permission_check, signed_in
 from core.api_errors import ErrorOut
 from core.typing import AuthenticatedHttpRequest
-from lms import selectors as lms_selectors
 from lms.api import CheckoutIn, CheckoutOut, fapiao_data
 from lms.services import LmsError
 
@@ -353,13 +352,10 @@ def application_checkout(request: HttpRequest, project_id: int, payload: Checkou
         return Status(400, ErrorOut(code="provider", detail="Unknown payment provider."))
     except (services.ReviewError, LmsError) as error:
         return Status(400, _error(error))
-    instructions = result.start.instructions or (
-        lms_selectors.purchase_bank_instructions(payment=result.payment)
-        if payload.provider == "bank_transfer" else {})
     return Status(200, CheckoutOut(
         provider=payload.provider, reference=result.start.reference,
         expires_at=result.start.expires_at, redirect_url=result.start.redirect_url,
-        instructions=instructions))
+        instructions=result.start.instructions))
 
 
 @router.post("/applications/{project_id}/checkout/sync",
