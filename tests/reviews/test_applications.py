@@ -296,3 +296,12 @@ def test_the_staff_list_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         page = client.get(reverse("reviews:staff_projects")).content.decode()
     assert page.count('data-testid="submitted-project"') == 6
+
+
+def test_a_site_in_a_submitted_scope_stays(applicant, draft):
+    site = applicant.sites[0]
+    _submitted(draft)
+    with pytest.raises(services.ReviewError) as refused:
+        services.site_remove(site=site, by=applicant.admin)
+    assert refused.value.code == "in_scope"
+    assert draft.sites.filter(pk=site.pk).exists()

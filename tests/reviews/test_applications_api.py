@@ -133,3 +133,22 @@ def test_staff_return_then_accept_through_the_api(client, applicant, draft, cert
     accepted = _call(client, "POST", f"/staff/applications/{draft.pk}/accept")
     assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"
     assert accepted.json()["url"] == reverse("reviews:application", args=[draft.pk])
+
+
+def test_an_admin_removes_a_site_and_a_colleague(client, applicant, user_factory, draft):
+    colleague = user_factory()
+    member = OrganisationMember.objects.create(organisation=applicant.organisation,
+                                               user=colleague)
+    client.force_login(applicant.admin)
+    org_id = applicant.organisation.pk
+    free_site = applicant.sites[1]  # the draft's scope is sites[0]
+    assert _call(client, "DELETE",
+                 f"/organisations/{org_id}/sites/{free_site.pk}").status_code == 204
+    assert _call(client, "DELETE",
+                 f"/organisations/{org_id}/members/{member.pk}").status_code == 204
+    admin_member = OrganisationMember.objects.get(user=applicant.admin)
+    last = _call(client, "DELETE", f"/organisations/{org_id}/members/{admin_member.pk}")
+    assert last.status_code == 400 and last.json()["code"] == "last_admin"
+    body = _call(client, "GET", f"/organisations/{org_id}").json()
+    assert [s["name"] for s in body["sites"]] == ["北京中心"]
+    assert [m["email"] for m in body["members"]] == [applicant.admin.email]
