@@ -387,6 +387,7 @@ class ReviewerApplication(models.Model):
 class CentreType(models.TextChoices):
     IN_HOUSE = "in_house", _("In-house")
     OUTSOURCED = "outsourced", _("Outsourced")
+    HOSTED = "hosted", _("Hosted")
 
 
 class ManagementLevel(models.IntegerChoices):

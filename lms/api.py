@@ -25,6 +25,7 @@ from .forms import FapiaoForm
 from .ics import cohort_ics
 from .models import Cohort, Enrolment, Payment
 from .notice import payment_notice_response
+from .purchases import payment_terms
 
 router = Router(tags=["training"])
 
@@ -123,7 +124,7 @@ def _error(exc: services.LmsError) -> ErrorOut:
                     detail=" ".join(str(m) for m in exc.messages))
 
 
-def _fapiao_data(fapiao: FapiaoIn | None) -> dict[str, str] | None:
+def fapiao_data(fapiao: FapiaoIn | None) -> dict[str, str] | None:
     """The fapiao details checked by the web form's own validators (lengths, email, taxpayer
     id), so the API accepts exactly what the page accepts."""
     if fapiao is None:
@@ -181,7 +182,7 @@ def checkout(request: AuthenticatedHttpRequest, reference: str, payload: Checkou
     base = request.build_absolute_uri(reverse("lms:enrolment_detail", args=[reference]))
     paid = request.build_absolute_uri(reverse("lms:enrolment_paid", args=[reference]))
     try:
-        fapiao = _fapiao_data(payload.fapiao)
+        fapiao = fapiao_data(payload.fapiao)
         result = services.checkout_start(
             enrolment_id=enrolment.pk,
             user=request.user,
@@ -326,7 +327,7 @@ def cancel(request: AuthenticatedHttpRequest, reference: str, payload: CancelIn)
 class AwaitedTransferOut(Schema):
     payment_id: int
     reference: str = Field(description="The reference the payer was asked to quote")
-    trainee: str
+    trainee: str = Field(description="Who pays: the trainee, or the payer of another purchase")
     company: str = Field(description="The payer company from the fapiao details, if any")
     amount_due: Decimal
     state: str = Field(description='"created" while awaited, "expired" once the hold lapsed')
@@ -339,12 +340,20 @@ def bank_transfers_awaited(request: AuthenticatedHttpRequest) -> Status:
     """Course admins: the bank transfers awaited (and those that lapsed in the last 30 days),
     as on /training/staff/payments/, to match against the bank statement by reference."""
     permission_check(request, "lms.manage_enrolments")
-    return Status(200, [_awaited_transfer_out(payment)
-                        for payment in selectors.staff_payments()["bank_payments"]])
+    listed = selectors.staff_payments()
+    return Status(200, [_awaited_transfer_out(payment) for payment in listed["bank_payments"]]
+                  + [AwaitedTransferOut(
+                      payment_id=row.payment.pk, reference=row.terms.reference,
+                      trainee=row.terms.payer_name,
+                      company=row.fapiao.company_name if row.fapiao else "",
+                      amount_due=row.payment.amount, state=row.payment.state,
+                      expires_at=row.payment.expires_at)
+                     for row in listed["purchase_transfers"]])
 
 
 def _awaited_transfer_out(payment: Payment) -> AwaitedTransferOut:
     enrolment = payment.enrolment
+    assert enrolment is not None  # staff_payments' bank_payments are a course's
     fapiao = getattr(enrolment, "fapiao", None)
     return AwaitedTransferOut(
         payment_id=payment.pk, reference=enrolment.reference, trainee=enrolment.user.display_name,
@@ -363,16 +372,17 @@ def bank_transfer_confirm(request: AuthenticatedHttpRequest, payment_id: int,
     permission_check(request, "lms.manage_enrolments")
     payment = get_object_or_404(Payment, pk=payment_id, provider="bank_transfer")
     try:
-        enrolment = services.bank_transfer_confirm(
+        payment = services.bank_transfer_confirm(
             payment_id=payment.pk, by=request.user,
             amount_received=payload.amount_received, received_on=payload.received_on,
         )
     except services.LmsError as exc:
         return Status(400, _error(exc))
-    payment.refresh_from_db()
     return Status(200, BankConfirmOut(
-        payment_id=payment.pk, reference=enrolment.reference, payment_state=payment.state,
-        enrolment_state=enrolment.state, amount_received=payment.amount_received,
+        payment_id=payment.pk, reference=payment_terms(payment).reference,
+        payment_state=payment.state,
+        enrolment_state=payment.enrolment.state if payment.enrolment else "",
+        amount_received=payment.amount_received,
         received_on=payment.received_on, confirmed_at=payment.confirmed_at,
         confirmed_by=payment.confirmed_by.display_name if payment.confirmed_by else "",
     ))

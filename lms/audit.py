@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "lms.enrolment.refunded": _("Enrolment cancelled and refunded"),
     "lms.enrolment.waitlist_offered": _("Seat offered from the waiting list"),
     "lms.payment.started": _("Payment started"),
+    "lms.purchase.paid": _("Payment confirmed for a purchase"),
     "lms.payment.received": _("Bank transfer received (amount and date recorded)"),
     "lms.payment.duplicate_refunded": _("Duplicate payment refunded"),
     "lms.payment.refunded": _("Payment refunded"),

@@ -257,12 +257,24 @@ class Enrolment(models.Model):
         return self.state in self.CANCELLABLE_STATES
 
 
+# A payment (and its fapiao details) is for exactly one purchase: a course seat (the
+# enrolment) or a purchase of a kind registered in `lms.purchases` (kind and key).
+ONE_PURCHASE = (
+    Q(enrolment__isnull=False, purchase_kind="", purchase_key="")
+    | (Q(enrolment__isnull=True) & ~Q(purchase_kind="") & ~Q(purchase_key=""))
+)
+
+
 class FapiaoRequest(models.Model):
     """The invoice (发票) details a company needs to pay by bank transfer (对公转账)."""
 
+    # For a course seat, its enrolment; for another purchase (`lms.purchases`), its kind and key.
     enrolment = models.OneToOneField(
-        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="fapiao"
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="fapiao",
+        null=True, blank=True,
     )
+    purchase_kind = models.CharField(_("purchase kind"), max_length=40, blank=True)
+    purchase_key = models.CharField(_("purchase key"), max_length=64, blank=True)
     company_name = models.CharField(_("company name"), max_length=200)
     taxpayer_id = models.CharField(_("taxpayer id"), max_length=20)
     address = models.CharField(_("registered address and phone"), max_length=300)
@@ -273,13 +285,21 @@ class FapiaoRequest(models.Model):
     class Meta:
         verbose_name = _("fapiao request")
         verbose_name_plural = _("fapiao requests")
+        constraints = [
+            models.CheckConstraint(condition=ONE_PURCHASE, name="lms_fapiao_one_purchase"),
+            models.UniqueConstraint(
+                fields=["purchase_kind", "purchase_key"], condition=~Q(purchase_kind=""),
+                name="lms_fapiao_one_per_purchase",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.company_name} ({self.taxpayer_id})"
 
 
 class Payment(models.Model):
-    """Money for one enrolment through one provider (Stripe or bank transfer)."""
+    """Money for one purchase (a course seat, or a registered purchase kind: see
+    `lms.purchases`) through one provider (Stripe or bank transfer)."""
 
     class State(models.TextChoices):
         CREATED = "created", _("Awaiting payment")
@@ -292,8 +312,11 @@ class Payment(models.Model):
     PAID_STATES = (State.CONFIRMED, State.REFUNDED, State.PARTIALLY_REFUNDED)
 
     enrolment = models.ForeignKey(
-        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="payments"
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="payments",
+        null=True, blank=True,
     )
+    purchase_kind = models.CharField(_("purchase kind"), max_length=40, blank=True)
+    purchase_key = models.CharField(_("purchase key"), max_length=64, blank=True)
     provider = models.CharField(_("provider"), max_length=30)
     method = models.CharField(
         _("method"), max_length=30, blank=True, help_text=_("card, alipay, wechat_pay, bank")
@@ -346,11 +369,18 @@ class Payment(models.Model):
                 condition=Q(state="confirmed"),
                 name="lms_payment_one_paid_per_enrolment",
             ),
+            models.UniqueConstraint(
+                fields=["purchase_kind", "purchase_key"],
+                condition=Q(state="confirmed") & ~Q(purchase_kind=""),
+                name="lms_payment_one_paid_per_purchase",
+            ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0) & Q(refunded_amount__lte=models.F("amount")),
                 name="lms_payment_amounts_valid",
             ),
+            models.CheckConstraint(condition=ONE_PURCHASE, name="lms_payment_one_purchase"),
         ]
+        indexes = [models.Index(fields=["purchase_kind", "purchase_key"])]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.amount} {self.currency} ({self.get_state_display()})"

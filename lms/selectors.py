@@ -31,6 +31,7 @@ from .models import (
     Refund,
     method_label,
 )
+from .purchases import PurchaseTerms, purchase_kind_get
 
 
 def _holds_lapse() -> None:
@@ -390,23 +391,64 @@ def staff_dashboard(*, since_days: int = 120) -> dict[str, Any]:
 CONFIRMED_TRANSFERS_SHOWN = 50
 
 
+@dataclass(frozen=True)
+class PurchaseTransfer:
+    """A bank transfer for a purchase of a registered kind (`lms.purchases`), as staff match
+    it against the statement."""
+
+    payment: Payment
+    terms: PurchaseTerms
+    fapiao: FapiaoRequest | None
+
+
+def payment_fapiao(*, payment: Payment) -> FapiaoRequest | None:
+    """The fapiao details given for what `payment` buys."""
+    if payment.enrolment_id is not None:
+        return FapiaoRequest.objects.filter(enrolment_id=payment.enrolment_id).first()
+    return FapiaoRequest.objects.filter(purchase_kind=payment.purchase_kind,
+                                        purchase_key=payment.purchase_key).first()
+
+
+def purchase_transfers_awaited(*, since: datetime.datetime) -> list[PurchaseTransfer]:
+    """Bank transfers awaited for registered purchases (and those lapsed since `since`), with
+    their terms and fapiao details read once per kind."""
+    payments = list(
+        Payment.objects.filter(provider="bank_transfer", enrolment__isnull=True)
+        .filter(Q(state=Payment.State.CREATED) | Q(state=Payment.State.EXPIRED,
+                                                    created_at__gte=since))
+        .order_by("state", "created_at")
+    )
+    keys: dict[str, list[str]] = defaultdict(list)
+    for payment in payments:
+        keys[payment.purchase_kind].append(payment.purchase_key)
+    terms = {kind: purchase_kind_get(kind).terms_many(kind_keys)
+             for kind, kind_keys in keys.items()}
+    fapiaos = {(f.purchase_kind, f.purchase_key): f for f in FapiaoRequest.objects.filter(
+        purchase_kind__in=list(keys), purchase_key__in=[k for v in keys.values() for k in v])}
+    return [PurchaseTransfer(payment=p, terms=terms[p.purchase_kind][p.purchase_key],
+                             fapiao=fapiaos.get((p.purchase_kind, p.purchase_key)))
+            for p in payments]
+
+
 def staff_payments() -> dict[str, Any]:
     recent = timezone.now() - datetime.timedelta(days=30)
     bank = (
-        Payment.objects.filter(provider="bank_transfer")
+        Payment.objects.filter(provider="bank_transfer", enrolment__isnull=False)
         .filter(Q(state=Payment.State.CREATED) | Q(state=Payment.State.EXPIRED,
                                                     created_at__gte=recent))
         .select_related("enrolment__user", "enrolment__cohort__course", "enrolment__fapiao")
         .order_by("state", "created_at")
     )
     confirmed = (
-        Payment.objects.filter(provider="bank_transfer", state__in=Payment.PAID_STATES)
+        Payment.objects.filter(provider="bank_transfer", state__in=Payment.PAID_STATES,
+                               enrolment__isnull=False)
         .select_related("enrolment__user", "enrolment__cohort", "enrolment__fapiao",
                         "confirmed_by")
         .order_by("-confirmed_at", "-pk")[:CONFIRMED_TRANSFERS_SHOWN]
     )
     return {
         "bank_payments": bank,
+        "purchase_transfers": purchase_transfers_awaited(since=recent),
         "confirmed_transfers": confirmed,
         "refunds": Refund.objects.filter(state=Refund.State.PENDING).select_related(
             "payment__enrolment__user", "payment__enrolment__cohort"),
@@ -424,3 +466,21 @@ def waitlist_position(*, enrolment: Enrolment) -> int | None:
     ).filter(Q(created_at__lt=enrolment.created_at) | Q(created_at=enrolment.created_at,
                                                        pk__lt=enrolment.pk))
     return ahead.count() + 1
+
+
+def purchase_payments(*, kind: str, key: str) -> QuerySet[Payment]:
+    """The payments for one purchase of a registered kind (`lms.purchases`), newest first."""
+    return Payment.objects.filter(purchase_kind=kind, purchase_key=key).order_by(
+        "-created_at", "-pk")
+
+
+def purchase_bank_instructions(*, payment: Payment) -> dict[str, str]:
+    """What to transfer for an open bank-transfer payment of a registered purchase."""
+    account = settings.LMS_BANK_ACCOUNT
+    return {
+        "account_name": account["name"],
+        "bank": account["bank"],
+        "account_number": account["number"],
+        "amount": f"{payment.amount:.2f}",
+        "reference": payment.provider_reference,
+    }

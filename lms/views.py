@@ -22,6 +22,7 @@ from .models import Cohort, Course, Enrolment, Lesson, Payment, Refund
 from .notice import payment_notice_response
 from .payments import providers_available
 from .payments.stripe_checkout import SignatureError
+from .purchases import payment_terms
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -352,6 +353,7 @@ def staff_bank_confirm(request: AuthenticatedHttpRequest, payment_id: int) -> Ht
                                        "enrolment__fapiao"),
         pk=payment_id, provider="bank_transfer",
     )
+    terms = payment_terms(payment)
     form = BankReceiptForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the amount and the date received as the bank "
@@ -363,17 +365,22 @@ def staff_bank_confirm(request: AuthenticatedHttpRequest, payment_id: int) -> Ht
             services.bank_transfer_check(payment=payment, amount_received=amount,
                                          received_on=received_on)
             return render(request, "lms/staff/bank_confirm.html", {
-                "payment": payment, "enrolment": payment.enrolment,
+                "payment": payment, "enrolment": payment.enrolment, "terms": terms,
+                "fapiao": selectors.payment_fapiao(payment=payment),
                 "amount_received": amount, "received_on": received_on,
             })
-        enrolment = services.bank_transfer_confirm(
+        confirmed = services.bank_transfer_confirm(
             payment_id=payment.pk, by=request.user, amount_received=amount,
             received_on=received_on,
         )
     except services.LmsError as exc:
         messages.error(request, _error_text(exc))
     else:
-        if enrolment.state == Enrolment.State.CONFIRMED:
+        enrolment = confirmed.enrolment
+        if enrolment is None:
+            messages.success(request, _("Transfer %(reference)s confirmed: %(title)s is paid.")
+                             % {"reference": terms.reference, "title": terms.title})
+        elif enrolment.state == Enrolment.State.CONFIRMED:
             messages.success(request, _("Transfer %(reference)s confirmed; the enrolment is "
                                         "confirmed.") % {"reference": enrolment.reference})
         else:

@@ -4,8 +4,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
+from core.services import audit_record
 
-from .models import Draw, ReviewerDeclaredConflict, ReviewProject, TeamMember
+from .models import (
+    Draw,
+    OrganisationMember,
+    OrganisationProfile,
+    OrganisationSite,
+    ReviewerDeclaredConflict,
+    ReviewProject,
+    TeamMember,
+)
 
 
 @admin.register(ReviewProject)
@@ -14,6 +23,7 @@ class ReviewProjectAdmin(admin.ModelAdmin):
     list_filter = ("state",)
     search_fields = ("organisation__name",)
     autocomplete_fields = ("organisation", "consulting_firm", "coordinators")
+    filter_horizontal = ("sites",)
 
     @admin.display(description=_("The draw"))
     def draw_page(self, obj: ReviewProject) -> str:
@@ -46,3 +56,36 @@ class TeamMemberAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(OrganisationMember)
+class OrganisationMemberAdmin(admin.ModelAdmin):
+    """Where a certification admin attaches the first admin of an organisation that is already
+    on the platform (an employer from work histories) and has none."""
+
+    list_display = ("organisation", "user", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("organisation__name", "user__email")
+    autocomplete_fields = ("organisation", "user")
+    exclude = ("added_by",)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action="reviews.organisation.member_added",
+                     target=obj.organisation,
+                     data={"user": obj.user_id, "role": obj.role, "via": "admin"})
+
+
+@admin.register(OrganisationProfile)
+class OrganisationProfileAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "industry", "centre_type", "seats")
+    list_filter = ("industry", "centre_type")
+    search_fields = ("organisation__name",)
+
+
+@admin.register(OrganisationSite)
+class OrganisationSiteAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "name", "address", "seats")
+    search_fields = ("organisation__name", "name")

@@ -16,6 +16,9 @@ DEFAULTS: dict[str, int] = {
     "REVIEWS_ROTATION_CYCLES": 1,
     # Completed reviews a reviewer needs to be drawn as lead (评审组长).
     "REVIEWS_LEAD_MIN_REVIEWS": 2,
+    # The review fee in CNY, paid with the application (a sample figure: the standard body
+    # sets the real one).
+    "REVIEWS_FEE": 50000,
 }
 
 

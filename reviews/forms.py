@@ -1,9 +1,102 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from certification.models import CentreType
+from cms.models import StandardVersionPage
+
+from .models import Channel, Industry, MemberRole, OrganisationSite, ReviewProject
+from .services import ApplicationData
 
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("Why you decline"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OrganisationRegisterForm(forms.Form):
+    name = forms.CharField(label=_("Organisation name"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=18, min_length=18,
+        help_text=_("The 18 characters on the business licence."))
+
+
+class ProfileForm(forms.Form):
+    industry = forms.ChoiceField(label=_("Industry"), choices=Industry.choices)
+    centre_type = forms.ChoiceField(label=_("Centre type"), choices=CentreType.choices)
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=1_000_000)
+    channels = forms.MultipleChoiceField(label=_("Channels"), choices=Channel.choices,
+                                         widget=forms.CheckboxSelectMultiple)
+
+
+class SiteForm(forms.Form):
+    name = forms.CharField(label=_("Site name"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=300)
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=1_000_000)
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(label=_("Colleague's email (of their account)"))
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices,
+                             initial=MemberRole.MEMBER)
+
+
+class ApplicationForm(forms.Form):
+    standard_version = forms.ModelChoiceField(label=_("Standard version"),
+                                              queryset=StandardVersionPage.objects.none())
+    sites = forms.ModelMultipleChoiceField(
+        label=_("Scope: the sites reviewed"), queryset=OrganisationSite.objects.none(),
+        widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("At least one, to submit."))
+    coordinators = forms.CharField(
+        label=_("Registered coordinators who prepared it"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: their email or credential number."))
+    consulting_firm = forms.CharField(
+        label=_("Consulting firm that prepared it"), required=False, max_length=200,
+        help_text=_("Its name or credit code, as registered on the platform; leave empty if "
+                    "none."))
+    declared_true = forms.BooleanField(
+        label=_("I declare that this application is true and complete."), required=False,
+        help_text=_("Required to submit."))
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from . import selectors
+
+        version_field = self.fields["standard_version"]
+        assert isinstance(version_field, forms.ModelChoiceField)
+        version_field.queryset = selectors.published_standard_versions()
+        sites_field = self.fields["sites"]
+        assert isinstance(sites_field, forms.ModelMultipleChoiceField)
+        sites_field.queryset = selectors.organisation_sites(organisation_id)
+
+    @classmethod
+    def initial_for(cls, project: ReviewProject) -> dict[str, Any]:
+        return {
+            "standard_version": project.standard_version_id,
+            "sites": [site.pk for site in project.sites.all()],
+            "coordinators": "\n".join(user.email for user in project.coordinators.all()),
+            "consulting_firm": project.consulting_firm.name if project.consulting_firm else "",
+            "declared_true": project.declared_true,
+        }
+
+    def application_data(self) -> ApplicationData:
+        data = self.cleaned_data
+        version = data.get("standard_version")
+        return ApplicationData(
+            standard_version_id=version.pk if version is not None else None,
+            site_ids=[site.pk for site in data.get("sites") or []],
+            coordinators=[line for line in (data.get("coordinators") or "").splitlines()
+                          if line.strip()],
+            consulting_firm=data.get("consulting_firm") or "",
+            declared_true=bool(data.get("declared_true")),
+        )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("What the applicant must correct"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,5 +1,6 @@
-"""The review (评审) of an organisation's contact centre: the project, the reviewers' declared
-conflicts, the draws that form its team, and the team.
+"""The review (评审) of an organisation's contact centre: the applicant organisation's review
+profile, sites and members, the project (its application), the reviewers' declared conflicts,
+the draws that form its team, and the team.
 
 A project's states follow DESIGN.md ("The review"); this part of the app builds the draw
 (`reviews.selectors.eligible_pool`, `reviews.draw`, `reviews.services`). Models hold state only.
@@ -11,6 +12,110 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from certification.models import CentreType
+
+
+class Industry(models.TextChoices):
+    """The one list of industries (benchmarking compares within one)."""
+
+    TELECOM = "telecom", _("Telecom operators")
+    BANKING = "banking", _("Banking")
+    INSURANCE = "insurance", _("Insurance")
+    GOVERNMENT_HOTLINE = "government_hotline", _("Government hotlines")
+    TOURISM = "tourism", _("Tourism")
+    UTILITIES = "utilities", _("Utilities")
+    ECOMMERCE = "ecommerce", _("E-commerce")
+    OUTSOURCER = "outsourcer", _("Outsourcers")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    VOICE = "voice", _("Voice")
+    ONLINE_CHAT = "online_chat", _("Online chat")
+    EMAIL = "email", _("Email")
+    SOCIAL = "social", _("Social media / WeChat")
+    VIDEO = "video", _("Video")
+    SELF_SERVICE = "self_service", _("Self-service")
+
+
+class OrganisationProfile(models.Model):
+    """What a review needs to know about an organisation's contact centre."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", verbose_name=pgettext_lazy("review", "organisation"),
+        on_delete=models.CASCADE, related_name="review_profile",
+    )
+    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices)
+    centre_type = models.CharField(_("centre type"), max_length=20, choices=CentreType.choices)
+    seats = models.PositiveIntegerField(_("seats"))
+    # A list of `Channel` values.
+    channels = models.JSONField(_("channels"), default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation review profile")
+        verbose_name_plural = _("organisation review profiles")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    def get_channels_display(self) -> list[str]:
+        return [str(Channel(value).label) for value in self.channels if value in Channel.values]
+
+
+class OrganisationSite(models.Model):
+    """A site of the organisation's contact centre; an application's scope is some of them."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=pgettext_lazy("review", "organisation"),
+        on_delete=models.CASCADE, related_name="review_sites",
+    )
+    name = models.CharField(_("site name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+    seats = models.PositiveIntegerField(_("seats"))
+
+    class Meta:
+        verbose_name = _("contact centre site")
+        verbose_name_plural = _("contact centre sites")
+        ordering = ["organisation", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"],
+                                               name="reviews_site_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberRole(models.TextChoices):
+    ADMIN = "admin", _("Organisation admin")
+    MEMBER = "member", _("Member")
+
+
+class OrganisationMember(models.Model):
+    """Someone who works on the organisation's applications; an admin also adds and removes
+    colleagues."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=pgettext_lazy("review", "organisation"),
+        on_delete=models.CASCADE, related_name="review_members",
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.CASCADE, related_name="organisation_memberships")
+    role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices,
+                            default=MemberRole.MEMBER)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        ordering = ["organisation", "role", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"],
+                                               name="reviews_org_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"
 
 
 class ProjectState(models.TextChoices):
@@ -42,7 +147,10 @@ class ReviewProject(models.Model):
         "cms.StandardVersionPage", verbose_name=_("standard version"),
         on_delete=models.PROTECT, related_name="+",
     )
+    # The names of `sites`, kept as text with the project (what a certificate states).
     scope = models.TextField(_("scope (sites)"), blank=True)
+    sites = models.ManyToManyField(OrganisationSite, verbose_name=_("sites in scope"),
+                                   blank=True, related_name="projects")
     state = models.CharField(_("state"), max_length=20, choices=ProjectState.choices,
                              default=ProjectState.DRAFT)
     coordinators = models.ManyToManyField(
@@ -53,8 +161,22 @@ class ReviewProject(models.Model):
         "accounts.Organisation", verbose_name=_("consulting firm that prepared the application"),
         null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )
+    declared_true = models.BooleanField(
+        _("declared that the application is true"), default=False)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    declared_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for returning it"), blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The applicant may change the application only in these states.
+    EDITABLE_STATES = (ProjectState.DRAFT, ProjectState.RETURNED)
 
     class Meta:
         verbose_name = _("review project")
@@ -62,11 +184,21 @@ class ReviewProject(models.Model):
         ordering = ["-created_at", "-id"]
         permissions = [
             ("run_draw", _("Can run the draw of a review team")),
+            ("accept_project", _("Can accept or return a submitted application")),
         ]
         indexes = [models.Index(fields=["organisation", "state"])]
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.standard_version}"
+
+    @property
+    def reference(self) -> str:
+        """What the applicant quotes on a bank transfer for the review fee."""
+        return f"RV{self.pk:06d}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
 
 
 class ReviewerDeclaredConflict(models.Model):

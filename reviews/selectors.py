@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from certification.models import (
     ApplicationStatus,
     Credential,
@@ -22,13 +22,18 @@ from certification.models import (
     WorkPosition,
 )
 from certification.selectors import organisations_conflicting_with
+from cms.models import StandardVersionPage
 
 from .conf import setting
 from .models import (
     DECIDED_STATES,
     Draw,
     DrawKind,
+    MemberRole,
     MemberState,
+    OrganisationMember,
+    OrganisationSite,
+    ProjectState,
     ReviewerDeclaredConflict,
     ReviewProject,
     TeamMember,
@@ -205,3 +210,101 @@ def memberships_of(user: User) -> QuerySet[TeamMember]:
 def users_by_id(ids: Iterable[int]) -> dict[int, User]:
     return {user.pk: user for user in User.objects.filter(pk__in=list(ids))
             .select_related("organisation")}
+
+
+# --- The applicant's side: organisations, members, applications.
+def memberships_in_organisations(user: User) -> QuerySet[OrganisationMember]:
+    """The organisations `user` works on applications for."""
+    return (OrganisationMember.objects.filter(user=user)
+            .select_related("organisation__review_profile").order_by("organisation__name"))
+
+
+def organisation_membership(user: User, organisation_id: int) -> OrganisationMember | None:
+    return (OrganisationMember.objects.filter(user=user, organisation_id=organisation_id)
+            .select_related("organisation").first())
+
+
+def organisation_admins(organisation_id: int) -> list[User]:
+    return list(User.objects.filter(
+        organisation_memberships__organisation_id=organisation_id,
+        organisation_memberships__role=MemberRole.ADMIN, is_active=True).order_by("pk"))
+
+
+def organisation_members(organisation_id: int) -> QuerySet[OrganisationMember]:
+    return (OrganisationMember.objects.filter(organisation_id=organisation_id)
+            .select_related("user").order_by("role", "pk"))
+
+
+def organisation_sites(organisation_id: int) -> QuerySet[OrganisationSite]:
+    return OrganisationSite.objects.filter(organisation_id=organisation_id).order_by("name", "pk")
+
+
+def organisation_projects(organisation_id: int) -> QuerySet[ReviewProject]:
+    return (ReviewProject.objects.filter(organisation_id=organisation_id)
+            .select_related("standard_version"))
+
+
+def project_for_member(user: User, pk: int) -> ReviewProject | None:
+    """The project `pk` if `user` is a member of its organisation, else None."""
+    return (_projects_with_details()
+            .filter(pk=pk, organisation__review_members__user=user).first())
+
+
+def project_with_details(pk: int) -> ReviewProject | None:
+    return _projects_with_details().filter(pk=pk).first()
+
+
+def _projects_with_details() -> QuerySet[ReviewProject]:
+    return (ReviewProject.objects.select_related("organisation", "standard_version",
+                                                 "consulting_firm")
+            .prefetch_related("sites", "coordinators"))
+
+
+def projects_awaiting_acceptance() -> QuerySet[ReviewProject]:
+    """Submitted applications, oldest first, for the certification admins."""
+    return (ReviewProject.objects.filter(state=ProjectState.SUBMITTED)
+            .select_related("organisation", "standard_version", "consulting_firm")
+            .prefetch_related("sites", "coordinators").order_by("submitted_at", "pk"))
+
+
+def published_standard_versions() -> QuerySet[StandardVersionPage]:
+    """The versions an application may be for: published ones only."""
+    return StandardVersionPage.objects.live().order_by("-issued_on", "pk")
+
+
+def coordinators_resolve(identifiers: Iterable[str], *,
+                         today: dt.date) -> tuple[list[User], list[str]]:
+    """The holders of an active, unexpired registered-coordinator credential named by email or
+    credential number, and the identifiers that name no such holder (one query)."""
+    wanted = [i.strip() for i in identifiers if i.strip()]
+    credentials = list(
+        Credential.objects.filter(credential_type__slug=CredentialType.COORDINATOR,
+                                  status=CredentialStatus.ACTIVE, expires_on__gte=today,
+                                  holder__is_active=True)
+        .filter(Q(holder__email__in=[i.lower() for i in wanted]) | Q(number__in=wanted))
+        .select_related("holder"))
+    found: dict[str, User] = {}
+    for credential in credentials:
+        found[credential.holder.email.lower()] = credential.holder
+        found[credential.number] = credential.holder
+    users: dict[int, User] = {}
+    unresolved = []
+    for identifier in wanted:
+        user = found.get(identifier) or found.get(identifier.lower())
+        if user is None:
+            unresolved.append(identifier)
+        else:
+            users[user.pk] = user
+    return list(users.values()), unresolved
+
+
+def organisation_by_name_or_code(text: str) -> Organisation | None:
+    text = text.strip()
+    if not text:
+        return None
+    return Organisation.objects.filter(Q(name=text) | Q(credit_code=text.upper())).first()
+
+
+def projects_of_member(user: User) -> QuerySet[ReviewProject]:
+    """The applications of every organisation `user` is a member of."""
+    return _projects_with_details().filter(organisation__review_members__user=user)

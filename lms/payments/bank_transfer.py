@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..purchases import payment_terms
 from .base import CheckoutStart, CheckoutStatus, PaymentProvider
 
 if TYPE_CHECKING:
@@ -23,13 +24,14 @@ class BankTransferProvider(PaymentProvider):
     def checkout_start(
         self, payment: Payment, *, success_url: str, cancel_url: str
     ) -> CheckoutStart:
-        enrolment = payment.enrolment
+        terms = payment_terms(payment)
         expires_at = timezone.now() + datetime.timedelta(days=settings.LMS_BANK_TRANSFER_HOLD_DAYS)
-        # The seat is never held past the enrolment deadline.
-        expires_at = min(expires_at, max(enrolment.cohort.enrolment_deadline, timezone.now()))
+        # A seat is never held past the enrolment deadline.
+        if terms.hold_until is not None:
+            expires_at = min(expires_at, max(terms.hold_until, timezone.now()))
         account = settings.LMS_BANK_ACCOUNT
         return CheckoutStart(
-            reference=enrolment.reference,
+            reference=terms.reference,
             expires_at=expires_at,
             instructions={
                 "account_name": account["name"],
@@ -37,7 +39,7 @@ class BankTransferProvider(PaymentProvider):
                 "account_number": account["number"],
                 "amount": f"{payment.amount:.2f}",
                 "currency": payment.currency,
-                "reference": enrolment.reference,
+                "reference": terms.reference,
             },
         )
 

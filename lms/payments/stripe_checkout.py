@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from ..purchases import payment_terms
 from .base import CheckoutStart, CheckoutStatus, PaymentProvider, ProviderError
 
 if TYPE_CHECKING:
@@ -87,8 +88,8 @@ class StripeProvider(PaymentProvider):
     def checkout_start(
         self, payment: Payment, *, success_url: str, cancel_url: str
     ) -> CheckoutStart:
-        enrolment = payment.enrolment
-        cohort = enrolment.cohort
+        terms = payment_terms(payment)
+        metadata = {**terms.metadata, "payment_id": str(payment.pk)}
         expires_at = timezone.now() + datetime.timedelta(
             minutes=max(settings.LMS_STRIPE_CHECKOUT_MINUTES, 31)
         )
@@ -103,16 +104,14 @@ class StripeProvider(PaymentProvider):
                     "price_data": {
                         "currency": "cny",
                         "unit_amount": to_fen(payment.amount),
-                        "product_data": {"name": f"{cohort.course.title} · {cohort.title}"},
+                        "product_data": {"name": terms.title},
                     },
                 }
             ],
-            "client_reference_id": enrolment.reference,
-            "customer_email": enrolment.user.email,
-            "metadata": {"enrolment_id": str(enrolment.pk), "payment_id": str(payment.pk)},
-            "payment_intent_data": {
-                "metadata": {"enrolment_id": str(enrolment.pk), "payment_id": str(payment.pk)}
-            },
+            "client_reference_id": terms.reference,
+            "customer_email": terms.payer_email,
+            "metadata": metadata,
+            "payment_intent_data": {"metadata": metadata},
             "expires_at": int(expires_at.timestamp()),
             "success_url": success_url,
             "cancel_url": cancel_url,

@@ -6,7 +6,8 @@ outside the seat lock where possible (checkout start); a refund is made inside i
 transaction so that a failed refund changes nothing.
 
 - `enrolment`: holding a seat, cancelling, lapsed holds, waitlist offers;
-- `checkout`: starting a payment (and the fapiao details a bank transfer needs);
+- `checkout`: starting a payment for a seat or for a registered purchase (`lms.purchases`), and
+  the fapiao details a bank transfer needs;
 - `payments`: confirming a payment once, refunds, bank transfers, expiry, re-reading a checkout
   at its provider, reconciliation, Stripe events;
 - `attendance`: attendance, completion and its exceptions;
@@ -32,7 +33,7 @@ from ..errors import (
 from ..payments import ProviderError
 from ..selectors import refund_amount_for
 from .attendance import attendance_mark, enrolment_complete_exception
-from .checkout import CheckoutResult, checkout_start
+from .checkout import CheckoutResult, checkout_start, purchase_checkout_start
 from .cohorts import cohort_cancel
 from .common import REFERENCE_ALPHABET
 from .enrolment import (
@@ -49,6 +50,8 @@ from .payments import (
     payment_expire,
     payment_sync,
     payments_reconcile,
+    purchase_payment_confirm,
+    purchase_payment_expire,
     refund_mark_done,
     stripe_event_receive,
 )
@@ -78,6 +81,9 @@ __all__ = [
     "payment_expire",
     "payment_sync",
     "payments_reconcile",
+    "purchase_checkout_start",
+    "purchase_payment_confirm",
+    "purchase_payment_expire",
     "refund_amount_for",
     "refund_mark_done",
     "reminders_send",

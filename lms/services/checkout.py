@@ -1,9 +1,11 @@
-"""Starting a payment for a pending enrolment; a bank transfer takes fapiao details first."""
+"""Starting a payment for a pending enrolment or for a purchase of a registered kind
+(`lms.purchases`); a bank transfer takes fapiao details first."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,10 +18,11 @@ from core.services import audit_record
 from ..errors import CohortFull, EnrolmentStateError, PaymentError
 from ..models import Enrolment, FapiaoRequest, Payment
 from ..payments import CheckoutStart, PaymentProvider, ProviderError, provider_get
+from ..purchases import purchase_kind_get
 from .common import cohort_check_open, cohort_lock, current_time, enrolment_lock, seats_free
 from .enrolment import holds_expire
 from .notifications import email_enrolment
-from .payments import payments_close_open
+from .payments import payments_close, payments_close_open
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,9 @@ class CheckoutResult:
     start: CheckoutStart
 
 
-def _fapiao_save(enrolment: Enrolment, fapiao: dict[str, str]) -> FapiaoRequest:
+def _fapiao_save(fapiao: dict[str, str], **purchase: Any) -> FapiaoRequest:
+    """Check and store the fapiao details of the purchase named by `purchase` (its enrolment,
+    or its purchase kind and key)."""
     from ..validators import normalise_taxpayer_id, validate_taxpayer_id
 
     data = dict(fapiao)
@@ -44,9 +49,7 @@ def _fapiao_save(enrolment: Enrolment, fapiao: dict[str, str]) -> FapiaoRequest:
         )
     fields = {k: data.get(k, "").strip() for k in
               ("company_name", "taxpayer_id", "address", "bank", "email")}
-    request, _created = FapiaoRequest.objects.update_or_create(
-        enrolment=enrolment, defaults=fields
-    )
+    request, _created = FapiaoRequest.objects.update_or_create(**purchase, defaults=fields)
     return request
 
 
@@ -108,7 +111,7 @@ def _checkout_payment_open(
     if provider == "bank_transfer":
         if fapiao is None:
             raise PaymentError(_("Please enter the fapiao details."), code="fapiao")
-        _fapiao_save(enrolment, fapiao)
+        _fapiao_save(fapiao, enrolment=enrolment)
         existing = enrolment.payments.filter(
             provider=provider, state=Payment.State.CREATED
         ).first()
@@ -174,3 +177,70 @@ def _checkout_started_record(
             enrolment, "bank_transfer_instructions", instructions=start.instructions
         )
     return payment
+
+
+def purchase_checkout_start(
+    *,
+    kind: str,
+    key: str,
+    user: User,
+    provider: str,
+    success_url: str = "",
+    cancel_url: str = "",
+    fapiao: dict[str, str] | None = None,
+) -> CheckoutResult:
+    """`checkout_start` for a purchase of a registered kind: the kind says whether `user` may
+    pay for it now and what it costs; the providers and the rest of the money's path are the
+    course's. Starting a bank transfer again returns the same instructions."""
+    payment_provider = provider_get(provider)
+    if not payment_provider.is_available():
+        raise PaymentError(_("This payment method is not available."), code="unavailable")
+    payment = _purchase_payment_open(kind=kind, key=key, user=user, provider=provider,
+                                     fapiao=fapiao)
+    start = _checkout_provider_start(
+        payment_provider, payment, success_url=success_url, cancel_url=cancel_url
+    )
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment.provider_reference = start.reference
+        payment.expires_at = start.expires_at
+        payment.save(update_fields=["provider_reference", "expires_at"])
+        audit_record(
+            actor=user, action="lms.payment.started", target=payment,
+            data={"kind": kind, "key": key, "provider": provider, "reference": start.reference},
+        )
+    return CheckoutResult(payment=payment, start=start)
+
+
+@transaction.atomic
+def _purchase_payment_open(
+    *, kind: str, key: str, user: User, provider: str, fapiao: dict[str, str] | None
+) -> Payment:
+    purchase_kind = purchase_kind_get(kind)
+    purchase_kind.payable_check(key, user=user)
+    terms = purchase_kind.terms(key)
+    payments = Payment.objects.filter(purchase_kind=kind, purchase_key=key)
+    if payments.filter(state__in=Payment.PAID_STATES).exists():
+        raise PaymentError(_("This has already been paid."), code="paid")
+    if provider == "bank_transfer":
+        if fapiao is None:
+            raise PaymentError(_("Please enter the fapiao details."), code="fapiao")
+        _fapiao_save(fapiao, purchase_kind=kind, purchase_key=key)
+        # One bank transfer per purchase, under its one reference: a lapsed one is reopened.
+        existing = payments.filter(
+            provider=provider, state__in=(Payment.State.CREATED, Payment.State.EXPIRED)
+        ).first()
+        if existing is not None:
+            if existing.state == Payment.State.EXPIRED:
+                existing.state = Payment.State.CREATED
+                existing.save(update_fields=["state"])
+            return existing
+        return Payment.objects.create(
+            purchase_kind=kind, purchase_key=key, provider=provider, method="bank",
+            amount=terms.amount, currency="CNY",
+        )
+    payments_close(payments, provider=provider)
+    return Payment.objects.create(
+        purchase_kind=kind, purchase_key=key, provider=provider, amount=terms.amount,
+        currency="CNY",
+    )

@@ -161,13 +161,16 @@ def holds_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
     a hold lapses on the first access after it ran out even where beat does not run."""
     now = now or current_time()
     counts = {"confirmed": 0, "released": 0}
+    # A payment for another purchase (no enrolment) lapses only when its checkout expires.
     due_payments = Payment.objects.filter(state=Payment.State.CREATED).filter(
         Q(expires_at__lte=now)
-        | Q(
-            enrolment__state=Enrolment.State.PENDING_PAYMENT,
-            enrolment__hold_expires_at__lte=now,
+        | Q(enrolment__isnull=False) & (
+            Q(
+                enrolment__state=Enrolment.State.PENDING_PAYMENT,
+                enrolment__hold_expires_at__lte=now,
+            )
+            | ~Q(enrolment__state=Enrolment.State.PENDING_PAYMENT)
         )
-        | ~Q(enrolment__state=Enrolment.State.PENDING_PAYMENT)
     )
     for payment in due_payments.select_related("enrolment"):
         provider = provider_get(payment.provider)

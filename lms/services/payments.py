@@ -10,7 +10,7 @@ import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,7 @@ from core.services import audit_record, email_send_templated
 from ..errors import PaymentError
 from ..models import ZERO, Cohort, Enrolment, Payment, ReconciliationIssue, Refund, WebhookEvent
 from ..payments import ProviderError, provider_get
+from ..purchases import purchase_kind_get
 from .common import (
     SELF_ONLY,
     cohort_lock,
@@ -37,9 +38,15 @@ logger = logging.getLogger(__name__)
 
 
 def payments_close_open(enrolment: Enrolment, *, provider: str | None = None) -> None:
-    """Mark open checkouts expired; Stripe sessions are expired at Stripe after commit. A
-    session paid meanwhile is still honoured: its event re-reads an expired payment too."""
-    open_payments = enrolment.payments.select_for_update().filter(state=Payment.State.CREATED)
+    """Mark the enrolment's open checkouts expired (see `payments_close`)."""
+    payments_close(enrolment.payments.all(), provider=provider)
+
+
+def payments_close(payments: QuerySet[Payment], *, provider: str | None = None) -> None:
+    """Mark the open checkouts among `payments` expired; Stripe sessions are expired at Stripe
+    after commit. A session paid meanwhile is still honoured: its event re-reads an expired
+    payment too."""
+    open_payments = payments.select_for_update().filter(state=Payment.State.CREATED)
     if provider is not None:
         open_payments = open_payments.filter(provider=provider)
     for payment in open_payments:
@@ -72,8 +79,10 @@ def payment_confirm(
     is refunded through the same provider, so none is lost.
     """
     payment_row = Payment.objects.select_related("enrolment").get(pk=payment_id)
+    if payment_row.enrolment is None:
+        raise PaymentError(_("This payment is not for a course seat."), code="purchase")
     cohort = cohort_lock(payment_row.enrolment.cohort_id)
-    enrolment = enrolment_lock(payment_row.enrolment_id)
+    enrolment = enrolment_lock(payment_row.enrolment.pk)
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     if payment.state in Payment.PAID_STATES:
         return enrolment
@@ -146,7 +155,7 @@ def _enrolment_confirm(
 
 
 def _duplicate_refund(
-    enrolment: Enrolment, payment: Payment, *, confirmed_by: User | None
+    target: Enrolment | Payment, payment: Payment, *, confirmed_by: User | None
 ) -> None:
     """The enrolment was already paid through another checkout: take this money on record, then
     give it back in full."""
@@ -159,7 +168,7 @@ def _duplicate_refund(
     )
     _refund_execute(refund)
     audit_record(
-        actor=confirmed_by, action="lms.payment.duplicate_refunded", target=enrolment,
+        actor=confirmed_by, action="lms.payment.duplicate_refunded", target=target,
         data={"payment": payment.pk, "amount": str(payment.amount)},
     )
 
@@ -179,6 +188,58 @@ def _no_seat_refund(enrolment: Enrolment, payment: Payment, *, confirmed_by: Use
     email_enrolment(enrolment, "cancelled", refund=f"{payment.amount:.2f}", no_seat=True)
 
 
+@transaction.atomic
+def purchase_payment_confirm(
+    *,
+    payment_id: int,
+    confirmed_by: User | None = None,
+    provider_payment_id: str = "",
+    method: str = "",
+) -> Payment:
+    """`payment_confirm` for a purchase of a registered kind (`lms.purchases`): the money is
+    recorded once and handed to the kind's `paid`; a purchase already paid through another
+    checkout, or one the kind can no longer deliver, is refunded in full."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if payment.state in Payment.PAID_STATES:
+        return payment
+    payment.provider_payment_id = provider_payment_id or payment.provider_payment_id
+    payment.method = method or payment.method
+    payment.confirmed_at = current_time()
+    payment.confirmed_by = confirmed_by
+    same_purchase = Payment.objects.filter(purchase_kind=payment.purchase_kind,
+                                           purchase_key=payment.purchase_key)
+    if same_purchase.filter(state=Payment.State.CONFIRMED).exists():
+        _duplicate_refund(payment, payment, confirmed_by=confirmed_by)
+        return payment
+    payment.state = Payment.State.CONFIRMED
+    payment.save()
+    audit_record(
+        actor=confirmed_by, action="lms.purchase.paid", target=payment,
+        data={"kind": payment.purchase_kind, "key": payment.purchase_key,
+              "provider": payment.provider, "amount": str(payment.amount),
+              "method": payment.method},
+    )
+    kind = purchase_kind_get(payment.purchase_kind)
+    if kind.paid(payment.purchase_key, payment=payment, by=confirmed_by):
+        payments_close(same_purchase, provider=None)
+    else:
+        payment_refund(payment=payment, amount=payment.amount, by=confirmed_by,
+                       reason="paid when the purchase could no longer be delivered")
+    return payment
+
+
+@transaction.atomic
+def purchase_payment_expire(*, payment_id: int) -> Payment:
+    """`payment_expire` for a purchase of a registered kind: the checkout ended unpaid."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if payment.state != Payment.State.CREATED:
+        return payment
+    payment.state = Payment.State.EXPIRED
+    payment.save(update_fields=["state"])
+    purchase_kind_get(payment.purchase_kind).expired(payment.purchase_key, payment=payment)
+    return payment
+
+
 def payment_refund(*, payment: Payment, amount: Decimal, by: User | None, reason: str) -> Refund:
     """Refund `amount` of a locked, confirmed payment through its provider."""
     if amount <= ZERO or payment.refunded_amount + amount > payment.amount:
@@ -193,10 +254,14 @@ def payment_refund(*, payment: Payment, amount: Decimal, by: User | None, reason
     payment.save(update_fields=["refunded_amount", "state"])
     _refund_execute(refund)
     audit_record(
-        actor=by, action="lms.payment.refunded", target=payment.enrolment, reason=reason,
+        actor=by, action="lms.payment.refunded", target=payment.enrolment or payment,
+        reason=reason,
         data={"payment": payment.pk, "amount": str(amount), "provider": payment.provider,
               "refund": refund.pk, "state": refund.state},
     )
+    if payment.enrolment_id is None:
+        purchase_kind_get(payment.purchase_kind).refunded(
+            payment.purchase_key, payment=payment, refund=refund, by=by)
     return refund
 
 
@@ -225,7 +290,7 @@ def refund_mark_done(*, refund_id: int, by: User, reference: str = "") -> Refund
     refund.provider_reference = reference or refund.provider_reference
     refund.save(update_fields=["state", "provider_reference"])
     audit_record(
-        actor=by, action="lms.refund.done", target=refund.payment.enrolment,
+        actor=by, action="lms.refund.done", target=refund.payment.enrolment or refund.payment,
         data={"refund": refund.pk, "amount": str(refund.amount), "reference": reference},
     )
     return refund
@@ -259,7 +324,7 @@ def bank_transfer_check(
 @transaction.atomic
 def bank_transfer_confirm(
     *, payment_id: int, by: User, amount_received: Decimal, received_on: datetime.date
-) -> Enrolment:
+) -> Payment:
     """A course admin confirms that the company's transfer has arrived: how much, and on which
     day (as the bank statement shows it). Only the exact amount due is accepted; a short or
     excess transfer is refused, to be settled with the company first. Once confirmed it stays
@@ -268,13 +333,13 @@ def bank_transfer_confirm(
     if payment.provider != "bank_transfer":
         raise PaymentError(_("Only bank transfers are confirmed by hand."), code="provider")
     if payment.state in Payment.PAID_STATES:
-        return payment_confirm(payment_id=payment_id, confirmed_by=by, method="bank")
+        return _bank_confirmed(payment_id)
     bank_transfer_check(payment=payment, amount_received=amount_received,
                         received_on=received_on)
     if payment.state == Payment.State.EXPIRED:
         # A transfer for a checkout that lapsed: confirm it all the same (seat if free).
         Payment.objects.filter(pk=payment.pk).update(state=Payment.State.CREATED)
-    enrolment = payment_confirm(payment_id=payment_id, confirmed_by=by, method="bank")
+    _payment_confirm_any(payment, confirmed_by=by, method="bank")
     # payment_confirm holds the payment's row lock until commit: only the first confirmation
     # records what arrived.
     recorded = Payment.objects.filter(pk=payment.pk, received_on__isnull=True).update(
@@ -282,11 +347,25 @@ def bank_transfer_confirm(
     )
     if recorded:
         audit_record(
-            actor=by, action="lms.payment.received", target=enrolment,
+            actor=by, action="lms.payment.received", target=payment.enrolment or payment,
             data={"payment": payment.pk, "amount_received": f"{amount_received:.2f}",
                   "received_on": received_on.isoformat()},
         )
-    return enrolment
+    return _bank_confirmed(payment_id)
+
+
+def _bank_confirmed(payment_id: int) -> Payment:
+    return Payment.objects.select_related("enrolment", "confirmed_by").get(pk=payment_id)
+
+
+def _payment_confirm_any(
+    payment: Payment, *, confirmed_by: User | None = None, provider_payment_id: str = "",
+    method: str = "",
+) -> None:
+    """Confirm a payment for a course seat or for a registered purchase."""
+    confirm = payment_confirm if payment.enrolment_id is not None else purchase_payment_confirm
+    confirm(payment_id=payment.pk, confirmed_by=confirmed_by,
+            provider_payment_id=provider_payment_id, method=method)
 
 
 @transaction.atomic
@@ -294,8 +373,10 @@ def payment_expire(*, payment_id: int) -> Payment:
     """A checkout ended unpaid (Stripe's `checkout.session.expired`, or our hold ran out):
     release the seat unless another checkout for the enrolment is still open."""
     payment_row = Payment.objects.select_related("enrolment").get(pk=payment_id)
+    if payment_row.enrolment is None:
+        return purchase_payment_expire(payment_id=payment_id)
     cohort = cohort_lock(payment_row.enrolment.cohort_id)
-    enrolment = enrolment_lock(payment_row.enrolment_id)
+    enrolment = enrolment_lock(payment_row.enrolment.pk)
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     if payment.state != Payment.State.CREATED:
         return payment
@@ -332,8 +413,8 @@ def payment_sync(*, payment_id: int) -> str:
         ):
             logger.error("Payment %s: provider amount %s %s differs", payment.pk,
                          status.amount, status.currency)
-        payment_confirm(
-            payment_id=payment.pk, provider_payment_id=status.payment_id, method=status.method
+        _payment_confirm_any(
+            payment, provider_payment_id=status.payment_id, method=status.method
         )
         return "paid"
     if status.open:
@@ -347,11 +428,13 @@ def payment_sync(*, payment_id: int) -> str:
 def payments_reconcile() -> dict[str, int]:
     """Find money without a seat and seats without money. Each mismatch is recorded once and
     reported to course admins once; mismatches that went away are marked resolved."""
-    paid_not_confirmed = {
+    # Payments for other purchases (no enrolment) have no seat to compare with.
+    paid_not_confirmed: dict[int, Payment] = {
         p.enrolment_id: p
         for p in Payment.objects.filter(state=Payment.State.CONFIRMED).exclude(
             enrolment__state__in=Enrolment.SEATED_STATES
         )
+        if p.enrolment_id is not None
     }
     confirmed_not_paid = set(
         Enrolment.objects.filter(state__in=Enrolment.SEATED_STATES, price__gt=0)

@@ -31,6 +31,11 @@ SIGNED_IN = {
     "certification:registry_listing", "certification:education_add",
     "certification:education_evidence", "certification:renew",
     "reviews:mine", "reviews:decline",  # only the reviewer's own memberships
+    # only the organisations the person is a member of (an admin for the changes)
+    "reviews:organisations", "reviews:organisation", "reviews:organisation_profile",
+    "reviews:site_add", "reviews:site_remove", "reviews:member_add", "reviews:member_remove",
+    "reviews:application_new", "reviews:application", "reviews:application_pay_stripe",
+    "reviews:application_pay_bank", "reviews:application_paid", "reviews:application_resubmit",
 }
 STAFF = {
     "lms:staff_dashboard", "lms:staff_payments", "lms:staff_bank_confirm", "lms:staff_refund_done",
@@ -45,6 +50,7 @@ STAFF = {
     "certification:staff_candidates_export", "certification:staff_weights",
     "certification:staff_education", "certification:staff_education_review",
     "reviews:staff_project_draw", "reviews:draw_verify",
+    "reviews:staff_projects", "reviews:staff_project_accept", "reviews:staff_project_return",
 }
 # The standard's dotted item code; everything else takes an id or a slug-like string.
 SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
@@ -109,6 +115,9 @@ STAFF_API = {
     "GET /api/v1/lms/staff/payments": {},
     "POST /api/v1/lms/staff/payments/{payment_id}/confirm": {
         "amount_received": "1.00", "received_on": "2026-12-01"},
+    "GET /api/v1/reviews/staff/applications": {},
+    "POST /api/v1/reviews/staff/applications/{project_id}/accept": {},
+    "POST /api/v1/reviews/staff/applications/{project_id}/return": {"reason": "check"},
 }
 
 

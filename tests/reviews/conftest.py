@@ -111,3 +111,52 @@ def project_factory(standard_version: Any,
 @pytest.fixture
 def cert_admin(user_factory: Callable[..., User]) -> User:
     return user_factory(roles=["certification_admin"], is_staff=True, name_zh="钱认证")
+
+
+# --- The applicant's side
+def make_coordinator(*, email: str, number: str, expires_on: dt.date = dt.date(2028, 1, 1),
+                     status: str = CredentialStatus.ACTIVE) -> User:
+    """A holder of a registered-coordinator credential numbered `number`."""
+    user = User.objects.create_user(email=email, name_zh=f"协调员{next(_numbers)}")
+    Credential.objects.create(
+        credential_type=credential_type_get(CredentialType.COORDINATOR), holder=user,
+        number=number, source_key=f"test.coord:{number}", issued_on=dt.date(2024, 1, 1),
+        expires_on=expires_on, status=status)
+    return user
+
+
+@pytest.fixture
+def applicant(user_factory: Callable[..., User], organisation_factory: Callable[..., Any],
+              standard_version: Any) -> Any:
+    """An organisation admin (signed up), their organisation with a review profile and two
+    sites, and a published standard version."""
+    from reviews.models import (
+        MemberRole,
+        OrganisationMember,
+        OrganisationProfile,
+        OrganisationSite,
+    )
+
+    admin = user_factory(name_zh="王申请", language="zh-hans")
+    organisation = organisation_factory(name="示例客服中心", credit_code="")
+    OrganisationMember.objects.create(organisation=organisation, user=admin,
+                                      role=MemberRole.ADMIN)
+    OrganisationProfile.objects.create(organisation=organisation, industry="banking",
+                                       centre_type="in_house", seats=300,
+                                       channels=["voice", "online_chat"])
+    sites = [OrganisationSite.objects.create(organisation=organisation, name=name,
+                                             address=f"{name}示例路1号", seats=150)
+             for name in ("北京中心", "成都中心")]
+    return type("Applicant", (), {"admin": admin, "organisation": organisation, "sites": sites,
+                                  "version": standard_version})
+
+
+@pytest.fixture
+def draft(applicant: Any) -> ReviewProject:
+    """A complete draft application of `applicant`, declared true, not yet paid."""
+    from reviews import services
+
+    return services.application_create(
+        organisation=applicant.organisation, by=applicant.admin,
+        data=services.ApplicationData(standard_version_id=applicant.version.pk,
+                                      site_ids=[applicant.sites[0].pk], declared_true=True))

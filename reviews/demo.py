@@ -1,0 +1,138 @@
+"""Demo content for the review (idempotent, all marked as sample): an applicant login
+(applicant@demo.ccso), admin of a sample organisation with its review profile and sites, whose
+application is paid (bank transfer, confirmed by courses@demo.ccso) and accepted, waiting for
+certs@demo.ccso to run its draw; and enough sample reviewers for that draw to succeed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TextIO
+
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from accounts.demo import DEMO_PASSWORD, demo_user
+from accounts.models import Organisation, User
+from certification import services as certification_services
+from certification.models import ApplicationStatus, CentreType, ReviewerApplication
+from lms import services as lms_services
+
+from . import selectors, services
+from .conf import setting
+from .models import MemberRole, OrganisationMember, OrganisationSite, ReviewProject
+
+APPLICANT_EMAIL = "applicant@demo.ccso"
+APPLICANT_ORGANISATION = "星辰银行客户服务中心（示例）"
+SITES = [("北京总部（示例）", "北京市朝阳区示例大街1号", 320),
+         ("成都分中心（示例）", "成都市高新区示例路8号", 180)]
+# Sample reviewers, employed outside the applicant's conflict set: email, name, pinyin,
+# employer, past reviews (two or more qualify to lead).
+SAMPLE_REVIEWERS = [
+    ("reviewer.zhou@demo.ccso", "周评审（示例）", "ZHOU Pingshen", "远景呼叫中心", 3),
+    ("reviewer.wu@demo.ccso", "吴评审（示例）", "WU Pingshen", "蓝海客户服务有限公司", 1),
+    ("reviewer.zheng@demo.ccso", "郑评审（示例）", "ZHENG Pingshen", "远景呼叫中心", 0),
+]
+FAPIAO = {"company_name": APPLICANT_ORGANISATION, "taxpayer_id": "91110105MA00DEM013",
+          "address": "北京市朝阳区示例大街1号 010-00000000", "bank": "示例银行 0000 0000 0000",
+          "email": "finance@demo.ccso"}
+
+
+def _user(email: str, name_zh: str, name_en: str, employer: Organisation | None) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name_zh=name_zh,
+                                        name_en=name_en, organisation=employer)
+    EmailAddress.objects.update_or_create(user=user, email=email,
+                                          defaults={"verified": True, "primary": True})
+    return user
+
+
+def sample_reviewers_ensure() -> list[User]:
+    """Registered reviewers made through certification's own path (coordinator credential,
+    reviewer application with work history, promotion)."""
+    admin = demo_user("certs@demo.ccso")
+    reviewers = []
+    for email, name_zh, name_en, employer_name, reviews in SAMPLE_REVIEWERS:
+        employer, _created = Organisation.objects.get_or_create(name=employer_name)
+        user = _user(email, name_zh, name_en, employer)
+        certification_services.credential_issue_for_pass(
+            user_id=user.pk, source_key=f"demo:{email}", exam_score=Decimal("88.00"),
+            passed_at=timezone.now())
+        if not ReviewerApplication.objects.filter(applicant=user).exists():
+            certification_services.reviewer_application_submit(
+                applicant=user,
+                positions=[{"organisation_name": employer_name, "role": "运营经理（示例）",
+                            "start_date": dt.date(2015, 3, 1), "end_date": None,
+                            "centre_type": CentreType.IN_HOUSE, "seats_managed": 150,
+                            "management_level": 3}],
+                reviews=[{"title": f"{2020 + n} 年度呼叫中心评审（示例）",
+                          "organisation_name": "某客服中心（示例）", "role": "评审组成员",
+                          "year": 2020 + n} for n in range(reviews)],
+                attested=True)
+        pending = ReviewerApplication.objects.filter(
+            applicant=user, status=ApplicationStatus.PENDING).first()
+        if pending is not None:
+            certification_services.reviewer_applications_promote(
+                application_ids=[pending.pk], actor=admin, reason="演示数据：示例评审员")
+        reviewers.append(user)
+    return reviewers
+
+
+def _applicant_organisation(applicant: User) -> Organisation:
+    organisation = Organisation.objects.filter(name=APPLICANT_ORGANISATION).first()
+    if organisation is None:
+        organisation = services.organisation_register(
+            user=applicant, name=APPLICANT_ORGANISATION, credit_code=FAPIAO["taxpayer_id"])
+    OrganisationMember.objects.get_or_create(organisation=organisation, user=applicant,
+                                             defaults={"role": MemberRole.ADMIN})
+    if not hasattr(organisation, "review_profile"):
+        services.profile_save(organisation=organisation, by=applicant, industry="banking",
+                              centre_type=CentreType.IN_HOUSE, seats=500,
+                              channels=["voice", "online_chat", "social", "self_service"])
+    for name, address, seats in SITES:
+        if not OrganisationSite.objects.filter(organisation=organisation, name=name).exists():
+            services.site_add(organisation=organisation, by=applicant, name=name,
+                              address=address, seats=seats)
+    return organisation
+
+
+def _accepted_application(organisation: Organisation, applicant: User) -> ReviewProject | None:
+    project = ReviewProject.objects.filter(organisation=organisation).order_by("pk").first()
+    if project is not None:
+        return project
+    version = selectors.published_standard_versions().first()
+    if version is None:
+        return None
+    coordinator = demo_user("trainee2@demo.ccso")
+    project = services.application_create(
+        organisation=organisation, by=applicant,
+        data=services.ApplicationData(
+            standard_version_id=version.pk,
+            site_ids=list(selectors.organisation_sites(organisation.pk)
+                          .values_list("pk", flat=True)),
+            coordinators=[coordinator.email], declared_true=True))
+    payment = services.fee_checkout_start(project=project, by=applicant,
+                                          provider="bank_transfer", fapiao=FAPIAO).payment
+    lms_services.bank_transfer_confirm(
+        payment_id=payment.pk, by=demo_user("courses@demo.ccso"), amount_received=payment.amount,
+        received_on=timezone.localdate())
+    return services.project_accept(project=project, by=demo_user("certs@demo.ccso"))
+
+
+def load(stdout: TextIO) -> None:
+    applicant = _user(APPLICANT_EMAIL, "赵申请（示例）", "ZHAO Shenqing", None)
+    organisation = _applicant_organisation(applicant)
+    reviewers = sample_reviewers_ensure()
+    project = _accepted_application(organisation, applicant)
+    stdout.write(f"reviews: demo applicant {APPLICANT_EMAIL} (password {DEMO_PASSWORD}), admin "
+                 f"of {organisation.name}: /reviews/organisations/{organisation.pk}/")
+    stdout.write(f"  {len(reviewers)} sample reviewers added to the pool "
+                 f"(team size {setting('REVIEWS_TEAM_SIZE')})")
+    if project is None:
+        stdout.write("  no published standard version: no demo application")
+        return
+    stdout.write(f"  application {project.reference} ({project.get_state_display()}): "
+                 f"/reviews/applications/{project.pk}/")
+    stdout.write(f"  run its draw (certs@demo.ccso): /reviews/staff/projects/{project.pk}/draw/")
+    stdout.write("  applications to check (certs@demo.ccso): /reviews/staff/projects/")
