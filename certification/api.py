@@ -43,8 +43,13 @@ class VerificationOut(Schema):
     number: str
     type: str
     type_name: str
-    holder_name_zh: str
+    holder_name_zh: str = Field(description="The person's name, or the certified organisation's")
     holder_name_en: str
+    held_by_organisation: bool = Field(description="A certified contact centre's certificate")
+    scope: str = Field(description="What an organisation's certificate covers (sites); empty "
+                       "for a person's")
+    standard_title: str = Field(description="The standard version an organisation was reviewed "
+                                "against; empty for a person's")
     issued_on: dt.date
     expires_on: dt.date
     status: str
@@ -81,12 +86,16 @@ class RegistryEntryOut(Schema):
 
 def _verification(credential: Credential) -> VerificationOut:
     changed = credential.status != "active"
+    name_zh, name_en = credential.holder_names()
     return VerificationOut(
         number=credential.number,
         type=credential.credential_type.slug,
         type_name=credential.credential_type.name,
-        holder_name_zh=credential.holder.name_zh,
-        holder_name_en=credential.holder.name_en,
+        holder_name_zh=name_zh,
+        holder_name_en=name_en,
+        held_by_organisation=credential.held_by_organisation,
+        scope=credential.scope,
+        standard_title=credential.standard_title,
         issued_on=credential.issued_on,
         expires_on=credential.expires_on,
         status=credential.live_status(),
@@ -404,7 +413,8 @@ def staff_status_change(request: AuthenticatedHttpRequest, credential_id: Object
     """Suspend, reinstate or revoke a credential with a reason (certification admins): only the
     transitions the current status allows; audited and emailed to the holder, as on the page."""
     permission_check(request, STAFF_STATUS_PERM)
-    credential = Credential.objects.select_related("credential_type", "holder").filter(
+    credential = Credential.objects.select_related("credential_type", "holder",
+                                                   "organisation").filter(
         pk=credential_id).first()
     if credential is None:
         return Status(404, ErrorOut(code="not_found", detail=_("Not found.")))
@@ -421,7 +431,7 @@ def staff_status_change(request: AuthenticatedHttpRequest, credential_id: Object
     except services.CertificationError as error:
         return _refused(error)
     return Status(200, StaffCredentialOut(
-        id=credential.pk, number=credential.number, holder_name_zh=credential.holder.name_zh,
+        id=credential.pk, number=credential.number, holder_name_zh=credential.holder_names()[0],
         status=credential.status, status_since=credential.status_changed_at,
         status_reason=credential.status_reason,
         status_reason_public=credential.status_reason_public))

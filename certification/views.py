@@ -325,7 +325,7 @@ def staff_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff_view(STAFF_STATUS_PERM)
 def staff_credential(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(
-        Credential.objects.select_related("credential_type", "holder"), pk=pk)
+        Credential.objects.select_related("credential_type", "holder", "organisation"), pk=pk)
     form = StatusChangeForm(request.POST or None, credential=credential)
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]

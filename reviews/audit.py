@@ -11,4 +11,5 @@ ACTION_LABELS = {
     "reviews.member.declined": _("Drawn reviewer declined"),
     "reviews.draw.redrawn": _("Replacement reviewer drawn"),
     "reviews.redraw.exhausted": _("No reviewer left in the frozen pool to replace a decline"),
+    "reviews.certificate.issued": _("Centre certificate issued"),
 }

@@ -53,6 +53,12 @@ class ReviewProject(models.Model):
         "accounts.Organisation", verbose_name=_("consulting firm that prepared the application"),
         null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )
+    # The certified centre's certificate: certification's credential, held by the organisation
+    # (its number, PDF, verification and status live there).
+    certificate = models.OneToOneField(
+        "certification.Credential", verbose_name=_("certificate"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="review_project",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -62,6 +68,8 @@ class ReviewProject(models.Model):
         ordering = ["-created_at", "-id"]
         permissions = [
             ("run_draw", _("Can run the draw of a review team")),
+            ("manage_certificate",
+             _("Can issue, suspend and withdraw a certified centre's certificate")),
         ]
         indexes = [models.Index(fields=["organisation", "state"])]
 

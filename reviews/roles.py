@@ -8,6 +8,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.add_reviewproject",
         "reviews.change_reviewproject",
         "reviews.run_draw",
+        "reviews.manage_certificate",
         "reviews.verify_draw",
         "reviews.view_draw",
         "reviews.view_teammember",

@@ -9,10 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from certification.models import (
     ApplicationStatus,
     Credential,
@@ -21,7 +21,11 @@ from certification.models import (
     ReviewExperience,
     WorkPosition,
 )
-from certification.selectors import organisations_conflicting_with
+from certification.selectors import (
+    credential_public_by_link,
+    credential_public_by_number,
+    organisations_conflicting_with,
+)
 
 from .conf import setting
 from .models import (
@@ -29,6 +33,7 @@ from .models import (
     Draw,
     DrawKind,
     MemberState,
+    ProjectState,
     ReviewerDeclaredConflict,
     ReviewProject,
     TeamMember,
@@ -205,3 +210,59 @@ def memberships_of(user: User) -> QuerySet[TeamMember]:
 def users_by_id(ids: Iterable[int]) -> dict[int, User]:
     return {user.pk: user for user in User.objects.filter(pk__in=list(ids))
             .select_related("organisation")}
+
+
+# --------------------------------------------------------------------------- certificates
+
+# What the public list of certified centres shows: a withdrawn or expired certificate leaves it
+# (as the registry drops them; verification still shows either); a suspended one stays, marked
+# suspended, so that no one reads its absence as "never certified".
+LISTED_CERTIFICATE_STATUSES = (CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)
+
+
+def organisation_contacts(organisation: Organisation) -> list[User]:
+    """Who speaks for `organisation` about its certificate (emails, the PDF): the coordinators
+    it employs who are named on its review projects. Registered with certification
+    (`certification.contacts`) in ReviewsConfig.ready."""
+    return list(
+        User.objects.filter(is_active=True, organisation=organisation,
+                            review_projects_prepared__organisation=organisation)
+        .distinct().order_by("pk")
+    )
+
+
+def certified_centres(*, query: str = "", today: dt.date) -> QuerySet[ReviewProject]:
+    """The projects whose certificate is on the public list (active or suspended, not
+    expired), by organisation name; `query` matches the Chinese or English name."""
+    qs = ReviewProject.objects.filter(
+        certificate__isnull=False, certificate__status__in=LISTED_CERTIFICATE_STATUSES,
+        certificate__expires_on__gte=today,
+    ).select_related("organisation", "certificate", "certificate__organisation",
+                     "certificate__credential_type")
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(organisation__name__icontains=query)
+                       | Q(organisation__name_en__icontains=query))
+    return qs.order_by("organisation__name", "certificate__number")
+
+
+def certificate_projects_for_staff() -> QuerySet[ReviewProject]:
+    """The projects a certification admin issues or manages a certificate for: decided
+    certified (awaiting it) first, then those with one, newest first."""
+    return (
+        ReviewProject.objects.filter(Q(state=ProjectState.CERTIFIED)
+                                     | Q(certificate__isnull=False))
+        .select_related("organisation", "standard_version", "certificate",
+                        "certificate__organisation")
+        .order_by(F("certificate_id").asc(nulls_first=True), "-updated_at", "-pk")
+    )
+
+
+def centre_certificate_public(number: str, token: str | None = None) -> Credential | None:
+    """A certified centre's certificate by number (and the QR link's token when given), as
+    certification's verification finds it; None for a person's credential or no match."""
+    credential = (credential_public_by_number(number) if token is None
+                  else credential_public_by_link(number, token))
+    if credential is None or not credential.held_by_organisation:
+        return None
+    return credential
