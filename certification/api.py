@@ -147,16 +147,19 @@ def my_credentials(request: AuthenticatedHttpRequest) -> list[MyCredentialOut]:
 def registry(request: HttpRequest, q: str = "", type: str = "",
              region: str = "", limit: PageSize = 50, offset: Offset = 0) -> list[RegistryEntryOut]:
     results = selectors.registry_search(query=q[:100], type_slug=type, region=region[:50])
-    return [
-        RegistryEntryOut(
-            number=c.number, type=c.credential_type.slug, type_name=c.credential_type.name,
-            holder_name_zh=c.holder.name_zh, holder_name_en=c.holder.name_en,
-            organisation=c.holder.organisation.name if c.holder.organisation else None,
-            region=c.holder.organisation.region if c.holder.organisation else None,
-            expires_on=c.expires_on,
-        )
-        for c in results[offset:offset + limit]
-    ]
+    return [_registry_entry(c) for c in results[offset:offset + limit]]
+
+
+def _registry_entry(c: Credential) -> RegistryEntryOut:
+    holder = c.holder
+    assert holder is not None  # the registry lists people (registry_search)
+    return RegistryEntryOut(
+        number=c.number, type=c.credential_type.slug, type_name=c.credential_type.name,
+        holder_name_zh=holder.name_zh, holder_name_en=holder.name_en,
+        organisation=holder.organisation.name if holder.organisation else None,
+        region=holder.organisation.region if holder.organisation else None,
+        expires_on=c.expires_on,
+    )
 
 
 # --------------------------------------------------------------------------- holders

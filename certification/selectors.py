@@ -138,10 +138,12 @@ def education_awaiting_review() -> QuerySet[ContinuingEducation]:
 def registry_search(
     *, query: str = "", type_slug: str = "", region: str = "", today: dt.date | None = None
 ) -> QuerySet[Credential]:
-    """Active, unexpired credentials whose holders opted in to the public registry."""
+    """Active, unexpired credentials whose holders (people: certified centres have their own
+    list in reviews) opted in to the public registry."""
     today = today or timezone.localdate()
     qs = Credential.objects.filter(
-        registry_listed=True, status=CredentialStatus.ACTIVE, expires_on__gte=today
+        registry_listed=True, status=CredentialStatus.ACTIVE, expires_on__gte=today,
+        holder__isnull=False,
     ).select_related("credential_type", "holder", "holder__organisation")
     if type_slug:
         qs = qs.filter(credential_type__slug=type_slug)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,7 +31,7 @@ from .credential_pdf import credential_pdf_queue
 from .notifications import email_holder
 from .status import credential_pass_restored
 
-CREDENTIAL_TYPE_DEFAULTS = {
+CREDENTIAL_TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
     CredentialType.COORDINATOR: {"name": "注册协调员", "name_en": "Registered Coordinator",
                                  "number_code": "C", "role": "coordinator"},
     CredentialType.REVIEWER: {"name": "注册评审员", "name_en": "Registered Reviewer",

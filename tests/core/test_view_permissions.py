@@ -18,6 +18,7 @@ PUBLIC = {
     "lms:cohort_list", "lms:cohort_detail", "lms:cohort_calendar",
     "lms:stripe_webhook",  # authenticated by Stripe's signature instead
     "certification:verify", "certification:verify_token", "certification:registry",
+    "reviews:certified",
 }
 SIGNED_IN = {
     "accounts:dashboard", "accounts:profile",
@@ -45,6 +46,7 @@ STAFF = {
     "certification:staff_candidates_export", "certification:staff_weights",
     "certification:staff_education", "certification:staff_education_review",
     "reviews:staff_project_draw", "reviews:draw_verify",
+    "reviews:staff_certificates", "reviews:staff_certificate_issue",
 }
 # The standard's dotted item code; everything else takes an id or a slug-like string.
 SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
@@ -98,6 +100,7 @@ PUBLIC_API = {
     "GET /api/v1/cms/standards/{version}/items/{code}", "GET /api/v1/cms/standards/{version}/pdf",
     "GET /api/v1/lms/cohorts", "GET /api/v1/lms/cohorts/{code}",
     "GET /api/v1/certification/verify/{number}", "GET /api/v1/certification/registry",
+    "GET /api/v1/reviews/certified", "GET /api/v1/reviews/certified/{number}",
 }
 
 # Signed-in operations that are staff tools (their paths have /staff/), each with a body that
@@ -109,6 +112,10 @@ STAFF_API = {
     "GET /api/v1/lms/staff/payments": {},
     "POST /api/v1/lms/staff/payments/{payment_id}/confirm": {
         "amount_received": "1.00", "received_on": "2026-12-01"},
+    "GET /api/v1/reviews/staff/certificates": {},
+    "POST /api/v1/reviews/staff/projects/{project_id}/certificate": {},
+    "POST /api/v1/reviews/staff/projects/{project_id}/certificate/status": {
+        "action": "suspend", "reason": "check"},
 }
 
 

@@ -147,7 +147,7 @@ def test_the_contact_downloads_the_pdf_and_a_stranger_cannot(client, certified, 
 
 
 def test_verification_shows_the_organisation_and_the_live_status(
-        client, certified, cert_admin, contact, mailoutbox):
+        client, certified, cert_admin, contact, mailoutbox, django_capture_on_commit_callbacks):
     credential = _issue(certified, cert_admin)
     page = client.get(credential.verification_path()).content.decode()
     assert "示范客户联络中心" in page and "北京总部" in page
@@ -155,9 +155,10 @@ def test_verification_shows_the_organisation_and_the_live_status(
     assert 'data-status="active"' in page
 
     mailoutbox.clear()
-    services.project_certificate_status_set(project=certified, actor=cert_admin,
-                                            action="suspend", reason="投诉调查中",
-                                            reason_public=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.project_certificate_status_set(project=certified, actor=cert_admin,
+                                                action="suspend", reason="投诉调查中",
+                                                reason_public=True)
     page = client.get(credential.verification_path()).content.decode()
     assert 'data-status="suspended"' in page and "投诉调查中" in page
     assert [m.to for m in mailoutbox] == [[contact.email]]
@@ -202,6 +203,7 @@ def listed(project_factory, organisation_factory, cert_admin, certified):
         services.project_certificate_issue(
             project=project, actor=cert_admin,
             today=TODAY - dt.timedelta(days=4 * 365) if key == "expired" else TODAY)
+        project.refresh_from_db()
     services.project_certificate_status_set(project=projects["suspended"], actor=cert_admin,
                                             action="suspend", reason="调查中")
     services.project_certificate_status_set(project=projects["withdrawn"], actor=cert_admin,
