@@ -18,7 +18,8 @@ def _row_counts() -> dict[str, int]:
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "cms", "lms", "exams", "certification", "wagtailcore"}
+        if model._meta.app_label in {"accounts", "cms", "lms", "exams", "certification", "reviews",
+                                     "wagtailcore"}
     }
 
 

@@ -334,3 +334,19 @@ def test_staff_issue_and_withdraw_through_the_api_with_the_pages_permission(
                        content_type="application/json")
     assert done.status_code == 200 and done.json()["status"] == CredentialStatus.REVOKED
     assert client.post("/api/v1/reviews/staff/projects/999999/certificate").status_code == 404
+
+
+def test_the_demo_lists_one_sample_certified_centre_that_verifies(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=StringIO())
+    (credential,) = Credential.objects.filter(organisation__isnull=False)
+    assert "（示例）" in credential.organisation.name  # marked as sample
+    assert credential.number in out.getvalue() and "/reviews/certified/" in out.getvalue()
+    assert credential.organisation.name in client.get(reverse("reviews:certified")).content.decode()
+    page = client.get(credential.verification_path()).content.decode()
+    assert 'data-status="active"' in page and credential.scope in page
