@@ -14,6 +14,8 @@ class ReviewProjectAdmin(admin.ModelAdmin):
     list_filter = ("state",)
     search_fields = ("organisation__name",)
     autocomplete_fields = ("organisation", "consulting_firm", "coordinators")
+    # Issued by the service only (numbered, audited, emailed): /reviews/staff/certificates/.
+    readonly_fields = ("certificate",)
 
     @admin.display(description=_("The draw"))
     def draw_page(self, obj: ReviewProject) -> str:
