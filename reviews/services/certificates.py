@@ -44,10 +44,13 @@ def project_certificate_issue(*, project: ReviewProject, actor: User | None,
     today = today or timezone.localdate()
     with transaction.atomic():
         project = (ReviewProject.objects.select_for_update(of=("self",))
-                   .select_related("organisation", "standard_version", "certificate")
+                   .select_related("organisation", "standard_version")
                    .get(pk=project.pk))
-        if project.certificate is not None:
-            return project.certificate
+        if project.certificate_id is not None:
+            # Read apart from the lock: a row joined to the locked one comes from the snapshot
+            # taken before the wait, without the certificate a concurrent call just issued.
+            return Credential.objects.select_related("credential_type", "organisation").get(
+                pk=project.certificate_id)
         if project.state != ProjectState.CERTIFIED:
             raise ReviewError(_("Only a project the committee has decided to certify gets a "
                                 "certificate."))

@@ -96,6 +96,37 @@ def test_validity_is_the_types_setting(certified, cert_admin):
     assert _issue(certified, cert_admin).expires_on == dt.date(TODAY.year + 5, 11, 23)
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_project_issued_concurrently_gets_one_certificate(certified, cert_admin):
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(4)
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def issue() -> None:
+        try:
+            barrier.wait()
+            numbers.append(_issue(certified, cert_admin).number)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(numbers) == 4 and len(set(numbers)) == 1
+    assert Credential.objects.filter(organisation=certified.organisation).count() == 1
+    assert CredentialNumberCounter.objects.get(
+        credential_type__slug=CredentialType.CERTIFIED_CENTRE).last_value == 1
+
+
 @pytest.mark.parametrize("state", [ProjectState.CONSOLIDATED, ProjectState.NOT_CERTIFIED,
                                    ProjectState.ACCEPTED])
 def test_only_a_project_decided_certified_gets_a_certificate(project_factory, cert_admin,
