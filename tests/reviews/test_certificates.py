@@ -381,3 +381,15 @@ def test_the_demo_lists_one_sample_certified_centre_that_verifies(client):
     assert credential.organisation.name in client.get(reverse("reviews:certified")).content.decode()
     page = client.get(credential.verification_path()).content.decode()
     assert 'data-status="active"' in page and credential.scope in page
+
+
+def test_the_expiry_reminder_goes_to_the_contact_and_asks_for_a_new_review(
+        certified, cert_admin, contact, mailoutbox, django_capture_on_commit_callbacks):
+    credential = _issue(certified, cert_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = certification.credential_reminders_send(
+            today=credential.expires_on - dt.timedelta(days=30))
+    assert sent == 1
+    (message,) = mailoutbox
+    assert message.to == [contact.email]
+    assert "A new review renews it" in message.body and "continuing education" not in message.body
