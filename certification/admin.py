@@ -34,14 +34,19 @@ class CredentialTypeAdmin(admin.ModelAdmin):
 class CredentialAdmin(ReadOnlyAdmin):
     """Read-only here: status changes go through the certification staff pages (audited)."""
 
-    list_display = ("number", "holder", "credential_type", "issued_on", "expires_on", "status")
+    list_display = ("number", "held_by", "credential_type", "issued_on", "expires_on", "status")
     list_filter = ("credential_type", "status")
-    search_fields = ("number", "holder__name_zh", "holder__name_en", "holder__email")
-    list_select_related = ("holder", "credential_type")
+    search_fields = ("number", "holder__name_zh", "holder__name_en", "holder__email",
+                     "organisation__name")
+    list_select_related = ("holder", "organisation", "credential_type")
     # The file field would link to the storage's own URL (a signed one on the object store);
     # the certificate view checks who asks instead.
     exclude = ("pdf",)
     readonly_fields = ("certificate",)
+
+    @admin.display(description=_("holder"))
+    def held_by(self, obj: Credential) -> str:
+        return obj.holder_display
 
     @admin.display(description=_("certificate PDF"))
     def certificate(self, obj: Credential) -> str:

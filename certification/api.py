@@ -44,8 +44,13 @@ class VerificationOut(Schema):
     number: str
     type: str
     type_name: str
-    holder_name_zh: str
+    holder_name_zh: str = Field(description="The person's name, or the certified organisation's")
     holder_name_en: str
+    held_by_organisation: bool = Field(description="A certified contact centre's certificate")
+    scope: str = Field(description="What an organisation's certificate covers (sites); empty "
+                       "for a person's")
+    standard_title: str = Field(description="The standard version an organisation was reviewed "
+                                "against; empty for a person's")
     issued_on: dt.date
     expires_on: dt.date
     status: str
@@ -82,12 +87,16 @@ class RegistryEntryOut(Schema):
 
 def _verification(credential: Credential) -> VerificationOut:
     changed = credential.status != "active"
+    name_zh, name_en = credential.holder_names()
     return VerificationOut(
         number=credential.number,
         type=credential.credential_type.slug,
         type_name=credential.credential_type.name,
-        holder_name_zh=credential.holder.name_zh,
-        holder_name_en=credential.holder.name_en,
+        holder_name_zh=name_zh,
+        holder_name_en=name_en,
+        held_by_organisation=credential.held_by_organisation,
+        scope=credential.scope,
+        standard_title=credential.standard_title,
         issued_on=credential.issued_on,
         expires_on=credential.expires_on,
         status=credential.live_status(),
@@ -137,16 +146,19 @@ def my_credentials(request: AuthenticatedHttpRequest) -> list[MyCredentialOut]:
 def registry(request: HttpRequest, q: str = "", type: str = "",
              region: str = "", limit: PageSize = 50, offset: Offset = 0) -> list[RegistryEntryOut]:
     results = selectors.registry_search(query=q[:100], type_slug=type, region=region[:50])
-    return [
-        RegistryEntryOut(
-            number=c.number, type=c.credential_type.slug, type_name=c.credential_type.name,
-            holder_name_zh=c.holder.name_zh, holder_name_en=c.holder.name_en,
-            organisation=c.holder.organisation.name if c.holder.organisation else None,
-            region=c.holder.organisation.region if c.holder.organisation else None,
-            expires_on=c.expires_on,
-        )
-        for c in results[offset:offset + limit]
-    ]
+    return [_registry_entry(c) for c in results[offset:offset + limit]]
+
+
+def _registry_entry(c: Credential) -> RegistryEntryOut:
+    holder = c.holder
+    assert holder is not None  # the registry lists people (registry_search)
+    return RegistryEntryOut(
+        number=c.number, type=c.credential_type.slug, type_name=c.credential_type.name,
+        holder_name_zh=holder.name_zh, holder_name_en=holder.name_en,
+        organisation=holder.organisation.name if holder.organisation else None,
+        region=holder.organisation.region if holder.organisation else None,
+        expires_on=c.expires_on,
+    )
 
 
 # --------------------------------------------------------------------------- holders
@@ -419,7 +431,7 @@ def staff_status_change(request: AuthenticatedHttpRequest, credential_id: Object
     except services.CertificationError as error:
         return _refused(error)
     return Status(200, StaffCredentialOut(
-        id=credential.pk, number=credential.number, holder_name_zh=credential.holder.name_zh,
+        id=credential.pk, number=credential.number, holder_name_zh=credential.holder_names()[0],
         status=credential.status, status_since=credential.status_changed_at,
         status_reason=credential.status_reason,
         status_reason_public=credential.status_reason_public))

@@ -27,14 +27,18 @@ class RenewalMethod(models.TextChoices):
     CPD = "cpd", _("Continuing education hours")
     REEXAM = "reexam", _("Re-examination")
     EITHER = "either", _("Continuing education hours or re-examination")
+    # A certified centre's certificate: a new review issues a new certificate.
+    REVIEW = "review", _("A new review")
 
 
 class CredentialType(models.Model):
-    """Registered coordinator or registered reviewer: how long it lasts, how it is numbered and
-    renewed. The two rows are created by a data migration and edited in the admin."""
+    """Registered coordinator, registered reviewer (held by people) or certified contact centre
+    (held by an organisation): how long it lasts, how it is numbered and renewed. The rows are
+    created by data migrations and edited in the admin."""
 
     COORDINATOR = "coordinator"
     REVIEWER = "reviewer"
+    CERTIFIED_CENTRE = "certified-centre"
 
     slug = models.SlugField(_("identifier"), unique=True)
     name = models.CharField(pgettext_lazy("certification", "name (Chinese)"), max_length=50)
@@ -59,7 +63,8 @@ class CredentialType(models.Model):
         help_text=_("Hours completed since the last issue or renewal that allow a renewal."),
     )
     role = models.CharField(
-        _("role granted"), max_length=30, help_text=_("Role slug the holder receives.")
+        _("role granted"), max_length=30, blank=True,
+        help_text=_("Role slug the holder receives (none for an organisation's certificate)."),
     )
 
     class Meta:
@@ -127,12 +132,28 @@ class Credential(models.Model):
         on_delete=models.PROTECT,
         related_name="credentials",
     )
+    # Held by a person (coordinator, reviewer) or by an organisation (a certified centre):
+    # exactly one of the two.
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("holder"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="credentials",
     )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=pgettext_lazy("certification", "holding organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+    )
+    # What an organisation's certificate certifies, as printed: captured when it is issued so
+    # that the certificate keeps saying what was reviewed.
+    scope = models.TextField(_("scope"), blank=True)
+    standard_title = models.CharField(_("standard version"), max_length=300, blank=True)
     number = models.CharField(_("number"), max_length=32, unique=True)
     token = models.CharField(_("verification token"), max_length=64, unique=True, default=token_new)
     source_key = models.CharField(
@@ -179,9 +200,36 @@ class Credential(models.Model):
             ("rank_reviewer_candidates", _("Can rank and promote reviewer candidates")),
         ]
         indexes = [models.Index(fields=["credential_type", "status", "expires_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(holder__isnull=False, organisation__isnull=True)
+                | models.Q(holder__isnull=True, organisation__isnull=False),
+                name="certification_credential_one_holder",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def held_by_organisation(self) -> bool:
+        return self.organisation_id is not None
+
+    def holder_names(self) -> tuple[str, str]:
+        """The (Chinese, English) names the certificate prints now: the person's, or the
+        organisation's."""
+        if self.organisation_id is not None:
+            assert self.organisation is not None
+            return self.organisation.name, self.organisation.name_en
+        assert self.holder is not None
+        return self.holder.name_zh, self.holder.name_en
+
+    @property
+    def holder_display(self) -> str:
+        """Who holds it, for staff lists: the person's display name, or the organisation."""
+        if self.organisation_id is not None:
+            return str(self.organisation)
+        return self.holder.display_name if self.holder is not None else ""
 
     def live_status(self, today: dt.date | None = None) -> str:
         if self.status != CredentialStatus.ACTIVE:

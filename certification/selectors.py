@@ -15,6 +15,7 @@ from accounts.models import User
 from core.models import AuditEntry
 from core.selectors import audit_action_label
 
+from .contacts import organisation_contacts
 from .models import (
     AffiliationKind,
     ApplicationStatus,
@@ -37,9 +38,7 @@ def credential_pdf_current(credential: Credential) -> bool:
     are the holder's, and no renewal has moved the expiry since it was rendered."""
     if not credential.pdf or credential.pdf_generated_at is None:
         return False
-    holder = credential.holder
-    if (credential.printed_name_zh, credential.printed_name_en) != (holder.name_zh,
-                                                                    holder.name_en):
+    if (credential.printed_name_zh, credential.printed_name_en) != credential.holder_names():
         return False
     return not credential.renewals.filter(
         created_at__gt=credential.pdf_generated_at,
@@ -48,7 +47,8 @@ def credential_pdf_current(credential: Credential) -> bool:
 
 def credential_public_by_number(number: str) -> Credential | None:
     return (
-        Credential.objects.select_related("credential_type", "holder", "holder__organisation")
+        Credential.objects.select_related("credential_type", "holder", "holder__organisation",
+                                          "organisation")
         .filter(number=number.strip().upper())
         .first()
     )
@@ -99,13 +99,19 @@ def credential_education_hours(credential: Credential, *,
 
 
 def credential_for_viewer(*, user: User, pk: int) -> Credential | None:
-    """The credential if `user` holds it, or may see any (certification staff); None (a 404 for
-    the page and the API alike) for anyone else."""
-    credential = Credential.objects.select_related("credential_type").filter(pk=pk).first()
-    if credential is None or (credential.holder_id != user.pk
-                              and not user.has_perm("certification.view_credential")):
+    """The credential if `user` holds it (or speaks for the organisation that holds it), or may
+    see any (certification staff); None (a 404 for the page and the API alike) for anyone
+    else."""
+    credential = Credential.objects.select_related("credential_type", "organisation").filter(
+        pk=pk).first()
+    if credential is None:
         return None
-    return credential
+    if credential.holder_id == user.pk or user.has_perm("certification.view_credential"):
+        return credential
+    if credential.organisation is not None and user.pk in {
+            contact.pk for contact in organisation_contacts(credential.organisation)}:
+        return credential
+    return None
 
 
 def education_evidence_for_viewer(*, user: User, pk: int) -> ContinuingEducation | None:
@@ -129,10 +135,12 @@ def education_awaiting_review() -> QuerySet[ContinuingEducation]:
 def registry_search(
     *, query: str = "", type_slug: str = "", region: str = "", today: dt.date | None = None
 ) -> QuerySet[Credential]:
-    """Active, unexpired credentials whose holders opted in to the public registry."""
+    """Active, unexpired credentials whose holders (people: certified centres have their own
+    list in reviews) opted in to the public registry."""
     today = today or timezone.localdate()
     qs = Credential.objects.filter(
-        registry_listed=True, status=CredentialStatus.ACTIVE, expires_on__gte=today
+        registry_listed=True, status=CredentialStatus.ACTIVE, expires_on__gte=today,
+        holder__isnull=False,
     ).select_related("credential_type", "holder", "holder__organisation")
     if type_slug:
         qs = qs.filter(credential_type__slug=type_slug)
@@ -151,7 +159,8 @@ def registry_search(
 
 
 def credentials_for_staff(*, query: str = "") -> QuerySet[Credential]:
-    qs = Credential.objects.select_related("credential_type", "holder", "holder__organisation")
+    qs = Credential.objects.select_related("credential_type", "holder", "holder__organisation",
+                                           "organisation")
     query = query.strip()
     if query:
         qs = qs.filter(
@@ -159,13 +168,16 @@ def credentials_for_staff(*, query: str = "") -> QuerySet[Credential]:
             | Q(holder__name_zh__icontains=query)
             | Q(holder__name_en__icontains=query)
             | Q(holder__email__icontains=query)
+            | Q(organisation__name__icontains=query)
         )
     return qs.order_by("-issued_on", "-id")
 
 
 def credential_for_staff(*, pk: int) -> Credential | None:
-    """A credential with its type and holder, for the certification admins' page."""
-    return Credential.objects.select_related("credential_type", "holder").filter(pk=pk).first()
+    """A credential with its type and holder (a person or an organisation), for the
+    certification admins' page."""
+    return Credential.objects.select_related(
+        "credential_type", "holder", "organisation").filter(pk=pk).first()
 
 
 def credential_types() -> QuerySet[CredentialType]:

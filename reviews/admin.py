@@ -24,6 +24,8 @@ class ReviewProjectAdmin(admin.ModelAdmin):
     search_fields = ("organisation__name",)
     autocomplete_fields = ("organisation", "consulting_firm", "coordinators")
     filter_horizontal = ("sites",)
+    # Issued by the service only (numbered, audited, emailed): /reviews/staff/certificates/.
+    readonly_fields = ("certificate",)
 
     @admin.display(description=_("The draw"))
     def draw_page(self, obj: ReviewProject) -> str:

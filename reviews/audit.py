@@ -22,4 +22,5 @@ ACTION_LABELS = {
     "reviews.application.submitted": _("Review application submitted"),
     "reviews.application.accepted": _("Review application accepted"),
     "reviews.application.returned": _("Review application returned to the applicant"),
+    "reviews.certificate.issued": _("Centre certificate issued"),
 }

@@ -1,7 +1,8 @@
 """Demo content for the review (idempotent, all marked as sample): an applicant login
 (applicant@demo.ccso), admin of a sample organisation with its review profile and sites, whose
 application is paid (bank transfer, confirmed by courses@demo.ccso) and accepted, waiting for
-certs@demo.ccso to run its draw; and enough sample reviewers for that draw to succeed."""
+certs@demo.ccso to run its draw; enough sample reviewers for that draw to succeed; and a sample
+certified centre on the public list. Each part of the review loads its own piece from `load`."""
 
 from __future__ import annotations
 
@@ -10,17 +11,27 @@ from decimal import Decimal
 from typing import TextIO
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, demo_user
 from accounts.models import Organisation, User
 from certification import services as certification_services
 from certification.models import ApplicationStatus, CentreType, ReviewerApplication
+from certification.services import credential_pdf_generate
+from cms.models import StandardVersionPage
 from lms import services as lms_services
 
 from . import selectors, services
 from .conf import setting
-from .models import MemberRole, OrganisationMember, OrganisationSite, ReviewProject
+from .models import (
+    MemberRole,
+    OrganisationMember,
+    OrganisationSite,
+    ProjectState,
+    ReviewProject,
+)
 
 APPLICANT_EMAIL = "applicant@demo.ccso"
 APPLICANT_ORGANISATION = "星辰银行客户服务中心（示例）"
@@ -33,6 +44,8 @@ SAMPLE_REVIEWERS = [
     ("reviewer.wu@demo.ccso", "吴评审（示例）", "WU Pingshen", "蓝海客户服务有限公司", 1),
     ("reviewer.zheng@demo.ccso", "郑评审（示例）", "ZHENG Pingshen", "远景呼叫中心", 0),
 ]
+CERTIFIED_CENTRE = ("示范客户联络中心（示例）", "Model Customer Contact Centre (sample)", "上海")
+CERTIFIED_SCOPE = "上海浦东呼入中心（示例）；成都远程坐席点（示例）"
 FAPIAO = {"company_name": APPLICANT_ORGANISATION, "taxpayer_id": "91110105MA00DEM013",
           "address": "北京市朝阳区示例大街1号 010-00000000", "bank": "示例银行 0000 0000 0000",
           "email": "finance@demo.ccso"}
@@ -121,6 +134,11 @@ def _accepted_application(organisation: Organisation, applicant: User) -> Review
 
 
 def load(stdout: TextIO) -> None:
+    load_application_demo(stdout)
+    load_certificate_demo(stdout)
+
+
+def load_application_demo(stdout: TextIO) -> None:
     applicant = _user(APPLICANT_EMAIL, "赵申请（示例）", "ZHAO Shenqing", None)
     organisation = _applicant_organisation(applicant)
     reviewers = sample_reviewers_ensure()
@@ -136,3 +154,31 @@ def load(stdout: TextIO) -> None:
                  f"/reviews/applications/{project.pk}/")
     stdout.write(f"  run its draw (certs@demo.ccso): /reviews/staff/projects/{project.pk}/draw/")
     stdout.write("  applications to check (certs@demo.ccso): /reviews/staff/projects/")
+
+
+def load_certificate_demo(stdout: TextIO) -> None:
+    """One sample organisation the committee decided to certify, its certificate issued (with
+    its PDF), so that the public list has an entry and its number verifies."""
+    name, name_en, region = CERTIFIED_CENTRE
+    organisation, _created = Organisation.objects.get_or_create(
+        name=name, defaults={"name_en": name_en, "region": region})
+    version = StandardVersionPage.objects.filter(is_sample=True).order_by("pk").first()
+    if version is None:
+        stdout.write("reviews: no sample standard version; the certified centre is skipped")
+        return
+    project = ReviewProject.objects.filter(organisation=organisation).first()
+    if project is None:
+        # Its application, draw and judgement are the other review demos' part: this one
+        # starts where the committee has decided.
+        project = ReviewProject.objects.create(
+            organisation=organisation, standard_version=version, scope=CERTIFIED_SCOPE,
+            state=ProjectState.CERTIFIED)
+    credential = services.project_certificate_issue(
+        project=project, actor=demo_user("certs@demo.ccso"), today=timezone.localdate())
+    credential_pdf_generate(credential_id=credential.pk)
+    site = settings.SITE_URL.rstrip("/")
+    stdout.write(f"reviews: sample certified centre {name} holds {credential.number}")
+    stdout.write(f"  public list: {site}{reverse('reviews:certified')}")
+    stdout.write(f"  verify: {credential.verification_url()}")
+    stdout.write("  centre certificates (certs@demo.ccso): "
+                 f"{site}{reverse('reviews:staff_certificates')}")

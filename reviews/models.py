@@ -172,6 +172,12 @@ class ReviewProject(models.Model):
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     return_reason = models.TextField(_("reason for returning it"), blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    # The certified centre's certificate: certification's credential, held by the organisation
+    # (its number, PDF, verification and status live there).
+    certificate = models.OneToOneField(
+        "certification.Credential", verbose_name=_("certificate"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="review_project",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -185,6 +191,8 @@ class ReviewProject(models.Model):
         permissions = [
             ("run_draw", _("Can run the draw of a review team")),
             ("accept_project", _("Can accept or return a submitted application")),
+            ("manage_certificate",
+             _("Can issue, suspend and withdraw a certified centre's certificate")),
         ]
         indexes = [models.Index(fields=["organisation", "state"])]
 

@@ -15,6 +15,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.delete_organisationmember",
         "reviews.view_organisationprofile",
         "reviews.view_organisationsite",
+        "reviews.manage_certificate",
         "reviews.verify_draw",
         "reviews.view_draw",
         "reviews.view_teammember",

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
@@ -21,7 +21,11 @@ from certification.models import (
     ReviewExperience,
     WorkPosition,
 )
-from certification.selectors import organisations_conflicting_with
+from certification.selectors import (
+    credential_public_by_link,
+    credential_public_by_number,
+    organisations_conflicting_with,
+)
 from cms.models import StandardVersionPage
 
 from .conf import setting
@@ -285,8 +289,11 @@ def coordinators_resolve(identifiers: Iterable[str], *,
         .select_related("holder"))
     found: dict[str, User] = {}
     for credential in credentials:
-        found[credential.holder.email.lower()] = credential.holder
-        found[credential.number] = credential.holder
+        holder = credential.holder
+        if holder is None:  # never for a coordinator credential: only organisations hold none
+            continue
+        found[holder.email.lower()] = holder
+        found[credential.number] = holder
     users: dict[int, User] = {}
     unresolved = []
     for identifier in wanted:
@@ -308,3 +315,57 @@ def organisation_by_name_or_code(text: str) -> Organisation | None:
 def projects_of_member(user: User) -> QuerySet[ReviewProject]:
     """The applications of every organisation `user` is a member of."""
     return _projects_with_details().filter(organisation__review_members__user=user)
+# --------------------------------------------------------------------------- certificates
+
+# What the public list of certified centres shows: a withdrawn or expired certificate leaves it
+# (as the registry drops them; verification still shows either); a suspended one stays, marked
+# suspended, so that no one reads its absence as "never certified".
+LISTED_CERTIFICATE_STATUSES = (CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)
+
+
+def organisation_contacts(organisation: Organisation) -> list[User]:
+    """Who speaks for `organisation` about its certificate (emails, the PDF): its active
+    members (admins and colleagues). Registered with certification (`certification.contacts`) in
+    ReviewsConfig.ready."""
+    return list(
+        User.objects.filter(is_active=True,
+                            organisation_memberships__organisation=organisation)
+        .order_by("pk")
+    )
+
+
+def certified_centres(*, query: str = "", today: dt.date) -> QuerySet[ReviewProject]:
+    """The projects whose certificate is on the public list (active or suspended, not
+    expired), by organisation name; `query` matches the Chinese or English name."""
+    qs = ReviewProject.objects.filter(
+        certificate__isnull=False, certificate__status__in=LISTED_CERTIFICATE_STATUSES,
+        certificate__expires_on__gte=today,
+    ).select_related("organisation", "certificate", "certificate__organisation",
+                     "certificate__credential_type")
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(organisation__name__icontains=query)
+                       | Q(organisation__name_en__icontains=query))
+    return qs.order_by("organisation__name", "certificate__number")
+
+
+def certificate_projects_for_staff() -> QuerySet[ReviewProject]:
+    """The projects a certification admin issues or manages a certificate for: decided
+    certified (awaiting it) first, then those with one, newest first."""
+    return (
+        ReviewProject.objects.filter(Q(state=ProjectState.CERTIFIED)
+                                     | Q(certificate__isnull=False))
+        .select_related("organisation", "standard_version", "certificate",
+                        "certificate__organisation")
+        .order_by(F("certificate_id").asc(nulls_first=True), "-updated_at", "-pk")
+    )
+
+
+def centre_certificate_public(number: str, token: str | None = None) -> Credential | None:
+    """A certified centre's certificate by number (and the QR link's token when given), as
+    certification's verification finds it; None for a person's credential or no match."""
+    credential = (credential_public_by_number(number) if token is None
+                  else credential_public_by_link(number, token))
+    if credential is None or not credential.held_by_organisation:
+        return None
+    return credential

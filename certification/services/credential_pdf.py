@@ -34,15 +34,13 @@ def credential_pdf_generate(*, credential_id: int, force: bool = False) -> Crede
     with transaction.atomic():
         credential = (
             Credential.objects.select_for_update(of=("self",))
-            .select_related("holder", "credential_type")
+            .select_related("holder", "organisation", "credential_type")
             .get(pk=credential_id)
         )
         if not force and credential_pdf_current(credential):
             return credential
-        holder = credential.holder
         old_name = credential.pdf.name if credential.pdf else ""
-        credential.printed_name_zh = holder.name_zh
-        credential.printed_name_en = holder.name_en
+        credential.printed_name_zh, credential.printed_name_en = credential.holder_names()
         content = credential_pdf_render(credential)
         # One name per credential, replaced in place: a render whose worker was killed before
         # the commit left its file under this same name, so the rerun overwrites it instead
@@ -72,8 +70,8 @@ def credential_pdf_request(*, credential_id: int) -> Credential | None:
     from ..tasks import credential_pdf_generate_task
 
     def read() -> Credential:
-        return Credential.objects.select_related("holder", "credential_type").get(
-            pk=credential_id)
+        return Credential.objects.select_related("holder", "organisation",
+                                                 "credential_type").get(pk=credential_id)
 
     credential = read()
     if credential_pdf_current(credential):

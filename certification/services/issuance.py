@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from accounts.services import user_role_grant
 from core.services import audit_record
 
+from ..errors import CertificationError
 from ..models import (
     Credential,
     CredentialNumberCounter,
@@ -28,16 +31,20 @@ from .credential_pdf import credential_pdf_queue
 from .notifications import email_holder
 from .status import credential_pass_restored
 
-CREDENTIAL_TYPE_DEFAULTS = {
+CREDENTIAL_TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
     CredentialType.COORDINATOR: {"name": "注册协调员", "name_en": "Registered Coordinator",
                                  "number_code": "C", "role": "coordinator"},
     CredentialType.REVIEWER: {"name": "注册评审员", "name_en": "Registered Reviewer",
                               "number_code": "R", "role": "reviewer"},
+    CredentialType.CERTIFIED_CENTRE: {"name": "认证呼叫中心", "name_en": "Certified Contact Centre",
+                                      "number_code": "CC", "role": "",
+                                      "renewal_method": RenewalMethod.REVIEW,
+                                      "cpd_hours_required": Decimal("0.0")},
 }
 
 
 def credential_type_get(slug: str) -> CredentialType:
-    """The credential type (created with the defaults of migration 0002 if it is missing)."""
+    """The credential type (created with the defaults of its data migration if it is missing)."""
     credential_type, _created = CredentialType.objects.get_or_create(
         slug=slug, defaults=CREDENTIAL_TYPE_DEFAULTS[slug])
     return credential_type
@@ -76,32 +83,47 @@ def credential_number_next(*, credential_type: CredentialType, year: int) -> str
 
 def credential_issue(
     *,
-    holder: User,
     credential_type: CredentialType,
     source_key: str,
+    holder: User | None = None,
+    organisation: Organisation | None = None,
+    scope: str = "",
+    standard_title: str = "",
     issued_on: dt.date | None = None,
     exam_score: Decimal | None = None,
     actor: User | None = None,
     reason: str = "",
 ) -> tuple[Credential, bool]:
-    """Issue one credential for `source_key` (a pass, a promotion); return (credential, created).
+    """Issue one credential for `source_key` (a pass, a promotion, a review); return
+    (credential, created). Held by a person (`holder`) or by an organisation (`organisation`,
+    with the `scope` and `standard_title` it was reviewed against), never both.
 
     Safe to call twice: the second call returns the first credential. Calls for one holder are
-    serialised by locking the holder's row; the unique source key is the backstop.
+    serialised by locking the holder's (or organisation's) row; the unique source key is the
+    backstop.
     """
+    if (holder is None) == (organisation is None):
+        raise CertificationError(_("A credential is held by a person or by an organisation."))
     existing = Credential.objects.filter(source_key=source_key).first()
     if existing is not None:
         return existing, False
     issued_on = issued_on or timezone.localdate()
     try:
         with transaction.atomic():
-            User.objects.select_for_update().filter(pk=holder.pk).first()
+            if holder is not None:
+                User.objects.select_for_update().filter(pk=holder.pk).first()
+            else:
+                assert organisation is not None
+                Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
             existing = Credential.objects.filter(source_key=source_key).first()
             if existing is not None:
                 return existing, False
-            credential = Credential.objects.create(
+            credential = Credential(
                 credential_type=credential_type,
                 holder=holder,
+                organisation=organisation,
+                scope=scope.strip() if organisation is not None else "",
+                standard_title=standard_title.strip() if organisation is not None else "",
                 number=credential_number_next(credential_type=credential_type,
                                               year=issued_on.year),
                 source_key=source_key,
@@ -110,14 +132,17 @@ def credential_issue(
                                                  issued_on=issued_on),
                 exam_score=exam_score,
                 status_changed_at=timezone.now(),
-                printed_name_zh=holder.name_zh,
-                printed_name_en=holder.name_en,
             )
-            user_role_grant(user=holder, role=credential_type.role, granted_by=actor,
-                            reason=f"credential {credential.number}")
+            credential.printed_name_zh, credential.printed_name_en = credential.holder_names()
+            credential.save(force_insert=True)
+            if holder is not None and credential_type.role:
+                user_role_grant(user=holder, role=credential_type.role, granted_by=actor,
+                                reason=f"credential {credential.number}")
             audit_record(actor=actor, action="certification.credential.issued",
                          target=credential, reason=reason,
-                         data={"source": source_key, "holder": holder.pk})
+                         data={"source": source_key,
+                               **({"holder": holder.pk} if holder is not None
+                                  else {"organisation": credential.organisation_id})})
             email_holder(credential, "certification/email/credential_issued")
             credential_pdf_queue(credential.pk)
     except IntegrityError:

@@ -128,7 +128,7 @@ def credential_reminders_send(*, today: dt.date | None = None) -> int:
     for pk in candidates:
         with transaction.atomic():
             credential = Credential.objects.select_for_update(of=("self",)).select_related(
-                "holder", "credential_type").get(pk=pk)
+                "holder", "organisation", "credential_type").get(pk=pk)
             days_left = (credential.expires_on - today).days
             field = "reminder_30_sent_for" if days_left <= 30 else "reminder_90_sent_for"
             if getattr(credential, field) == credential.expires_on:

@@ -42,7 +42,7 @@ def _credential_status_change(
         raise CertificationError(_("Give a reason for the change."))
     with transaction.atomic():
         credential = Credential.objects.select_for_update(of=("self",)).select_related(
-            "holder", "credential_type").get(pk=credential.pk)
+            "holder", "organisation", "credential_type").get(pk=credential.pk)
         if credential.status not in allowed_from:
             raise CertificationError(
                 _("This credential is %(status)s; it cannot be changed that way.")
@@ -59,7 +59,8 @@ def _credential_status_change(
                      reason=reason.strip(),
                      data={"from": previous, "to": new_status, "reason_public": reason_public,
                            **({"cause": cause} if cause else {})})
-        if new_status == CredentialStatus.REVOKED:
+        if (new_status == CredentialStatus.REVOKED and credential.holder is not None
+                and credential.credential_type.role):
             still_holds = Credential.objects.filter(
                 holder=credential.holder, credential_type=credential.credential_type,
             ).exclude(status=CredentialStatus.REVOKED).exists()

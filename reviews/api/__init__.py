@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import applications
+from . import applications, certificates
 
 router = Router(tags=["reviews"])
 router.add_router("", applications.router)
+router.add_router("", certificates.router)

@@ -21,9 +21,15 @@ from .applications import (
     site_add,
     site_remove,
 )
+from .certificates import (
+    CERTIFICATE_ACTIONS,
+    project_certificate_issue,
+    project_certificate_status_set,
+)
 from .draws import DrawCheck, draw_run, draw_verify, team_member_decline
 
 __all__ = [
+    "CERTIFICATE_ACTIONS",
     "FEE_KIND",
     "ApplicationData",
     "DrawCheck",
@@ -43,6 +49,8 @@ __all__ = [
     "organisation_register",
     "profile_save",
     "project_accept",
+    "project_certificate_issue",
+    "project_certificate_status_set",
     "project_return",
     "site_add",
     "site_remove",

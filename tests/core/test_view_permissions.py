@@ -18,6 +18,7 @@ PUBLIC = {
     "lms:cohort_list", "lms:cohort_detail", "lms:cohort_calendar",
     "lms:stripe_webhook",  # authenticated by Stripe's signature instead
     "certification:verify", "certification:verify_token", "certification:registry",
+    "reviews:certified",
 }
 SIGNED_IN = {
     "accounts:dashboard", "accounts:profile",
@@ -51,6 +52,7 @@ STAFF = {
     "certification:staff_education", "certification:staff_education_review",
     "reviews:staff_project_draw", "reviews:draw_verify",
     "reviews:staff_projects", "reviews:staff_project_accept", "reviews:staff_project_return",
+    "reviews:staff_certificates", "reviews:staff_certificate_issue",
 }
 # The standard's dotted item code; everything else takes an id or a slug-like string.
 SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
@@ -104,6 +106,7 @@ PUBLIC_API = {
     "GET /api/v1/cms/standards/{version}/items/{code}", "GET /api/v1/cms/standards/{version}/pdf",
     "GET /api/v1/lms/cohorts", "GET /api/v1/lms/cohorts/{code}",
     "GET /api/v1/certification/verify/{number}", "GET /api/v1/certification/registry",
+    "GET /api/v1/reviews/certified", "GET /api/v1/reviews/certified/{number}",
 }
 
 # Signed-in operations that are staff tools (their paths have /staff/), each with a body that
@@ -118,6 +121,10 @@ STAFF_API = {
     "GET /api/v1/reviews/staff/applications": {},
     "POST /api/v1/reviews/staff/applications/{project_id}/accept": {},
     "POST /api/v1/reviews/staff/applications/{project_id}/return": {"reason": "check"},
+    "GET /api/v1/reviews/staff/certificates": {},
+    "POST /api/v1/reviews/staff/projects/{project_id}/certificate": {},
+    "POST /api/v1/reviews/staff/projects/{project_id}/certificate/status": {
+        "action": "suspend", "reason": "check"},
 }
 
 
