@@ -11,4 +11,6 @@ ACTION_LABELS = {
     "reviews.member.declined": _("Drawn reviewer declined"),
     "reviews.draw.redrawn": _("Replacement reviewer drawn"),
     "reviews.redraw.exhausted": _("No reviewer left in the frozen pool to replace a decline"),
+    "reviews.evidence.added": _("Evidence added to a review"),
+    "reviews.evidence.requested": _("More evidence requested"),
 }
