@@ -31,6 +31,10 @@ SIGNED_IN = {
     "certification:registry_listing", "certification:education_add",
     "certification:education_evidence", "certification:renew",
     "reviews:mine", "reviews:decline",  # only the reviewer's own memberships
+    # The applicant's own evidence, or the team's and committee's (reviews.selectors): 404 else.
+    "reviews:evidence", "reviews:evidence_upload", "reviews:evidence_request",
+    "reviews:evidence_version_add", "reviews:evidence_original", "reviews:evidence_viewer",
+    "reviews:evidence_page",
 }
 STAFF = {
     "lms:staff_dashboard", "lms:staff_payments", "lms:staff_bank_confirm", "lms:staff_refund_done",
@@ -44,7 +48,7 @@ STAFF = {
     "certification:staff_candidates", "certification:staff_candidates_decide",
     "certification:staff_candidates_export", "certification:staff_weights",
     "certification:staff_education", "certification:staff_education_review",
-    "reviews:staff_project_draw", "reviews:draw_verify",
+    "reviews:staff_project_draw", "reviews:draw_verify", "reviews:staff_evidence_views",
 }
 # The standard's dotted item code; everything else takes an id or a slug-like string.
 SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
@@ -109,6 +113,7 @@ STAFF_API = {
     "GET /api/v1/lms/staff/payments": {},
     "POST /api/v1/lms/staff/payments/{payment_id}/confirm": {
         "amount_received": "1.00", "received_on": "2026-12-01"},
+    "GET /api/v1/reviews/staff/projects/{project_id}/evidence-views": {},
 }
 
 
