@@ -193,6 +193,8 @@ def png_bytes(image: Image.Image) -> bytes:
 # --------------------------------------------------------------------------- the watermark
 
 
+WATERMARK_COLOUR = (190, 30, 30)
+WATERMARK_OPACITY = 80  # of 255: the page stays readable under it
 # Fonts with Chinese glyphs (setup installs Noto CJK for WeasyPrint); viewers' names are Chinese.
 _FONT_DIRECTORIES = ("/usr/share/fonts", "/usr/local/share/fonts", "/System/Library/Fonts")
 _FONT_PATTERNS = ("NotoSansCJK-Regular.ttc", "NotoSansCJK*.tt?", "NotoSerifCJK*.tt?",
@@ -220,27 +222,25 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.truetype(path, size)
 
 
-def _tile(text: str, *, width: int) -> Image.Image:
-    """The text once, rotated, on a transparent tile a fraction of the page wide."""
+def _mask(text: str, *, width: int) -> Image.Image:
+    """The text once, rotated, as a mask (its opacity) a fraction of the page wide."""
     font = _font(max(14, width // 45))
-    left, top, right, bottom = font.getbbox(text)
+    left, top, right, bottom = (int(edge) for edge in font.getbbox(text))
     pad = (bottom - top) * 2
-    tile = Image.new("RGBA", (right - left + pad * 2, bottom - top + pad * 2), (0, 0, 0, 0))
-    ImageDraw.Draw(tile).text((pad - left, pad - top), text, font=font,
-                              fill=(190, 30, 30, 80))
-    return tile.rotate(28, expand=True, resample=Image.Resampling.BICUBIC)
+    mask = Image.new("L", (right - left + pad * 2, bottom - top + pad * 2), 0)
+    ImageDraw.Draw(mask).text((pad - left, pad - top), text, font=font, fill=WATERMARK_OPACITY)
+    return mask.rotate(28, expand=True, resample=Image.Resampling.BICUBIC)
 
 
 def watermark_lay(base: Image.Image, *, text: str) -> bytes:
     """`base` with `text` tiled across it, as the served image (WebP): the base is rendered
     once per page, this runs per view."""
-    tile = _tile(text, width=base.width)
-    overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
-    for row, y in enumerate(range(-tile.height // 2, base.height, tile.height)):
-        shift = (tile.width // 2) * (row % 2)
-        for x in range(-shift, base.width, tile.width):
-            overlay.paste(tile, (x, y))
-    marked = Image.alpha_composite(base.convert("RGBA"), overlay).convert("RGB")
+    mask = _mask(text, width=base.width)
+    marked = base.copy()
+    for row, y in enumerate(range(-mask.height // 2, base.height, mask.height)):
+        shift = (mask.width // 2) * (row % 2)
+        for x in range(-shift, base.width, mask.width):
+            marked.paste(WATERMARK_COLOUR, (x, y, x + mask.width, y + mask.height), mask)
     buffer = io.BytesIO()
     marked.save(buffer, format="WEBP", quality=80, method=0)
     return buffer.getvalue()

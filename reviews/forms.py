@@ -31,13 +31,19 @@ class EvidenceUploadForm(EvidenceFileForm):
 
     def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kinds
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = kinds
+
+
+class ItemsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.title}"
 
 
 class EvidenceRequestForm(forms.Form):
-    items = forms.ModelMultipleChoiceField(label=_("Items that need more evidence"),
-                                           queryset=StandardItem.objects.none(),
-                                           widget=forms.CheckboxSelectMultiple)
+    items = ItemsField(label=_("Items that need more evidence"),
+                       queryset=StandardItem.objects.none(), widget=forms.CheckboxSelectMultiple)
     due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     message = forms.CharField(label=_("What is asked for"), max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
@@ -45,6 +51,5 @@ class EvidenceRequestForm(forms.Form):
     def __init__(self, *args: Any, items: QuerySet[StandardItem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         items_field = self.fields["items"]
-        assert isinstance(items_field, forms.ModelMultipleChoiceField)
+        assert isinstance(items_field, ItemsField)
         items_field.queryset = items
-        items_field.label_from_instance = lambda item: f"{item.code} {item.title}"

@@ -28,4 +28,4 @@ def evidence_storage() -> Storage:
 @receiver(setting_changed)
 def _storages_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in ("STORAGES", "EVIDENCE_ROOT"):
-        _evidence_storage._wrapped = empty
+        _evidence_storage._wrapped = empty  # type: ignore[assignment]  # LazyObject's reset
