@@ -57,14 +57,15 @@ def test_the_applicant_uploads_and_a_reviewer_reads_page_by_page_on_a_phone(
     sign_in(page, lead.email, PASSWORD)
     page.goto("/reviews/")
     page.get_by_role("link", name="证据").click()
-    page.get_by_role("link", name="查看第 1 版").click()
+    with page.expect_response(re.compile(r".*/pages/1/$")) as first:
+        page.get_by_role("link", name="查看第 1 版").click()
+    assert first.value.status == 200 and first.value.headers["content-type"] == "image/webp"
     assert page.get_by_test_id("page-number").inner_text() == "第 1 页，共 2 页"
-    image = page.get_by_role("img", name="第 1 页")
-    image.wait_for()
-    page.wait_for_function("document.querySelector('.evidence-page img').naturalWidth > 0")
+    shown = page.get_by_role("img", name="第 1 页")
+    assert shown.evaluate("img => img.decode().then(() => img.naturalWidth)") > 1000
     assert _fits(page)
-    page.get_by_role("link", name="下一页").click()
-    page.wait_for_function("document.querySelector('.evidence-page img').naturalWidth > 0")
+    with page.expect_response(re.compile(r".*/pages/2/$")):
+        page.get_by_role("link", name="下一页").click()
     assert page.get_by_test_id("page-number").inner_text() == "第 2 页，共 2 页"
     assert list(EvidencePageView.objects.filter(version=version).order_by("pk")
                 .values_list("viewer_id", "page")) == [(lead.pk, 1), (lead.pk, 2)]
