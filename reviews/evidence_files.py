@@ -168,10 +168,14 @@ def pages_render(content: bytes, content_type: str, *,
                                      Image.Resampling.LANCZOS)
         yield 1, upright
         return
+    # The lock is held per page, not across the yield: a page viewed meanwhile in another
+    # thread waits for one page, not for the whole document.
     with _pdfium_lock:
         document = pdfium.PdfDocument(content)
-        try:
-            for number in pages or range(1, len(document) + 1):
+        numbers = pages or range(1, len(document) + 1)
+    try:
+        for number in numbers:
+            with _pdfium_lock:
                 page = document[number - 1]
                 try:
                     bitmap = page.render(scale=_pdf_scale(*page.get_size()),
@@ -179,8 +183,9 @@ def pages_render(content: bytes, content_type: str, *,
                     image = bitmap.to_pil().convert("RGB")
                 finally:
                     page.close()
-                yield number, image
-        finally:
+            yield number, image
+    finally:
+        with _pdfium_lock:
             document.close()
 
 

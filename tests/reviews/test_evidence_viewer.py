@@ -12,7 +12,13 @@ from django.urls import reverse
 from PIL import Image, ImageChops
 
 from reviews import services
-from reviews.models import EvidencePageView, MemberState, TeamMember
+from reviews.models import (
+    EvidencePageView,
+    EvidenceVersion,
+    MemberState,
+    ProjectState,
+    TeamMember,
+)
 from reviews.storage import evidence_storage
 
 from . import samples
@@ -164,3 +170,32 @@ def test_anyone_not_on_the_team_gets_404(client, evidence, user_factory):
         for url in urls:
             assert client.get(url).status_code == 404, (outsider, url)
     assert not EvidencePageView.objects.exists()
+
+
+def test_the_applicant_page_refuses_a_disguised_file_and_says_why(client, evidence_setup):
+    setup = evidence_setup
+    client.force_login(setup.applicant)
+    response = client.post(
+        reverse("reviews:evidence_upload", args=[setup.project.pk, setup.item.pk]),
+        {"kind": "documents", "title": "", "file": samples.upload("制度.pdf", samples.HTML)},
+        follow=True)
+    assert "不是 PDF、PNG 或 JPEG" in response.content.decode()
+    assert not EvidenceVersion.objects.exists()
+
+
+def test_the_lead_asks_for_more_evidence_on_the_page_and_the_item_reopens(
+        client, evidence, time_machine):
+    setup, version = evidence
+    time_machine.move_to(NOW, tick=False)
+    setup.project.state = ProjectState.DOCUMENT_REVIEW
+    setup.project.save()
+    client.force_login(setup.lead)
+    page = client.get(reverse("reviews:evidence", args=[setup.project.pk])).content.decode()
+    assert "要求补充材料" in page and "证据已在文件评审开始时冻结" in page
+    client.post(reverse("reviews:evidence_request", args=[setup.project.pk]), {
+        "items": [setup.item.pk], "due_on": "2026-12-01", "message": "请补充排班记录"})
+    client.force_login(setup.applicant)
+    page = client.get(reverse("reviews:evidence", args=[setup.project.pk])).content.decode()
+    assert "请补充排班记录" in page and "截止 2026-12-01" in page
+    assert page.count('data-testid="upload-form"') == 1  # the named item alone
+    assert reverse("reviews:evidence_version_add", args=[version.evidence_id]) in page
