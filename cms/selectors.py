@@ -205,6 +205,13 @@ def _items_of_version(version: StandardVersionPage) -> QuerySet[StandardItem]:
     )
 
 
+def version_items(*, version: StandardVersionPage) -> QuerySet[StandardItem]:
+    """For other apps: the published items of `version` with their modules, in the standard's
+    order (module number, then the items' order within it)."""
+    return (_items_of_version(version).select_related("module")
+            .order_by("module__number", "sort_order", "pk"))
+
+
 def item_detail(*, version: StandardVersionPage, code: str) -> StandardItem | None:
     return _items_of_version(version).select_related("module").filter(code=code).first()
 

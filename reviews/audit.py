@@ -23,4 +23,6 @@ ACTION_LABELS = {
     "reviews.application.accepted": _("Review application accepted"),
     "reviews.application.returned": _("Review application returned to the applicant"),
     "reviews.certificate.issued": _("Centre certificate issued"),
+    "reviews.evidence.added": _("Evidence added to a review"),
+    "reviews.evidence.requested": _("More evidence requested"),
 }

@@ -19,6 +19,16 @@ DEFAULTS: dict[str, int] = {
     # The review fee in CNY, paid with the application (a sample figure: the standard body
     # sets the real one).
     "REVIEWS_FEE": 50000,
+    # Evidence files (PDF, PNG, JPEG): the largest upload in bytes, checked before anything
+    # beyond the first bytes is read.
+    "REVIEWS_EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
+    # The most pages a PDF may have, read from its page tree before any page is loaded.
+    "REVIEWS_EVIDENCE_MAX_PAGES": 200,
+    # The most pixels an image may declare in its header (a decompression bomb declares far
+    # more than its bytes); also the most pixels a rendered page may have.
+    "REVIEWS_EVIDENCE_MAX_PIXELS": 50_000_000,
+    # The width in pixels pages are rendered at for viewing (A4 at about 150 dpi).
+    "REVIEWS_EVIDENCE_PAGE_WIDTH": 1240,
 }
 
 

@@ -1,6 +1,7 @@
 """The review (评审) of an organisation's contact centre: the applicant organisation's review
 profile, sites and members, the project (its application), the reviewers' declared conflicts,
-the draws that form its team, and the team.
+the draws that form its team, the team, and the evidence the applicant supplies per item
+(files, their versions, requests for more, and every page view).
 
 A project's states follow DESIGN.md ("The review"); this part of the app builds the draw
 (`reviews.selectors.eligible_pool`, `reviews.draw`, `reviews.services`). Models hold state only.
@@ -8,12 +9,16 @@ A project's states follow DESIGN.md ("The review"); this part of the app builds 
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from certification.models import CentreType
+
+from .storage import evidence_storage
 
 
 class Industry(models.TextChoices):
@@ -193,6 +198,7 @@ class ReviewProject(models.Model):
             ("accept_project", _("Can accept or return a submitted application")),
             ("manage_certificate",
              _("Can issue, suspend and withdraw a certified centre's certificate")),
+            ("view_evidence", _("Can view the evidence of any review (the expert committee)")),
         ]
         indexes = [models.Index(fields=["organisation", "state"])]
 
@@ -302,3 +308,146 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} · {self.get_role_display()}"
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+# The kinds of evidence the applicant uploads; on-site photos and signed interviews are captured
+# by the team on site (cms.models.EVIDENCE_KINDS has all five).
+APPLICANT_EVIDENCE_KINDS = ("documents", "records", "data")
+# The applicant adds evidence freely until document review starts; then it is frozen, and only
+# items reopened by a request for more evidence take new versions, during the review.
+EVIDENCE_OPEN_STATES = (ProjectState.DRAFT, ProjectState.SUBMITTED, ProjectState.RETURNED,
+                        ProjectState.ACCEPTED, ProjectState.TEAM_DRAWN)
+EVIDENCE_REQUEST_STATES = (ProjectState.DOCUMENT_REVIEW, ProjectState.ONSITE_REVIEW)
+
+
+class EvidenceRequest(models.Model):
+    """A request for more evidence (补充材料): it reopens the named items, and only those, until
+    its due date."""
+
+    project = models.ForeignKey(ReviewProject, on_delete=models.CASCADE,
+                                related_name="evidence_requests")
+    items = models.ManyToManyField("cms.StandardItem", verbose_name=_("items"),
+                                   related_name="+")
+    message = models.TextField(_("what is asked for"))
+    due_on = models.DateField(_("due date"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("request for more evidence")
+        verbose_name_plural = _("requests for more evidence")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.due_on}"
+
+
+class EvidenceFile(models.Model):
+    """One piece of evidence the applicant supplies for an item of the project's standard
+    version, as one of the kinds the item expects. Its content is in its versions: the last is
+    current, the earlier ones are kept."""
+
+    project = models.ForeignKey(ReviewProject, on_delete=models.PROTECT,
+                                related_name="evidence")
+    item = models.ForeignKey("cms.StandardItem", verbose_name=_("item"),
+                             on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind of evidence"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["project", "item", "kind", "id"]
+        indexes = [models.Index(fields=["project", "item"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RenderState(models.TextChoices):
+    PENDING = "pending", _("Being prepared for viewing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Could not be prepared")
+
+
+def _evidence_original_path(version: EvidenceVersion, filename: str) -> str:
+    # A random stem: names never reveal or collide, and the page images live beside it.
+    extension = filename.rsplit(".", 1)[-1]
+    evidence = version.evidence
+    return (f"projects/{evidence.project_id}/{evidence.pk}/"
+            f"v{version.number}-{uuid.uuid4().hex}.{extension}")
+
+
+class EvidenceVersion(models.Model):
+    """The content of an evidence file at one time. The original is only ever streamed to the
+    applicant; viewers get its pages rendered once to images (`pages_prefix`) with their own
+    watermark laid on each view."""
+
+    evidence = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    original = models.FileField(_("original file"), storage=evidence_storage,
+                                upload_to=_evidence_original_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=30)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(_("pages"))
+    render_state = models.CharField(max_length=10, choices=RenderState.choices,
+                                    default=RenderState.PENDING)
+    # The request for more evidence it answers: set for every version added after the freeze.
+    request = models.ForeignKey(EvidenceRequest, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="versions")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("evidence version")
+        verbose_name_plural = _("evidence versions")
+        ordering = ["evidence", "number"]
+        constraints = [models.UniqueConstraint(fields=["evidence", "number"],
+                                               name="reviews_evidence_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.evidence} v{self.number}"
+
+    @property
+    def pages_prefix(self) -> str:
+        return (self.original.name or "").rsplit(".", 1)[0]
+
+    def page_name(self, page: int) -> str:
+        """Where the base render of `page` (1-based) is kept."""
+        return f"{self.pages_prefix}/page-{page:04d}.png"
+
+
+class ViewChannel(models.TextChoices):
+    WEB = "web", _("Web")
+    API = "api", _("API")
+
+
+class EvidencePageView(models.Model):
+    """One page of evidence served to one viewer: who, when, which page."""
+
+    version = models.ForeignKey(EvidenceVersion, on_delete=models.PROTECT,
+                                related_name="page_views")
+    page = models.PositiveIntegerField(_("page"))
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("viewer"),
+                               on_delete=models.PROTECT, related_name="+")
+    viewed_at = models.DateTimeField(_("viewed at"))
+    channel = models.CharField(_("through"), max_length=5, choices=ViewChannel.choices)
+
+    class Meta:
+        verbose_name = _("evidence page view")
+        verbose_name_plural = _("evidence page views")
+        ordering = ["-viewed_at", "-id"]
+        indexes = [models.Index(fields=["version", "viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} · {self.version_id} p{self.page}"

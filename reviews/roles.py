@@ -23,11 +23,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.add_reviewerdeclaredconflict",
         "reviews.change_reviewerdeclaredconflict",
         "reviews.delete_reviewerdeclaredconflict",
+        "reviews.view_evidencepageview",
     ],
     EXPERT_COMMITTEE: [
         "reviews.view_reviewproject",
         "reviews.verify_draw",
         "reviews.view_draw",
         "reviews.view_teammember",
+        "reviews.view_evidence",
+        "reviews.view_evidencepageview",
     ],
 }

@@ -1,6 +1,7 @@
 """Reads of the review: the eligible pool of a project, with the reason each reviewer left out
-is not in it, and who is qualified to lead. Set-based: a fixed number of queries whatever the
-number of reviewers or organisations."""
+is not in it, and who is qualified to lead (set-based: a fixed number of queries whatever the
+number of reviewers or organisations); who may act for the applicant and who may view its
+evidence, and the evidence per item."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
@@ -26,13 +27,21 @@ from certification.selectors import (
     credential_public_by_number,
     organisations_conflicting_with,
 )
-from cms.models import StandardVersionPage
+from cms.models import StandardItem, StandardVersionPage
+from cms.selectors import version_items
 
 from .conf import setting
 from .models import (
+    APPLICANT_EVIDENCE_KINDS,
     DECIDED_STATES,
+    EVIDENCE_OPEN_STATES,
+    EVIDENCE_REQUEST_STATES,
     Draw,
     DrawKind,
+    EvidenceFile,
+    EvidencePageView,
+    EvidenceRequest,
+    EvidenceVersion,
     MemberRole,
     MemberState,
     OrganisationMember,
@@ -369,3 +378,126 @@ def centre_certificate_public(number: str, token: str | None = None) -> Credenti
     if credential is None or not credential.held_by_organisation:
         return None
     return credential
+# --------------------------------------------------------------------------- evidence
+
+
+def can_act_for_applicant(user: User, project: ReviewProject) -> bool:
+    """Whether `user` may act for the applicant organisation of `project` (upload its evidence,
+    download its originals): an active member of the organisation (admin or colleague)."""
+    return bool(user.is_authenticated and user.is_active
+                and OrganisationMember.objects.filter(
+                    user=user, organisation_id=project.organisation_id).exists())
+
+
+def evidence_open_to(user: User, project: ReviewProject) -> bool:
+    """Whether `user` may view the evidence of `project` page by page: a drawn member of its
+    team, or the expert committee (`reviews.view_evidence`). The one gate for viewing; the
+    integrity agreement adds its condition here."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.has_perm("reviews.view_evidence"):
+        return True
+    return project.members.filter(reviewer=user, state=MemberState.DRAWN).exists()
+
+
+def evidence_reopened_items(project: ReviewProject, *, today: dt.date) -> set[int]:
+    """The items reopened by a request for more evidence whose due date has not passed."""
+    return set(EvidenceRequest.items.through.objects.filter(
+        evidencerequest__project=project, evidencerequest__due_on__gte=today,
+    ).values_list("standarditem_id", flat=True))
+
+
+def evidence_is_frozen(project: ReviewProject) -> bool:
+    """Evidence is frozen once document review starts."""
+    return project.state not in EVIDENCE_OPEN_STATES
+
+
+def _open_items(project: ReviewProject, *, today: dt.date) -> set[int] | None:
+    """The items the applicant may add evidence to now: None for all (before the freeze)."""
+    if not evidence_is_frozen(project):
+        return None
+    if project.state not in EVIDENCE_REQUEST_STATES:
+        return set()
+    return evidence_reopened_items(project, today=today)
+
+
+def evidence_item_is_open(project: ReviewProject, item_id: int, *, today: dt.date) -> bool:
+    open_items = _open_items(project, today=today)
+    return open_items is None or item_id in open_items
+
+
+@dataclass
+class SuppliedFile:
+    evidence: EvidenceFile
+    versions: list[EvidenceVersion]  # oldest first; never empty
+
+    @property
+    def current(self) -> EvidenceVersion:
+        return self.versions[-1]
+
+
+@dataclass
+class ItemEvidence:
+    item: StandardItem
+    expected: list[tuple[str, str]]  # (kind, label) the item expects from the applicant
+    on_site: list[tuple[str, str]]  # kinds the team captures on site
+    files: list[SuppliedFile]
+    missing: list[tuple[str, str]]
+    is_open: bool
+
+
+def project_evidence(project: ReviewProject, *, today: dt.date) -> list[ItemEvidence]:
+    """Every item of the project's standard version, in the standard's order, with the kinds of
+    evidence it expects, the files supplied (all their versions, the last current), the
+    expected kinds still missing, and whether the applicant may add to it now. At most four
+    queries."""
+    files: dict[int, list[SuppliedFile]] = defaultdict(list)
+    for evidence in (project.evidence.order_by("kind", "pk")
+                     .prefetch_related(Prefetch("versions",
+                                                queryset=EvidenceVersion.objects.order_by(
+                                                    "number")))):
+        files[evidence.item_id].append(SuppliedFile(evidence=evidence,
+                                                    versions=list(evidence.versions.all())))
+    open_items = _open_items(project, today=today)
+    rows = []
+    for item in version_items(version=project.standard_version):
+        expected = [(kind, str(label)) for kind, label in item.evidence
+                    if kind in APPLICANT_EVIDENCE_KINDS]
+        supplied = {file.evidence.kind for file in files[item.pk]}
+        rows.append(ItemEvidence(
+            item=item, expected=expected, files=files[item.pk],
+            on_site=[(kind, str(label)) for kind, label in item.evidence
+                     if kind not in APPLICANT_EVIDENCE_KINDS],
+            missing=[(kind, label) for kind, label in expected if kind not in supplied],
+            is_open=bool(expected) and (open_items is None or item.pk in open_items),
+        ))
+    return rows
+
+
+def evidence_version_get(pk: int) -> EvidenceVersion | None:
+    return (EvidenceVersion.objects.select_related("evidence__project__organisation",
+                                                   "evidence__item")
+            .filter(pk=pk).first())
+
+
+def evidence_version_for_viewer(user: User, pk: int) -> EvidenceVersion | None:
+    """The version `pk` if `user` may view its pages, else None (the caller answers 404)."""
+    version = evidence_version_get(pk)
+    if version is None or not evidence_open_to(user, version.evidence.project):
+        return None
+    return version
+
+
+def evidence_version_for_applicant(user: User, pk: int) -> EvidenceVersion | None:
+    """The version `pk` if `user` acts for the organisation that supplied it, else None."""
+    version = evidence_version_get(pk)
+    if version is None or not can_act_for_applicant(user, version.evidence.project):
+        return None
+    return version
+
+
+def evidence_page_views(project: ReviewProject) -> QuerySet[EvidencePageView]:
+    """Every page of the project's evidence served to a viewer, newest first."""
+    return (EvidencePageView.objects.filter(version__evidence__project=project)
+            .select_related("viewer", "version__evidence__item")
+            .order_by("-viewed_at", "-pk"))

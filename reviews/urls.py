@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, certificates, draws
+from .views import applications, certificates, draws, evidence
 
 app_name = "reviews"
 urlpatterns = [
@@ -38,4 +38,18 @@ urlpatterns = [
     path("staff/certificates/", certificates.staff_certificates, name="staff_certificates"),
     path("staff/projects/<int:pk>/certificate/", certificates.staff_certificate_issue,
          name="staff_certificate_issue"),
+    path("projects/<int:pk>/evidence/", evidence.project_evidence, name="evidence"),
+    path("projects/<int:pk>/evidence/items/<int:item_pk>/", evidence.evidence_upload,
+         name="evidence_upload"),
+    path("projects/<int:pk>/evidence/request/", evidence.evidence_request,
+         name="evidence_request"),
+    path("evidence/<int:pk>/versions/", evidence.evidence_version_add,
+         name="evidence_version_add"),
+    path("evidence/versions/<int:pk>/original/", evidence.evidence_original,
+         name="evidence_original"),
+    path("evidence/versions/<int:pk>/", evidence.evidence_viewer, name="evidence_viewer"),
+    path("evidence/versions/<int:pk>/pages/<int:page>/", evidence.evidence_page,
+         name="evidence_page"),
+    path("staff/projects/<int:pk>/evidence-views/", evidence.staff_evidence_views,
+         name="staff_evidence_views"),
 ]

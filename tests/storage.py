@@ -75,12 +75,13 @@ def object_store() -> Iterator[ObjectStore]:
 def s3_media(object_store: ObjectStore, settings: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     """The default storage is a new private bucket on the object store, configured through the
     environment as in production (so processes the test starts use it too); returns its name."""
-    from config.settings.env import media_storage_from_env
+    from config.settings.env import evidence_storage_from_env, media_storage_from_env
 
     bucket = object_store.bucket_create()
     for name, value in object_store.environ(bucket).items():
         monkeypatch.setenv(name, value)
-    settings.STORAGES = {**settings.STORAGES, "default": media_storage_from_env()}
+    settings.STORAGES = {**settings.STORAGES, "default": media_storage_from_env(),
+                         "evidence": evidence_storage_from_env(settings.EVIDENCE_ROOT)}
     return bucket
 
 

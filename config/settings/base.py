@@ -10,7 +10,14 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str, media_storage_from_env
+from .env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    evidence_storage_from_env,
+    media_storage_from_env,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -203,8 +210,11 @@ MEDIA_STORAGE = media_storage_from_env()
 # Wagtail documents stream through Wagtail's view (which applies collection privacy) rather than
 # redirecting browsers to the bucket, which stays private and may not be reachable from outside.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Review evidence (reviews.storage): never under MEDIA_ROOT, so no /media/ URL reaches it.
+EVIDENCE_ROOT = env_str("EVIDENCE_ROOT", str(BASE_DIR / "evidence"))
 STORAGES = {
     "default": MEDIA_STORAGE,
+    "evidence": evidence_storage_from_env(EVIDENCE_ROOT),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -53,3 +53,15 @@ def media_storage_from_env() -> dict[str, Any]:
             "file_overwrite": False,
         },
     }
+
+
+def evidence_storage_from_env(root: str) -> dict[str, Any]:
+    """STORAGES["evidence"]: the organisations' review evidence, which no URL may reach (the
+    views stream page images after checking who asks). On the object store, the same private
+    bucket under evidence/; locally the folder `root`, outside MEDIA_ROOT, so the development
+    server's /media/ route cannot serve it."""
+    media = media_storage_from_env()
+    if "OPTIONS" in media:
+        return {**media, "OPTIONS": {**media["OPTIONS"], "location": "evidence"}}
+    return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root}}

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_str
+from .env import env_bool, env_str, evidence_storage_from_env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,3 +28,7 @@ STRIPE_WEBHOOK_SECRET = "whsec_test_secret_for_signature_checks"  # noqa: S105
 MEDIA_ROOT = Path(
     os.environ.setdefault("CCSO_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="ccso-media-"))
 )
+# Review evidence, kept apart from MEDIA_ROOT as in every environment.
+EVIDENCE_ROOT = os.environ.setdefault("CCSO_TEST_EVIDENCE_ROOT",
+                                      tempfile.mkdtemp(prefix="ccso-evidence-"))
+STORAGES = {**STORAGES, "evidence": evidence_storage_from_env(EVIDENCE_ROOT)}  # noqa: F405

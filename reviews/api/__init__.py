@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import applications, certificates
+from . import applications, certificates, evidence
 
 router = Router(tags=["reviews"])
 router.add_router("", applications.router)
 router.add_router("", certificates.router)
+router.add_router("", evidence.router)

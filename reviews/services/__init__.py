@@ -27,6 +27,14 @@ from .certificates import (
     project_certificate_status_set,
 )
 from .draws import DrawCheck, draw_run, draw_verify, team_member_decline
+from .evidence import (
+    evidence_page_view,
+    evidence_pages_render,
+    evidence_request_create,
+    evidence_upload,
+    evidence_version_add,
+    watermark_text,
+)
 
 __all__ = [
     "CERTIFICATE_ACTIONS",
@@ -40,6 +48,11 @@ __all__ = [
     "application_update",
     "draw_run",
     "draw_verify",
+    "evidence_page_view",
+    "evidence_pages_render",
+    "evidence_request_create",
+    "evidence_upload",
+    "evidence_version_add",
     "fee_amount",
     "fee_checkout_start",
     "fee_paid",
@@ -55,4 +68,5 @@ __all__ = [
     "site_add",
     "site_remove",
     "team_member_decline",
+    "watermark_text",
 ]

@@ -37,6 +37,10 @@ SIGNED_IN = {
     "reviews:site_add", "reviews:site_remove", "reviews:member_add", "reviews:member_remove",
     "reviews:application_new", "reviews:application", "reviews:application_pay_stripe",
     "reviews:application_pay_bank", "reviews:application_paid", "reviews:application_resubmit",
+    # The applicant's own evidence, or the team's and committee's (reviews.selectors): 404 else.
+    "reviews:evidence", "reviews:evidence_upload", "reviews:evidence_request",
+    "reviews:evidence_version_add", "reviews:evidence_original", "reviews:evidence_viewer",
+    "reviews:evidence_page",
 }
 STAFF = {
     "lms:staff_dashboard", "lms:staff_payments", "lms:staff_bank_confirm", "lms:staff_refund_done",
@@ -53,6 +57,7 @@ STAFF = {
     "reviews:staff_project_draw", "reviews:draw_verify",
     "reviews:staff_projects", "reviews:staff_project_accept", "reviews:staff_project_return",
     "reviews:staff_certificates", "reviews:staff_certificate_issue",
+    "reviews:staff_evidence_views",
 }
 # The standard's dotted item code; everything else takes an id or a slug-like string.
 SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
@@ -125,6 +130,7 @@ STAFF_API = {
     "POST /api/v1/reviews/staff/projects/{project_id}/certificate": {},
     "POST /api/v1/reviews/staff/projects/{project_id}/certificate/status": {
         "action": "suspend", "reason": "check"},
+    "GET /api/v1/reviews/staff/projects/{project_id}/evidence-views": {},
 }
 
 

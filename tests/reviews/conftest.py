@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,7 +22,16 @@ from certification.models import (
     WorkPosition,
 )
 from certification.services import credential_type_get
-from reviews.models import ProjectState, ReviewProject
+from reviews.models import (
+    Draw,
+    DrawKind,
+    MemberRole,
+    OrganisationMember,
+    ProjectState,
+    ReviewProject,
+    TeamMember,
+    TeamRole,
+)
 
 TODAY = dt.date(2026, 11, 24)
 NOW = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
@@ -34,6 +44,9 @@ Position = tuple[Organisation, dt.date, dt.date | None]
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "evidence")}}}
 
 
 def standard_version_make() -> Any:
@@ -160,3 +173,44 @@ def draft(applicant: Any) -> ReviewProject:
         organisation=applicant.organisation, by=applicant.admin,
         data=services.ApplicationData(standard_version_id=applicant.version.pk,
                                       site_ids=[applicant.sites[0].pk], declared_true=True))
+def team_make(project: ReviewProject, *, lead: User, members: Iterable[User] = ()) -> None:
+    """A drawn team, without running the draw (the evidence tests need a team, not a pool)."""
+    members = list(members)
+    ids = [lead.pk, *(m.pk for m in members)]
+    draw = Draw.objects.create(project=project, kind=DrawKind.DRAW, pool=ids, qualified=[lead.pk],
+                               seed="0" * 64, team_size=len(ids), lead_rule="test", team=ids,
+                               lead_id=lead.pk, created_at=NOW)
+    TeamMember.objects.create(project=project, reviewer=lead, role=TeamRole.LEAD, draw=draw)
+    for member in members:
+        TeamMember.objects.create(project=project, reviewer=member, role=TeamRole.MEMBER,
+                                  draw=draw)
+
+
+@dataclass
+class EvidenceSetup:
+    project: ReviewProject
+    item: Any  # the first item: it expects documents and process records
+    other_item: Any
+    applicant: User
+    lead: User
+    member: User
+
+
+@pytest.fixture
+def evidence_setup(project_factory: Callable[..., Any], organisation_factory: Callable[..., Any],
+                   user_factory: Callable[..., User]) -> EvidenceSetup:
+    """A project whose team is drawn, a member of the applicant organisation (its coordinator),
+    a lead and a member, on a version whose items expect documents and process records."""
+    from cms.selectors import version_items
+
+    organisation = organisation_factory(name="示例呼叫中心")
+    project = project_factory(organisation=organisation, state=ProjectState.TEAM_DRAWN)
+    lead = make_reviewer(employer=organisation_factory(), name_zh="王组长")
+    member = make_reviewer(employer=organisation_factory(), name_zh="李评审")
+    team_make(project, lead=lead, members=[member])
+    item, other_item = version_items(version=project.standard_version)
+    applicant = user_factory(organisation=organisation, name_zh="赵协调")
+    OrganisationMember.objects.create(organisation=organisation, user=applicant,
+                                      role=MemberRole.ADMIN)
+    return EvidenceSetup(project=project, item=item, other_item=other_item, applicant=applicant,
+                         lead=lead, member=member)
