@@ -11,4 +11,10 @@ ACTION_LABELS = {
     "reviews.member.declined": _("Drawn reviewer declined"),
     "reviews.draw.redrawn": _("Replacement reviewer drawn"),
     "reviews.redraw.exhausted": _("No reviewer left in the frozen pool to replace a decline"),
+    "reviews.agreement.accepted": _("Integrity agreement accepted"),
+    "reviews.project.document_review": _("Whole team signed: document review started"),
+    "reviews.judgement.recorded": _("Reviewer's judgement of an item recorded"),
+    "reviews.final.recorded": _("Team's final judgement of an item recorded"),
+    "reviews.project.consolidated": _("Review consolidated with the team's recommendation"),
+    "reviews.project.decided": _("Certification decided by the expert committee"),
 }

@@ -31,6 +31,10 @@ SIGNED_IN = {
     "certification:registry_listing", "certification:education_add",
     "certification:education_evidence", "certification:renew",
     "reviews:mine", "reviews:decline",  # only the reviewer's own memberships
+    # a project's pages: its drawn members only (404 for anyone else), the agreement first
+    "reviews:project", "reviews:agreement", "reviews:checklist", "reviews:checklist_module",
+    "reviews:item", "reviews:final", "reviews:final_module", "reviews:final_item",
+    "reviews:consolidate",
 }
 STAFF = {
     "lms:staff_dashboard", "lms:staff_payments", "lms:staff_bank_confirm", "lms:staff_refund_done",
@@ -45,6 +49,7 @@ STAFF = {
     "certification:staff_candidates_export", "certification:staff_weights",
     "certification:staff_education", "certification:staff_education_review",
     "reviews:staff_project_draw", "reviews:draw_verify",
+    "reviews:staff_decisions", "reviews:staff_decision",
 }
 # The standard's dotted item code; everything else takes an id or a slug-like string.
 SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
