@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from . import judgement
+
 router = Router(tags=["reviews"])
+router.add_router("", judgement.router)

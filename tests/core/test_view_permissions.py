@@ -114,6 +114,10 @@ STAFF_API = {
     "GET /api/v1/lms/staff/payments": {},
     "POST /api/v1/lms/staff/payments/{payment_id}/confirm": {
         "amount_received": "1.00", "received_on": "2026-12-01"},
+    "GET /api/v1/reviews/staff/decisions": {},
+    "GET /api/v1/reviews/staff/projects/{project_id}/decision": {},
+    "POST /api/v1/reviews/staff/projects/{project_id}/decision": {
+        "accepts": True, "reason": "check"},
 }
 
 
