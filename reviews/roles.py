@@ -18,6 +18,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.view_agreementversion",
         "reviews.add_agreementversion",
         "reviews.change_agreementversion",
+        "reviews.delete_agreementversion",
         "reviews.view_agreementacceptance",
     ],
     EXPERT_COMMITTEE: [

@@ -170,7 +170,7 @@ def test_before_signing_only_the_project_page_and_the_agreement_open(client, dra
         assert response.status_code == 403, url
         assert "请先签署诚信协议" in response.content.decode()
     agreement = client.get(reverse("reviews:agreement", args=[drawn.pk])).content.decode()
-    assert "评审员承诺" in agreement and "版本 1" in agreement
+    assert "评审员承诺" in agreement and "第 1 版" in agreement
 
 
 def test_a_reviewer_not_on_the_team_gets_404_everywhere(client, drawn, version, user):
