@@ -34,14 +34,14 @@ def agreement_publish(*, number: int = 1, text: str = AGREEMENT_TEXT,
                                            published_at=published_at)
 
 
-def version_make(*, modules: list[int], items: int) -> Any:
+def version_make(*, modules: list[int], items: int, code: str = "YD/T 2823-2015") -> Any:
     """A version of the standard with `items` items in each of `modules` (module 1 at 90 %, 4
     and 6 at 80 %, the others at 80 %), imported as editors' files are."""
     from cms.importing import standard_import
     from cms.models import StandardVersionPage
     from tests.cms.conftest import standard_data
 
-    data = standard_data(modules=modules, items=items)
+    data = standard_data(modules=modules, items=items, code=code)
     standard_import(data=data)
     return StandardVersionPage.objects.get(code=data["standard"]["code"])
 
