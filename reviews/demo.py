@@ -67,8 +67,9 @@ def _reviewer(email: str, name_zh: str, name_en: str, reviews: int,
                         "start_date": dt.date(2015, 3, 1), "end_date": None,
                         "centre_type": CentreType.OUTSOURCED, "seats_managed": 120,
                         "management_level": 3}],
-            reviews=[{"title": f"{2023 + n} 年度呼叫中心评审（示例）", "organisation_name": "某呼叫中心",
-                      "role": "评审员", "year": 2023 + n} for n in range(reviews)],
+            reviews=[{"title": f"{2023 + n} 年度呼叫中心评审（示例）",
+                      "organisation_name": "某呼叫中心", "role": "评审员", "year": 2023 + n}
+                     for n in range(reviews)],
             attested=True)
     pending = ReviewerApplication.objects.filter(applicant=user,
                                                  status=ApplicationStatus.PENDING).first()
