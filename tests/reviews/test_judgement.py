@@ -136,6 +136,10 @@ def test_every_module_must_pass(project, version):
     services.project_consolidate(member=lead, now=NOW)
     project.refresh_from_db()
     assert project.recommendation == Recommendation.NOT_CERTIFY
+    # Consolidated: the judgements stand as the committee will read them.
+    with pytest.raises(services.ReviewError, match="不在该阶段"):
+        services.final_judgement_record(member=lead, item=_items(version, 2)[0],
+                                        verdict=CONFORMS, reason="改", now=NOW)
 
 
 @pytest.mark.django_db
@@ -214,7 +218,7 @@ def test_only_the_lead_records_the_final_judgement(project, version):
 
 
 @pytest.mark.django_db
-def test_nothing_is_judged_before_the_whole_team_has_signed_or_after_consolidation(version):
+def test_nothing_is_judged_before_the_whole_team_has_signed(version):
     from .team import sign
 
     agreement_publish()
