@@ -70,3 +70,13 @@ def test_a_reviewer_signs_the_agreement_and_judges_an_item_on_a_phone(page, live
     page.get_by_role("link", name=re.compile("规划及发展方向")).click()
     assert "已评 1/3" in page.get_by_test_id("module-progress").inner_text()
     assert _fits(page)
+
+    # The same reviewer is the team's lead: the final judgement pages fit too.
+    page.goto(f"/reviews/projects/{project.pk}/")
+    page.get_by_role("link", name="评审组最终评判").click()
+    assert page.get_by_test_id("module-table").is_visible() and _fits(page)
+    page.get_by_role("link", name=re.compile("规划及发展方向")).click()
+    assert _fits(page)
+    page.get_by_role("link", name=re.compile(r"4\.1\.1")).click()
+    assert "未见 2026 年度经营计划的审批记录" in page.get_by_test_id("team-judgements").inner_text()
+    assert _fits(page)
