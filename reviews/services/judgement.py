@@ -4,6 +4,7 @@ and the lead's consolidation with the team's recommendation."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -62,24 +63,35 @@ def _checked(project: ReviewProject, item: StandardItem, verdict: str,
     return found, reason
 
 
+R = TypeVar("R", Judgement, FinalJudgement)
+
+
+def _save(model: type[R], *, lookup: dict[str, Any], verdict: str, reason: str,
+          fields: dict[str, Any]) -> tuple[R, str | None, bool]:
+    """Create or change the judgement at `lookup`: (it, the verdict it had, whether it
+    changed). Saving what it already says changes nothing."""
+    current = model.objects.filter(**lookup).first()
+    if current is not None and (current.verdict, current.reason) == (verdict, reason):
+        return current, current.verdict, False
+    saved, _created = model.objects.update_or_create(
+        **lookup, defaults={"verdict": verdict, "reason": reason, **fields})
+    return saved, current.verdict if current else None, True
+
+
 @transaction.atomic
 def judgement_record(*, member: TeamMember, item: StandardItem, verdict: str, reason: str,
                      now: dt.datetime | None = None) -> Judgement:
     """The reviewer's own judgement of one item (符合/不符合 with a reason), created or
     changed; audited with the previous one when it changes."""
-    now = now or timezone.now()
     project, member = _judging_member(member)
     item, reason = _checked(project, item, verdict, reason)
-    judgement = Judgement.objects.filter(member=member, item=item).first()
-    before = (judgement.verdict, judgement.reason) if judgement else None
-    if before == (verdict, reason):
-        return judgement  # type: ignore[return-value]
-    judgement, _created = Judgement.objects.update_or_create(
-        member=member, item=item,
-        defaults={"verdict": verdict, "reason": reason, "recorded_at": now})
-    audit_record(actor=member.reviewer, action="reviews.judgement.recorded", target=project,
-                 reason=reason, data={"item": item.code, "verdict": verdict,
-                                      "previous": before[0] if before else None})
+    judgement, previous, changed = _save(
+        Judgement, lookup={"member": member, "item": item}, verdict=verdict, reason=reason,
+        fields={"recorded_at": now or timezone.now()})
+    if changed:
+        audit_record(actor=member.reviewer, action="reviews.judgement.recorded",
+                     target=project, reason=reason,
+                     data={"item": item.code, "verdict": verdict, "previous": previous})
     return judgement
 
 
@@ -88,24 +100,20 @@ def final_judgement_record(*, member: TeamMember, item: StandardItem, verdict: s
                            reason: str, now: dt.datetime | None = None) -> FinalJudgement:
     """The lead records the team's final judgement of one item, created or changed; audited
     with the members' judgements it was made on."""
-    now = now or timezone.now()
     project, member = _judging_member(member, lead=True)
     item, reason = _checked(project, item, verdict, reason)
-    final = FinalJudgement.objects.filter(project=project, item=item).first()
-    before = (final.verdict, final.reason) if final else None
-    if before == (verdict, reason):
-        return final  # type: ignore[return-value]
-    final, _created = FinalJudgement.objects.update_or_create(
-        project=project, item=item,
-        defaults={"verdict": verdict, "reason": reason, "recorded_by": member.reviewer,
-                  "recorded_at": now})
-    members = dict(Judgement.objects.filter(member__project=project, item=item,
-                                            member__state=MemberState.DRAWN)
-                   .values_list("member__reviewer_id", "verdict"))
-    audit_record(actor=member.reviewer, action="reviews.final.recorded", target=project,
-                 reason=reason, data={"item": item.code, "verdict": verdict,
-                                      "previous": before[0] if before else None,
-                                      "members": {str(k): v for k, v in members.items()}})
+    final, previous, changed = _save(
+        FinalJudgement, lookup={"project": project, "item": item}, verdict=verdict,
+        reason=reason, fields={"recorded_by": member.reviewer,
+                               "recorded_at": now or timezone.now()})
+    if changed:
+        members = dict(Judgement.objects.filter(member__project=project, item=item,
+                                                member__state=MemberState.DRAWN)
+                       .values_list("member__reviewer_id", "verdict"))
+        audit_record(actor=member.reviewer, action="reviews.final.recorded", target=project,
+                     reason=reason, data={"item": item.code, "verdict": verdict,
+                                          "previous": previous,
+                                          "members": {str(k): v for k, v in members.items()}})
     return final
 
 
