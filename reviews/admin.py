@@ -7,6 +7,8 @@ from core.admin import ReadOnlyAdmin
 from core.services import audit_record
 
 from .models import (
+    AgreementAcceptance,
+    AgreementVersion,
     Draw,
     OrganisationMember,
     OrganisationProfile,
@@ -91,3 +93,27 @@ class OrganisationProfileAdmin(admin.ModelAdmin):
 class OrganisationSiteAdmin(admin.ModelAdmin):
     list_display = ("organisation", "name", "address", "seats")
     search_fields = ("organisation__name", "name")
+@admin.register(AgreementVersion)
+class AgreementVersionAdmin(admin.ModelAdmin):
+    """Certification admins write and publish versions; once anyone has accepted a version its
+    text and publication stay as accepted (a change is a new version)."""
+
+    list_display = ("number", "published_at", "created_at")
+
+    def _accepted(self, obj: AgreementVersion | None) -> bool:
+        return obj is not None and obj.acceptances.exists()
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        if self._accepted(obj):
+            return ("number", "text", "text_en", "published_at")
+        return ()
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return not self._accepted(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(AgreementAcceptance)
+class AgreementAcceptanceAdmin(ReadOnlyAdmin):
+    """Acceptances are written by the reviewers' signatures only."""
+
+    list_display = ("member", "version", "full_name", "ip_address", "accepted_at")

@@ -25,4 +25,10 @@ ACTION_LABELS = {
     "reviews.certificate.issued": _("Centre certificate issued"),
     "reviews.evidence.added": _("Evidence added to a review"),
     "reviews.evidence.requested": _("More evidence requested"),
+    "reviews.agreement.accepted": _("Integrity agreement accepted"),
+    "reviews.project.document_review": _("Whole team signed: document review started"),
+    "reviews.judgement.recorded": _("Reviewer's judgement of an item recorded"),
+    "reviews.final.recorded": _("Team's final judgement of an item recorded"),
+    "reviews.project.consolidated": _("Review consolidated with the team's recommendation"),
+    "reviews.project.decided": _("Certification decided by the expert committee"),
 }

@@ -1,7 +1,8 @@
 """Demo content for the review (idempotent, all marked as sample): an applicant login
 (applicant@demo.ccso), admin of a sample organisation with its review profile and sites, whose
 application is paid (bank transfer, confirmed by courses@demo.ccso) and accepted, waiting for
-certs@demo.ccso to run its draw; enough sample reviewers for that draw to succeed; and a sample
+certs@demo.ccso to run its draw; the sample reviewers, among them reviewer@demo.ccso, drawn
+onto a sample review whose other members have signed the integrity agreement; and a sample
 certified centre on the public list. Each part of the review loads its own piece from `load`."""
 
 from __future__ import annotations
@@ -21,16 +22,20 @@ from certification import services as certification_services
 from certification.models import ApplicationStatus, CentreType, ReviewerApplication
 from certification.services import credential_pdf_generate
 from cms.models import StandardVersionPage
+from cms.selectors import version_current
 from lms import services as lms_services
 
 from . import selectors, services
 from .conf import setting
 from .models import (
+    AgreementVersion,
     MemberRole,
+    MemberState,
     OrganisationMember,
     OrganisationSite,
     ProjectState,
     ReviewProject,
+    TeamRole,
 )
 
 APPLICANT_EMAIL = "applicant@demo.ccso"
@@ -39,11 +44,28 @@ SITES = [("北京总部（示例）", "北京市朝阳区示例大街1号", 320)
          ("成都分中心（示例）", "成都市高新区示例路8号", 180)]
 # Sample reviewers, employed outside the applicant's conflict set: email, name, pinyin,
 # employer, past reviews (two or more qualify to lead).
+# The demo reviewer signs the agreement with their name as it is here.
+DEMO_REVIEWER = "reviewer@demo.ccso"
 SAMPLE_REVIEWERS = [
-    ("reviewer.zhou@demo.ccso", "周评审（示例）", "ZHOU Pingshen", "远景呼叫中心", 3),
-    ("reviewer.wu@demo.ccso", "吴评审（示例）", "WU Pingshen", "蓝海客户服务有限公司", 1),
-    ("reviewer.zheng@demo.ccso", "郑评审（示例）", "ZHENG Pingshen", "远景呼叫中心", 0),
+    (DEMO_REVIEWER, "周评审", "ZHOU Pingshen", "远景呼叫中心", 3),
+    ("reviewer.wu@demo.ccso", "吴评审", "WU Pingshen", "蓝海客户服务有限公司", 1),
+    ("reviewer.zheng@demo.ccso", "郑评审", "ZHENG Pingshen", "远景呼叫中心", 0),
 ]
+REVIEWED_CENTRE = ("星河客服中心（示例）", "Galaxy Contact Centre (sample)")
+AGREEMENT_TEXT = """（示例文本）评审员诚信协议
+
+一、本人独立、客观、公正地开展评审，依据标准条目和证据作出判断，不受任何组织或个人影响。
+二、本人与受评审组织及其集团、合作伙伴、咨询机构不存在利益冲突；如发现冲突，立即告知认证管理员并退出评审。
+三、本人对评审中接触的资料和数据保密，不复制、不外传、不用于评审以外的目的。
+四、本人不收受受评审组织的任何礼品、报酬或其他利益。"""
+AGREEMENT_TEXT_EN = """(Sample text) Reviewer's integrity agreement
+
+1. I review independently, objectively and impartially, on the standard's items and the
+evidence, free of any organisation's or person's influence.
+2. I have no conflict of interest with the applicant, its group, partners or consultants; if one
+arises I tell the certification admins at once and withdraw.
+3. I keep what I see in the review confidential and use it for nothing else.
+4. I accept no gift, payment or other benefit from the applicant."""
 CERTIFIED_CENTRE = ("示范客户联络中心（示例）", "Model Customer Contact Centre (sample)", "上海")
 CERTIFIED_SCOPE = "上海浦东呼入中心（示例）；成都远程坐席点（示例）"
 FAPIAO = {"company_name": APPLICANT_ORGANISATION, "taxpayer_id": "91110105MA00DEM013",
@@ -133,15 +155,58 @@ def _accepted_application(organisation: Organisation, applicant: User) -> Review
     return services.project_accept(project=project, by=demo_user("certs@demo.ccso"))
 
 
+def _draw_with(project: ReviewProject, reviewer: User, admin: User) -> None:
+    """The real draw. Other demos may add reviewers to the pool, so the demo reviewer is not
+    certain to be drawn: until they are, a drawn sample member declines (audited as sample) and
+    the real redraw fills the place from the rest of the frozen pool, which still holds them."""
+    services.draw_run(project=project, by=admin)
+    while not project.members.filter(reviewer=reviewer, state=MemberState.DRAWN).exists():
+        other = (project.members.filter(state=MemberState.DRAWN, role=TeamRole.MEMBER)
+                 .order_by("id").first())
+        if other is None or services.team_member_decline(
+                member=other, reason="演示数据：示例谢绝，为演示评审员腾出名额") is None:
+            return
+
+
+def load_judgement_demo(stdout: TextIO, reviewers: list[User]) -> None:
+    version = version_current()
+    if version is None:
+        return
+    now = timezone.now()
+    AgreementVersion.objects.get_or_create(
+        number=1, defaults={"text": AGREEMENT_TEXT, "text_en": AGREEMENT_TEXT_EN,
+                            "published_at": now})
+    admin = demo_user("certs@demo.ccso")
+    applicant, _ = Organisation.objects.get_or_create(
+        name=REVIEWED_CENTRE[0], defaults={"name_en": REVIEWED_CENTRE[1], "region": "四川"})
+    project = ReviewProject.objects.filter(organisation=applicant).first()
+    if project is None:
+        project = ReviewProject.objects.create(
+            organisation=applicant, standard_version=version, state=ProjectState.ACCEPTED,
+            scope="成都总部（示例）")
+        _draw_with(project, reviewers[0], admin)
+        for member in selectors.team_drawn_members(project):
+            if member.reviewer_id != reviewers[0].pk:
+                services.agreement_accept(
+                    member=member, no_conflict=True, ip_address=None,
+                    full_name=member.reviewer.name_zh or member.reviewer.name_en)
+    project.refresh_from_db()
+    stdout.write(f"reviews: demo reviewer 周评审 ({DEMO_REVIEWER}) is drawn for the sample "
+                 f"review of {applicant.name} ({project.get_state_display()})")
+    stdout.write(f"  sign the agreement and judge: /reviews/projects/{project.pk}/")
+    stdout.write("  committee decisions (committee@demo.ccso): /reviews/staff/decisions/")
+
+
 def load(stdout: TextIO) -> None:
-    load_application_demo(stdout)
+    reviewers = sample_reviewers_ensure()
+    load_judgement_demo(stdout, reviewers)
+    load_application_demo(stdout, reviewers)
     load_certificate_demo(stdout)
 
 
-def load_application_demo(stdout: TextIO) -> None:
+def load_application_demo(stdout: TextIO, reviewers: list[User]) -> None:
     applicant = _user(APPLICANT_EMAIL, "赵申请（示例）", "ZHAO Shenqing", None)
     organisation = _applicant_organisation(applicant)
-    reviewers = sample_reviewers_ensure()
     project = _accepted_application(organisation, applicant)
     stdout.write(f"reviews: demo applicant {APPLICANT_EMAIL} (password {DEMO_PASSWORD}), admin "
                  f"of {organisation.name}: /reviews/organisations/{organisation.pk}/")

@@ -1,10 +1,11 @@
 """The review (评审) of an organisation's contact centre: the applicant organisation's review
 profile, sites and members, the project (its application), the reviewers' declared conflicts,
-the draws that form its team, the team, and the evidence the applicant supplies per item
-(files, their versions, requests for more, and every page view).
+the draws that form its team, the team, the integrity agreement each member signs, the
+judgements of the standard's items, and the evidence the applicant supplies per item (files,
+their versions, requests for more, and every page view).
 
-A project's states follow DESIGN.md ("The review"); this part of the app builds the draw
-(`reviews.selectors.eligible_pool`, `reviews.draw`, `reviews.services`). Models hold state only.
+A project's states follow DESIGN.md ("The review"); the rules are in `reviews.services` and
+`reviews.selectors` (docs/reviews.md). Models hold state only.
 """
 
 from __future__ import annotations
@@ -143,6 +144,11 @@ DECIDED_STATES = (ProjectState.CERTIFIED, ProjectState.NOT_CERTIFIED,
                   ProjectState.CERTIFICATE_ISSUED)
 
 
+class Recommendation(models.TextChoices):
+    CERTIFY = "certify", _("Certify")
+    NOT_CERTIFY = "not_certify", _("Do not certify")
+
+
 class ReviewProject(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", verbose_name=pgettext_lazy("review", "applicant organisation"),
@@ -183,6 +189,23 @@ class ReviewProject(models.Model):
         "certification.Credential", verbose_name=_("certificate"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="review_project",
     )
+    # The lead's consolidation, then the committee's decision (reviews/services/judgement.py,
+    # decision.py).
+    recommendation = models.CharField(_("team's recommendation"), max_length=20,
+                                      choices=Recommendation.choices, blank=True)
+    consolidated_at = models.DateTimeField(_("consolidated at"), null=True, blank=True)
+    consolidated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("consolidated by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    decision_accepts = models.BooleanField(_("committee accepts the recommendation"), null=True,
+                                           blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -199,6 +222,7 @@ class ReviewProject(models.Model):
             ("manage_certificate",
              _("Can issue, suspend and withdraw a certified centre's certificate")),
             ("view_evidence", _("Can view the evidence of any review (the expert committee)")),
+            ("decide_project", _("Can decide certification on a team's recommendation")),
         ]
         indexes = [models.Index(fields=["organisation", "state"])]
 
@@ -451,3 +475,101 @@ class EvidencePageView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} · {self.version_id} p{self.page}"
+# --------------------------------------------------------------------------- the agreement
+
+
+class AgreementVersion(models.Model):
+    """One version of the integrity agreement (诚信协议). The current one is the latest
+    published; a version someone has accepted keeps its text (the admin makes it read-only and
+    each acceptance stores a digest of the text accepted)."""
+
+    number = models.PositiveSmallIntegerField(_("version number"), unique=True)
+    text = models.TextField(_("text (Chinese)"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+    published_at = models.DateTimeField(
+        _("published at"), null=True, blank=True,
+        help_text=_("Empty while a draft; the latest published version is the one reviewers "
+                    "sign."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("integrity agreement version")
+        verbose_name_plural = _("integrity agreement versions")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return _("Integrity agreement, version %(number)s") % {"number": self.number}
+
+
+class AgreementAcceptance(models.Model):
+    """A drawn reviewer's acceptance of the agreement for their place on a project: the name
+    they typed, when, from where, which version (and a digest of its text), and their
+    declaration that they have no conflict of interest."""
+
+    member = models.OneToOneField(TeamMember, on_delete=models.PROTECT,
+                                  related_name="agreement")
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT,
+                                related_name="acceptances")
+    text_sha256 = models.CharField(_("digest of the text accepted"), max_length=64)
+    full_name = models.CharField(_("full name typed"), max_length=100)
+    no_conflict = models.BooleanField(_("declared no conflict of interest"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"))
+
+    class Meta:
+        verbose_name = _("agreement acceptance")
+        verbose_name_plural = _("agreement acceptances")
+
+    def __str__(self) -> str:
+        return f"{self.full_name} · {self.version.number} · {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+# --------------------------------------------------------------------------- judgement
+
+
+class Verdict(models.TextChoices):
+    CONFORMS = "conforms", _("Conforms")
+    NOT_CONFORMS = "not_conforms", _("Does not conform")
+
+
+class Judgement(models.Model):
+    """A reviewer's own judgement of one item of the project's standard version."""
+
+    member = models.ForeignKey(TeamMember, on_delete=models.CASCADE, related_name="judgements")
+    item = models.ForeignKey("cms.StandardItem", verbose_name=_("item"),
+                             on_delete=models.PROTECT, related_name="review_judgements")
+    verdict = models.CharField(_("judgement"), max_length=12, choices=Verdict.choices)
+    reason = models.TextField(_("reason"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("reviewer's judgement")
+        verbose_name_plural = _("reviewers' judgements")
+        constraints = [models.UniqueConstraint(fields=["member", "item"],
+                                               name="reviews_judgement_once_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} · {self.item_id} · {self.verdict}"
+
+
+class FinalJudgement(models.Model):
+    """The team's final judgement of one item, recorded by the lead."""
+
+    project = models.ForeignKey(ReviewProject, on_delete=models.CASCADE,
+                                related_name="final_judgements")
+    item = models.ForeignKey("cms.StandardItem", verbose_name=_("item"),
+                             on_delete=models.PROTECT, related_name="review_final_judgements")
+    verdict = models.CharField(_("judgement"), max_length=12, choices=Verdict.choices)
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("team's final judgement")
+        verbose_name_plural = _("team's final judgements")
+        constraints = [models.UniqueConstraint(fields=["project", "item"],
+                                               name="reviews_final_once_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.item_id} · {self.verdict}"

@@ -1,7 +1,9 @@
 """Reads of the review: the eligible pool of a project, with the reason each reviewer left out
 is not in it, and who is qualified to lead (set-based: a fixed number of queries whatever the
-number of reviewers or organisations); who may act for the applicant and who may view its
-evidence, and the evidence per item."""
+number of reviewers or organisations); the applicant's organisations and applications; a
+member's place and agreement; the checklist of a project with its judgements and the modules'
+rates; who may act for the applicant and who may view its evidence, and the evidence per item;
+the certified centres."""
 
 from __future__ import annotations
 
@@ -27,8 +29,8 @@ from certification.selectors import (
     credential_public_by_number,
     organisations_conflicting_with,
 )
-from cms.models import StandardItem, StandardVersionPage
-from cms.selectors import version_items
+from cms.models import StandardItem, StandardModulePage, StandardVersionPage, localized
+from cms.selectors import version_full, version_items
 
 from .conf import setting
 from .models import (
@@ -36,12 +38,15 @@ from .models import (
     DECIDED_STATES,
     EVIDENCE_OPEN_STATES,
     EVIDENCE_REQUEST_STATES,
+    AgreementVersion,
     Draw,
     DrawKind,
     EvidenceFile,
     EvidencePageView,
     EvidenceRequest,
     EvidenceVersion,
+    FinalJudgement,
+    Judgement,
     MemberRole,
     MemberState,
     OrganisationMember,
@@ -50,7 +55,10 @@ from .models import (
     ReviewerDeclaredConflict,
     ReviewProject,
     TeamMember,
+    TeamRole,
+    Verdict,
 )
+from .rates import ModuleRate, module_rate, review_passes
 
 # Why a reviewer is not in the pool: the code stored with a draw, and what the admin reads.
 EXCLUSION_REASONS = {
@@ -391,13 +399,14 @@ def can_act_for_applicant(user: User, project: ReviewProject) -> bool:
 
 def evidence_open_to(user: User, project: ReviewProject) -> bool:
     """Whether `user` may view the evidence of `project` page by page: a drawn member of its
-    team, or the expert committee (`reviews.view_evidence`). The one gate for viewing; the
-    integrity agreement adds its condition here."""
+    team who has signed the integrity agreement for it, or the expert committee
+    (`reviews.view_evidence`). The one gate for viewing."""
     if not (user.is_authenticated and user.is_active):
         return False
     if user.has_perm("reviews.view_evidence"):
         return True
-    return project.members.filter(reviewer=user, state=MemberState.DRAWN).exists()
+    return project.members.filter(reviewer=user, state=MemberState.DRAWN,
+                                  agreement__isnull=False).exists()
 
 
 def evidence_reopened_items(project: ReviewProject, *, today: dt.date) -> set[int]:
@@ -501,3 +510,164 @@ def evidence_page_views(project: ReviewProject) -> QuerySet[EvidencePageView]:
     return (EvidencePageView.objects.filter(version__evidence__project=project)
             .select_related("viewer", "version__evidence__item")
             .order_by("-viewed_at", "-pk"))
+# --------------------------------------------------------------------------- the agreement
+
+
+def agreement_current(*, now: dt.datetime) -> AgreementVersion | None:
+    """The version reviewers sign: the latest published by `now`."""
+    return (AgreementVersion.objects.filter(published_at__isnull=False, published_at__lte=now)
+            .order_by("-published_at", "-number").first())
+
+
+def membership_for(*, user: User, project_id: int) -> TeamMember | None:
+    """`user`'s place on the project's team (drawn, not declined), with the project and their
+    acceptance of the agreement; None for anyone else (their pages answer 404)."""
+    return (TeamMember.objects.filter(reviewer=user, project_id=project_id,
+                                      state=MemberState.DRAWN)
+            .select_related("project__organisation", "project__standard_version", "reviewer",
+                            "agreement__version")
+            .first())
+
+
+def member_has_accepted(member: TeamMember) -> bool:
+    return hasattr(member, "agreement")
+
+
+def team_drawn_members(project: ReviewProject) -> list[TeamMember]:
+    """The team as it stands (declined places left out), lead first, with their acceptances."""
+    return list(project.members.filter(state=MemberState.DRAWN)
+                .select_related("reviewer", "agreement__version").order_by("role", "id"))
+
+
+def project_item(project: ReviewProject, item_id: int) -> StandardItem | None:
+    """An item of the project's standard version (a published module), or None."""
+    version = project.standard_version
+    return (StandardItem.objects.filter(pk=item_id, module__live=True,
+                                        module__path__startswith=version.path,
+                                        module__depth=version.depth + 1)
+            .select_related("module").first())
+
+
+# --------------------------------------------------------------------------- the checklist
+
+
+@dataclass
+class ChecklistItem:
+    item: StandardItem
+    permalink: str
+    own: Judgement | None = None
+    final: FinalJudgement | None = None
+    team: list[Judgement] = field(default_factory=list)
+
+    @property
+    def disagreement(self) -> bool:
+        """The team's members do not all say the same."""
+        return len({judgement.verdict for judgement in self.team}) > 1
+
+    @property
+    def title(self) -> str:
+        return str(localized(self.item, "title"))
+
+    @property
+    def requirement(self) -> str:
+        return str(localized(self.item, "requirement"))
+
+
+@dataclass
+class ChecklistModule:
+    page: StandardModulePage
+    items: list[ChecklistItem]
+    own: ModuleRate  # the member's own judgements
+    final: ModuleRate  # the team's final judgements
+
+    @property
+    def number(self) -> int:
+        return self.page.number
+
+    @property
+    def title(self) -> str:
+        return str(localized(self.page, "title"))
+
+    @property
+    def disagreements(self) -> int:
+        return sum(1 for item in self.items if item.disagreement)
+
+
+@dataclass
+class Checklist:
+    modules: list[ChecklistModule]
+
+    @property
+    def items(self) -> list[ChecklistItem]:
+        return [item for module in self.modules for item in module.items]
+
+    def module(self, number: int) -> ChecklistModule | None:
+        return next((m for m in self.modules if m.number == number), None)
+
+    @property
+    def final_complete(self) -> bool:
+        return all(module.final.complete for module in self.modules)
+
+    @property
+    def passes(self) -> bool:
+        """The team's final judgements pass every module."""
+        return review_passes(module.final for module in self.modules)
+
+
+def _rate(page: StandardModulePage, items: list[ChecklistItem],
+          verdicts: list[str]) -> ModuleRate:
+    return module_rate(number=page.number, total=len(items),
+                       verdicts=[v == Verdict.CONFORMS for v in verdicts],
+                       pass_rate=page.pass_rate)
+
+
+def project_checklist(project: ReviewProject, *, member: TeamMember | None = None,
+                      with_team: bool = False) -> Checklist:
+    """Every item of the project's standard version, grouped by module in the standard's
+    order, with `member`'s own judgements, the team's final ones and (`with_team`, for the
+    lead and the committee) every member's. Each module's rate from the member's and from the
+    final judgements, against the module's pass rate. A fixed number of queries."""
+    full = version_full(version=project.standard_version)
+    own = ({j.item_id: j for j in Judgement.objects.filter(member=member)}
+           if member is not None else {})
+    finals = {f.item_id: f for f in FinalJudgement.objects.filter(project=project)}
+    team: dict[int, list[Judgement]] = defaultdict(list)
+    if with_team:
+        for judgement in (Judgement.objects.filter(member__project=project,
+                                                   member__state=MemberState.DRAWN)
+                          .select_related("member__reviewer").order_by("member__role",
+                                                                       "member_id")):
+            team[judgement.item_id].append(judgement)
+    modules = []
+    for page, views in full.modules:
+        items = [ChecklistItem(item=view.item, permalink=view.permalink,
+                               own=own.get(view.item.pk), final=finals.get(view.item.pk),
+                               team=team.get(view.item.pk, []))
+                 for view in views]
+        modules.append(ChecklistModule(
+            page=page, items=items,
+            own=_rate(page, items, [i.own.verdict for i in items if i.own]),
+            final=_rate(page, items, [i.final.verdict for i in items if i.final]),
+        ))
+    return Checklist(modules=modules)
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+def projects_consolidated() -> QuerySet[ReviewProject]:
+    """What the expert committee has to decide, oldest consolidation first."""
+    return (ReviewProject.objects.filter(state=ProjectState.CONSOLIDATED)
+            .select_related("organisation", "standard_version", "consolidated_by")
+            .order_by("consolidated_at", "pk"))
+
+
+def project_was_on_team(project: ReviewProject, user: User) -> bool:
+    """Drawn for the project at any time (a declined place counts: the committee member who
+    decides must never have been on the team)."""
+    return project.members.filter(reviewer=user).exists()
+
+
+def project_lead(project: ReviewProject) -> TeamMember | None:
+    return (project.members.filter(role=TeamRole.LEAD, state=MemberState.DRAWN)
+            .select_related("reviewer").first())

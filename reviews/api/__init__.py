@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import applications, certificates, evidence
+from . import applications, certificates, evidence, judgement
 
 router = Router(tags=["reviews"])
 router.add_router("", applications.router)
 router.add_router("", certificates.router)
 router.add_router("", evidence.router)
+router.add_router("", judgement.router)

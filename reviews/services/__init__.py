@@ -1,6 +1,7 @@
 """Writes of the review, one topic per module, re-exported here."""
 
 from ..errors import ReviewError
+from .agreement import agreement_accept, agreement_text_digest
 from .applications import (
     FEE_KIND,
     ApplicationData,
@@ -26,6 +27,7 @@ from .certificates import (
     project_certificate_issue,
     project_certificate_status_set,
 )
+from .decision import project_decide
 from .draws import DrawCheck, draw_run, draw_verify, team_member_decline
 from .evidence import (
     evidence_page_view,
@@ -35,6 +37,7 @@ from .evidence import (
     evidence_version_add,
     watermark_text,
 )
+from .judgement import final_judgement_record, judgement_record, project_consolidate
 
 __all__ = [
     "CERTIFICATE_ACTIONS",
@@ -42,6 +45,8 @@ __all__ = [
     "ApplicationData",
     "DrawCheck",
     "ReviewError",
+    "agreement_accept",
+    "agreement_text_digest",
     "application_create",
     "application_missing",
     "application_resubmit",
@@ -57,6 +62,8 @@ __all__ = [
     "fee_checkout_start",
     "fee_paid",
     "fee_sync",
+    "final_judgement_record",
+    "judgement_record",
     "member_add",
     "member_remove",
     "organisation_register",
@@ -64,6 +71,8 @@ __all__ = [
     "project_accept",
     "project_certificate_issue",
     "project_certificate_status_set",
+    "project_consolidate",
+    "project_decide",
     "project_return",
     "site_add",
     "site_remove",

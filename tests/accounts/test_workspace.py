@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "pass-Word-123"
 TRAINING, EXAMS, CREDENTIALS = "/training/staff/", "/exams/manage/", "/credentials/staff/"
+DECISIONS = "/reviews/staff/decisions/"
 WAGTAIL, DJANGO_ADMIN = "/cms-admin/", "/django-admin/"
-ALL_TOOLS = [TRAINING, EXAMS, CREDENTIALS, WAGTAIL, DJANGO_ADMIN]
+ALL_TOOLS = [TRAINING, EXAMS, CREDENTIALS, DECISIONS, WAGTAIL, DJANGO_ADMIN]
 
 # role(s) -> the tools offered, in menu order. `is_staff` as the demo staff have it: it must not
 # be what decides (it let course admins into a Wagtail login that refused them).
@@ -21,7 +22,7 @@ CASES = [
     (["exam_admin"], {}, [EXAMS]),
     (["certification_admin"], {}, [CREDENTIALS]),
     (["content_editor"], {}, [WAGTAIL]),
-    (["expert_committee"], {}, []),
+    (["expert_committee"], {}, [DECISIONS]),
     (["course_admin", "exam_admin"], {}, [TRAINING, EXAMS]),
     ([], {"is_superuser": True}, ALL_TOOLS),
 ]

@@ -41,6 +41,10 @@ SIGNED_IN = {
     "reviews:evidence", "reviews:evidence_upload", "reviews:evidence_request",
     "reviews:evidence_version_add", "reviews:evidence_original", "reviews:evidence_viewer",
     "reviews:evidence_page",
+    # a project's pages: its drawn members only (404 for anyone else), the agreement first
+    "reviews:project", "reviews:agreement", "reviews:checklist", "reviews:checklist_module",
+    "reviews:item", "reviews:final", "reviews:final_module", "reviews:final_item",
+    "reviews:consolidate",
 }
 STAFF = {
     "lms:staff_dashboard", "lms:staff_payments", "lms:staff_bank_confirm", "lms:staff_refund_done",
@@ -58,6 +62,7 @@ STAFF = {
     "reviews:staff_projects", "reviews:staff_project_accept", "reviews:staff_project_return",
     "reviews:staff_certificates", "reviews:staff_certificate_issue",
     "reviews:staff_evidence_views",
+    "reviews:staff_decisions", "reviews:staff_decision",
 }
 # The standard's dotted item code; everything else takes an id or a slug-like string.
 SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
@@ -131,6 +136,10 @@ STAFF_API = {
     "POST /api/v1/reviews/staff/projects/{project_id}/certificate/status": {
         "action": "suspend", "reason": "check"},
     "GET /api/v1/reviews/staff/projects/{project_id}/evidence-views": {},
+    "GET /api/v1/reviews/staff/decisions": {},
+    "GET /api/v1/reviews/staff/projects/{project_id}/decision": {},
+    "POST /api/v1/reviews/staff/projects/{project_id}/decision": {
+        "accepts": True, "reason": "check"},
 }
 
 

@@ -23,6 +23,8 @@ from certification.models import (
 )
 from certification.services import credential_type_get
 from reviews.models import (
+    AgreementAcceptance,
+    AgreementVersion,
     Draw,
     DrawKind,
     MemberRole,
@@ -174,16 +176,24 @@ def draft(applicant: Any) -> ReviewProject:
         data=services.ApplicationData(standard_version_id=applicant.version.pk,
                                       site_ids=[applicant.sites[0].pk], declared_true=True))
 def team_make(project: ReviewProject, *, lead: User, members: Iterable[User] = ()) -> None:
-    """A drawn team, without running the draw (the evidence tests need a team, not a pool)."""
+    """A drawn team, without running the draw (the evidence tests need a team, not a pool),
+    each member having signed the integrity agreement."""
     members = list(members)
     ids = [lead.pk, *(m.pk for m in members)]
     draw = Draw.objects.create(project=project, kind=DrawKind.DRAW, pool=ids, qualified=[lead.pk],
                                seed="0" * 64, team_size=len(ids), lead_rule="test", team=ids,
                                lead_id=lead.pk, created_at=NOW)
-    TeamMember.objects.create(project=project, reviewer=lead, role=TeamRole.LEAD, draw=draw)
-    for member in members:
-        TeamMember.objects.create(project=project, reviewer=member, role=TeamRole.MEMBER,
-                                  draw=draw)
+    places = [TeamMember.objects.create(project=project, reviewer=lead, role=TeamRole.LEAD,
+                                        draw=draw)]
+    places += [TeamMember.objects.create(project=project, reviewer=member, role=TeamRole.MEMBER,
+                                         draw=draw) for member in members]
+    version = (AgreementVersion.objects.order_by("-number").first()
+               or AgreementVersion.objects.create(number=1, text="评审员诚信协议（测试）",
+                                                  published_at=NOW))
+    for place in places:
+        AgreementAcceptance.objects.create(
+            member=place, version=version, text_sha256="0" * 64,
+            full_name=place.reviewer.name_zh, no_conflict=True, accepted_at=NOW)
 
 
 @dataclass

@@ -13,6 +13,8 @@ from PIL import Image, ImageChops
 
 from reviews import services
 from reviews.models import (
+    AgreementAcceptance,
+    AgreementVersion,
     EvidencePageView,
     EvidenceVersion,
     MemberState,
@@ -170,6 +172,24 @@ def test_anyone_not_on_the_team_gets_404(client, evidence, user_factory):
         for url in urls:
             assert client.get(url).status_code == 404, (outsider, url)
     assert not EvidencePageView.objects.exists()
+
+
+def test_a_drawn_reviewer_sees_no_evidence_before_signing_the_integrity_agreement(
+        client, evidence):
+    setup, version = evidence
+    unsigned = make_reviewer(name_zh="未签署")
+    place = TeamMember.objects.create(project=setup.project, reviewer=unsigned, role="member",
+                                      draw=setup.project.draws.get())
+    page = reverse("reviews:evidence_page", args=[version.pk, 1])
+    client.force_login(unsigned)
+    assert client.get(page).status_code == 404
+    assert client.get(reverse("reviews:evidence_viewer", args=[version.pk])).status_code == 404
+
+    AgreementAcceptance.objects.create(
+        member=place, version=AgreementVersion.objects.get(), text_sha256="0" * 64,
+        full_name="未签署", no_conflict=True, accepted_at=NOW)
+    assert client.get(page).status_code == 200
+    assert EvidencePageView.objects.filter(viewer=unsigned).count() == 1
 
 
 def test_the_applicant_page_refuses_a_disguised_file_and_says_why(client, evidence_setup):
