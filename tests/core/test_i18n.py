@@ -38,6 +38,8 @@ def test_catalogue_is_fully_translated_and_compiled(po_path):
     fuzzy = [e.msgid for e in catalogue.fuzzy_entries()]
     assert untranslated == [] and fuzzy == [], f"{po_path}: run `make messages` and translate"
     compiled = polib.mofile(str(po_path.with_suffix(".mo")))
-    compiled_map = {e.msgid: e.msgstr for e in compiled}
-    stale = [e.msgid for e in catalogue.translated_entries() if compiled_map.get(e.msgid) != e.msgstr]
+    # Keyed by context too: "Submitted" (a state) and pgettext("review", "Submitted") differ.
+    compiled_map = {(e.msgctxt, e.msgid): e.msgstr for e in compiled}
+    stale = [e.msgid for e in catalogue.translated_entries()
+             if compiled_map.get((e.msgctxt, e.msgid)) != e.msgstr]
     assert stale == [], f"{po_path}: .mo is out of date; run `make messages`"

@@ -162,7 +162,7 @@ def test_the_lead_records_final_judgements_and_consolidates_then_the_committee_d
     assert [m["final"]["passes"] for m in table["modules"]] == [True, True]
     decided = app.post(f"{BASE}/staff/projects/{drawn.pk}/decision",
                        **as_json({"accepts": True, "reason": "同意"}), **staff)
-    assert decided.status_code == 200 and decided.json()["state"] == ProjectState.CERTIFIED
+    assert decided.status_code == 200 and decided.json()["state"] == ProjectState.CERTIFICATE_ISSUED
     refused = app.post(f"{BASE}/staff/projects/{drawn.pk}/decision",
                        **as_json({"accepts": True, "reason": "再次"}), **staff)
     assert refused.status_code == 400

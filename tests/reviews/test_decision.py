@@ -46,6 +46,8 @@ def committee(user_factory):
     (False, True, ProjectState.NOT_CERTIFIED),
     (False, False, ProjectState.CERTIFIED),
 ])
+# A certified decision issues the centre's certificate at once (the project moves on to
+# certificate_issued); the audit entry keeps the decision itself.
 def test_the_committee_accepts_the_recommendation_or_not(
         version, committee, cert_admin, conforming, accepts, state, mailoutbox,
         django_capture_on_commit_callbacks):
@@ -57,7 +59,12 @@ def test_the_committee_accepts_the_recommendation_or_not(
         services.project_decide(project=project, by=committee, accepts=accepts,
                                 reason="证据充分，评审过程规范", now=NOW)
     project.refresh_from_db()
-    assert project.state == state
+    if state == ProjectState.CERTIFIED:
+        assert project.state == ProjectState.CERTIFICATE_ISSUED
+        assert project.certificate is not None
+        assert project.certificate.organisation == project.organisation
+    else:
+        assert project.state == state and project.certificate is None
     assert (project.decided_by, project.decided_at) == (committee, NOW)
     assert project.decision_accepts is accepts
     assert project.decision_reason == "证据充分，评审过程规范"
@@ -117,7 +124,14 @@ def test_the_committee_decides_on_the_staff_page_with_the_module_table(client, v
     response = client.post(url, {"accepts": "yes", "reason": "同意评审组建议"}, follow=True)
     assert "决定已记录" in response.content.decode()
     project.refresh_from_db()
-    assert project.state == ProjectState.CERTIFIED
+    assert project.state == ProjectState.CERTIFICATE_ISSUED and project.certificate is not None
+
+    # The certificate is on the public list at once and verifies, with its live status.
+    client.logout()
+    listed = client.get(reverse("reviews:certified")).content.decode()
+    assert project.organisation.name in listed and project.certificate.number in listed
+    verified = client.get(project.certificate.verification_path()).content.decode()
+    assert project.organisation.name in verified and 'data-status="active"' in verified
 
 
 def test_the_decision_page_tells_a_team_member_on_the_committee_why_not(client, version,
