@@ -218,6 +218,43 @@ def project_first_draw(project: ReviewProject) -> Draw | None:
     return project.draws.filter(kind=DrawKind.DRAW).order_by("created_at", "pk").first()
 
 
+@dataclass(frozen=True)
+class Exclusion:
+    reviewer: User
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class DrawOverview:
+    """What the draw page and its API show: the first draw (None before it is run), the pool
+    as it stands (before) or as it was frozen (after), and who is excluded and why."""
+
+    draw: Draw | None
+    pool_size: int
+    exclusions: list[Exclusion]
+
+
+def project_draw_overview(project: ReviewProject, *, today: dt.date) -> DrawOverview:
+    first = project_first_draw(project)
+    if first is None:
+        pool = eligible_pool(project, today=today)
+        eligible, excluded = pool.eligible, pool.excluded
+    else:
+        eligible = first.pool
+        excluded = {int(k): v for k, v in first.exclusions.items()}
+    people = users_by_id(excluded)
+    exclusions = [
+        Exclusion(reviewer=people[reviewer_id],
+                  reasons=[str(EXCLUSION_REASONS[code]) for code in codes])
+        for reviewer_id, codes in sorted(excluded.items()) if reviewer_id in people
+    ]
+    return DrawOverview(draw=first, pool_size=len(eligible), exclusions=exclusions)
+
+
+def project_draws(project: ReviewProject) -> QuerySet[Draw]:
+    return project.draws.order_by("created_at", "pk")
+
+
 def project_team(project: ReviewProject) -> QuerySet[TeamMember]:
     return project.members.select_related("reviewer", "draw").order_by("role", "id")
 

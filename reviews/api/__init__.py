@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import applications, certificates, evidence, judgement
+from . import applications, certificates, draws, evidence, judgement
 
 router = Router(tags=["reviews"])
 router.add_router("", applications.router)
 router.add_router("", certificates.router)
+router.add_router("", draws.router)
 router.add_router("", evidence.router)
 router.add_router("", judgement.router)

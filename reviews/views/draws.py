@@ -35,23 +35,11 @@ def staff_project_draw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         else:
             messages.success(request, _("The team has been drawn; each reviewer is emailed."))
             return redirect("reviews:staff_project_draw", pk=project.pk)
-    first = selectors.project_first_draw(project)
-    if first is None:
-        pool = selectors.eligible_pool(project, today=timezone.localdate())
-        eligible, excluded = pool.eligible, pool.excluded
-    else:
-        eligible = first.pool
-        excluded = {int(k): v for k, v in first.exclusions.items()}
-    people = selectors.users_by_id(excluded)
-    exclusions = [
-        {"reviewer": people[reviewer_id],
-         "reasons": [str(selectors.EXCLUSION_REASONS[code]) for code in codes]}
-        for reviewer_id, codes in sorted(excluded.items()) if reviewer_id in people
-    ]
+    overview = selectors.project_draw_overview(project, today=timezone.localdate())
     return render(request, "reviews/staff_project_draw.html", {
-        "project": project, "draw": first, "pool_size": len(eligible),
-        "exclusions": exclusions, "team": selectors.project_team(project),
-        "draws": project.draws.order_by("created_at", "pk"),
+        "project": project, "draw": overview.draw, "pool_size": overview.pool_size,
+        "exclusions": overview.exclusions, "team": selectors.project_team(project),
+        "draws": selectors.project_draws(project),
     })
 
 

@@ -128,6 +128,9 @@ STAFF_API = {
     "GET /api/v1/lms/staff/payments": {},
     "POST /api/v1/lms/staff/payments/{payment_id}/confirm": {
         "amount_received": "1.00", "received_on": "2026-12-01"},
+    "GET /api/v1/reviews/staff/projects/{project_id}/draw": {},
+    "POST /api/v1/reviews/staff/projects/{project_id}/draw": {},
+    "GET /api/v1/reviews/staff/draws/{draw_id}/verify": {},
     "GET /api/v1/reviews/staff/applications": {},
     "POST /api/v1/reviews/staff/applications/{project_id}/accept": {},
     "POST /api/v1/reviews/staff/applications/{project_id}/return": {"reason": "check"},
