@@ -2,8 +2,9 @@
 (applicant@demo.ccso), admin of a sample organisation with its review profile and sites, whose
 application is paid (bank transfer, confirmed by courses@demo.ccso) and accepted, waiting for
 certs@demo.ccso to run its draw; the sample reviewers, among them reviewer@demo.ccso, drawn
-onto a sample review whose other members have signed the integrity agreement; and a sample
-certified centre on the public list. Each part of the review loads its own piece from `load`."""
+onto a sample review whose other members have signed the integrity agreement; a consolidated
+sample review for the committee to decide; and a sample certified centre on the public list.
+Each part of the review loads its own piece from `load`."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from certification import services as certification_services
 from certification.models import ApplicationStatus, CentreType, ReviewerApplication
 from certification.services import credential_pdf_generate
 from cms.models import StandardVersionPage
-from cms.selectors import version_current
+from cms.selectors import version_current, version_items
 from lms import services as lms_services
 
 from . import selectors, services
@@ -36,6 +37,7 @@ from .models import (
     ProjectState,
     ReviewProject,
     TeamRole,
+    Verdict,
 )
 
 APPLICANT_EMAIL = "applicant@demo.ccso"
@@ -51,6 +53,7 @@ SAMPLE_REVIEWERS = [
     ("reviewer.wu@demo.ccso", "吴评审", "WU Pingshen", "蓝海客户服务有限公司", 1),
     ("reviewer.zheng@demo.ccso", "郑评审", "ZHENG Pingshen", "远景呼叫中心", 0),
 ]
+CONSOLIDATED_CENTRE = ("晨光客服中心（示例）", "Dawn Contact Centre (sample)")
 REVIEWED_CENTRE = ("星河客服中心（示例）", "Galaxy Contact Centre (sample)")
 AGREEMENT_TEXT = """（示例文本）评审员诚信协议
 
@@ -194,12 +197,41 @@ def load_judgement_demo(stdout: TextIO, reviewers: list[User]) -> None:
     stdout.write(f"reviews: demo reviewer 周评审 ({DEMO_REVIEWER}) is drawn for the sample "
                  f"review of {applicant.name} ({project.get_state_display()})")
     stdout.write(f"  sign the agreement and judge: /reviews/projects/{project.pk}/")
-    stdout.write("  committee decisions (committee@demo.ccso): /reviews/staff/decisions/")
+
+
+def load_decision_demo(stdout: TextIO) -> None:
+    """A sample review its team has judged (every item conforms) and its lead consolidated,
+    waiting for the expert committee's decision; deciding it issues the certificate."""
+    version = version_current()
+    if version is None:
+        return
+    centre, _ = Organisation.objects.get_or_create(
+        name=CONSOLIDATED_CENTRE[0], defaults={"name_en": CONSOLIDATED_CENTRE[1],
+                                               "region": "浙江"})
+    project = ReviewProject.objects.filter(organisation=centre).first()
+    if project is None:
+        project = ReviewProject.objects.create(
+            organisation=centre, standard_version=version, state=ProjectState.ACCEPTED,
+            scope="杭州呼入中心（示例）")
+        services.draw_run(project=project, by=demo_user("certs@demo.ccso"))
+        for member in selectors.team_drawn_members(project):
+            services.agreement_accept(member=member, no_conflict=True, ip_address=None,
+                                      full_name=member.reviewer.name_zh or member.reviewer.name_en)
+        lead = selectors.project_lead(project)
+        assert lead is not None
+        for item in version_items(version=version):
+            services.final_judgement_record(member=lead, item=item, verdict=Verdict.CONFORMS,
+                                            reason="演示数据：证据齐全，符合要求（示例）")
+        services.project_consolidate(member=lead)
+        project.refresh_from_db()
+    stdout.write(f"reviews: the sample review of {centre.name} is {project.get_state_display()}; "
+                 "decide it (committee@demo.ccso): /reviews/staff/decisions/")
 
 
 def load(stdout: TextIO) -> None:
     reviewers = sample_reviewers_ensure()
     load_judgement_demo(stdout, reviewers)
+    load_decision_demo(stdout)
     load_application_demo(stdout, reviewers)
     load_certificate_demo(stdout)
 

@@ -41,3 +41,16 @@ def test_the_demo_reviewer_signs_and_the_sample_review_starts(db):
                               ip_address="127.0.0.1")
     project.refresh_from_db()
     assert project.state == ProjectState.DOCUMENT_REVIEW
+
+
+def test_the_committee_decides_the_demo_consolidated_review_and_it_is_listed(db, client):
+    from accounts.models import User
+
+    printed = _load()
+    project = ReviewProject.objects.get(organisation__name="晨光客服中心（示例）")
+    assert project.state == ProjectState.CONSOLIDATED and "/reviews/staff/decisions/" in printed
+    services.project_decide(project=project, by=User.objects.get(email="committee@demo.ccso"),
+                            accepts=True, reason="同意评审组建议（示例）")
+    project.refresh_from_db()
+    assert project.state == ProjectState.CERTIFICATE_ISSUED
+    assert "晨光客服中心（示例）" in client.get("/reviews/certified/").content.decode()
