@@ -54,6 +54,7 @@ def test_bank_transfer_with_fapiao_then_staff_confirmation_submits_once(
     assert fapiao.taxpayer_id == "91350100M000100Y43"
     page = client.get(reverse("reviews:application", args=[draft.pk])).content.decode()
     assert 'data-testid="bank-reference">RV' in page and "50000.00" in page
+    assert 'data-copy="bank-reference"' in page and 'data-copy="bank-account-number"' in page
     draft.refresh_from_db()
     assert draft.state == ProjectState.DRAFT  # not submitted until the money arrives
 
