@@ -1,4 +1,5 @@
-"""The expert committee's tool in the staff workspace (core.workspace)."""
+"""The review's tools in the staff workspace (core.workspace): the certification admins'
+applications and centre certificates, the expert committee's decisions."""
 
 from __future__ import annotations
 
@@ -6,9 +7,25 @@ from django.utils.translation import gettext_lazy as _
 
 from core.workspace import WorkspaceTool
 
+from .views.applications import ACCEPT_PROJECT_PERM
+from .views.certificates import MANAGE_CERTIFICATE_PERM
 from .views.decision import DECIDE_PERM
 
 TOOLS = [
+    WorkspaceTool(
+        label=_("Review applications"),
+        description=_("Submitted applications to accept or return, and each project's draw."),
+        url_name="reviews:staff_projects",
+        permission=ACCEPT_PROJECT_PERM,  # as reviews.views.applications.staff_projects
+        order=31,
+    ),
+    WorkspaceTool(
+        label=_("Centre certificates"),
+        description=_("Certified contact centres: issue, suspend or withdraw their certificate."),
+        url_name="reviews:staff_certificates",
+        permission=MANAGE_CERTIFICATE_PERM,  # as reviews.views.certificates.staff_certificates
+        order=32,
+    ),
     WorkspaceTool(
         label=_("Reviews to decide"),
         description=_("Consolidated reviews: the team's recommendation and module rates, and "

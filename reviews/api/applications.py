@@ -30,8 +30,7 @@ from ..models import (
     ProjectState,
     ReviewProject,
 )
-
-ACCEPT_PROJECT_PERM = "reviews.accept_project"  # as the staff pages
+from ..views.applications import ACCEPT_PROJECT_PERM  # the staff pages' permission
 
 router = Router(tags=["reviews"])
 

@@ -11,16 +11,18 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "pass-Word-123"
 TRAINING, EXAMS, CREDENTIALS = "/training/staff/", "/exams/manage/", "/credentials/staff/"
+APPLICATIONS, CENTRE_CERTIFICATES = "/reviews/staff/projects/", "/reviews/staff/certificates/"
 DECISIONS = "/reviews/staff/decisions/"
 WAGTAIL, DJANGO_ADMIN = "/cms-admin/", "/django-admin/"
-ALL_TOOLS = [TRAINING, EXAMS, CREDENTIALS, DECISIONS, WAGTAIL, DJANGO_ADMIN]
+ALL_TOOLS = [TRAINING, EXAMS, CREDENTIALS, APPLICATIONS, CENTRE_CERTIFICATES, DECISIONS, WAGTAIL,
+             DJANGO_ADMIN]
 
 # role(s) -> the tools offered, in menu order. `is_staff` as the demo staff have it: it must not
 # be what decides (it let course admins into a Wagtail login that refused them).
 CASES = [
     (["course_admin"], {}, [TRAINING]),
     (["exam_admin"], {}, [EXAMS]),
-    (["certification_admin"], {}, [CREDENTIALS]),
+    (["certification_admin"], {}, [CREDENTIALS, APPLICATIONS, CENTRE_CERTIFICATES]),
     (["content_editor"], {}, [WAGTAIL]),
     (["expert_committee"], {}, [DECISIONS]),
     (["course_admin", "exam_admin"], {}, [TRAINING, EXAMS]),
