@@ -96,6 +96,7 @@ def test_a_drawn_reviewer_sees_the_review_on_their_dashboard(client, cert_admin,
     client.force_login(drawn)
     dashboard = client.get("/me/").content.decode()
     assert 'data-testid="reviews-panel"' in dashboard and "申请方" in dashboard
+    assert f'href="{reverse("reviews:project", args=[project.pk])}"' in dashboard
     not_drawn = next(r for r in reviewers if r.pk not in draw.team)
     client.force_login(not_drawn)
     assert 'data-testid="reviews-panel"' not in client.get("/me/").content.decode()
