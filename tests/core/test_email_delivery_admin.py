@@ -3,8 +3,9 @@ only (rows are written by the mail task alone)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from django.utils import timezone
 
 from core.models import EmailDelivery
 
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def test_an_administrator_finds_a_message_and_whether_it_went(client, user_factory):
     EmailDelivery.objects.create(key="credential-issued:7", to=["wang@example.cn"],
-                                 subject="您的证书已签发", sent_at=timezone.now())
+                                 subject="您的证书已签发",
+                                 sent_at=dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC))
     EmailDelivery.objects.create(key="credential-issued:8", to=["li@example.cn"],
                                  subject="您的证书已签发")
     client.force_login(user_factory(is_staff=True, is_superuser=True))
