@@ -11,6 +11,7 @@ ACTION_LABELS = {
     "reviews.member.declined": _("Drawn reviewer declined"),
     "reviews.draw.redrawn": _("Replacement reviewer drawn"),
     "reviews.redraw.exhausted": _("No reviewer left in the frozen pool to replace a decline"),
+    "reviews.draw.vacancy_filled": _("Vacant place filled from the eligible pool as it stands"),
     "reviews.organisation.registered": _("Organisation registered for review"),
     "reviews.organisation.profile_saved": _("Organisation's review profile saved"),
     "reviews.organisation.member_added": _("Colleague added to the organisation"),

@@ -255,6 +255,14 @@ def project_draws(project: ReviewProject) -> QuerySet[Draw]:
     return project.draws.order_by("created_at", "pk")
 
 
+def project_vacancies(project: ReviewProject) -> QuerySet[TeamMember]:
+    """Declined places no redraw replaced (the frozen pool had no one left): a certification
+    admin fills them from the pool as it stands (`services.vacancy_fill`)."""
+    return (project.members.filter(state=MemberState.DECLINED)
+            .exclude(pk__in=project.draws.filter(replaces__isnull=False).values("replaces"))
+            .select_related("reviewer"))
+
+
 def project_team(project: ReviewProject) -> QuerySet[TeamMember]:
     return project.members.select_related("reviewer", "draw").order_by("role", "id")
 

@@ -34,6 +34,7 @@ urlpatterns = [
          name="staff_project_return"),
     path("staff/projects/<int:pk>/draw/", draws.staff_project_draw, name="staff_project_draw"),
     path("staff/draws/<int:pk>/verify/", draws.draw_verify, name="draw_verify"),
+    path("staff/team/<int:pk>/fill/", draws.staff_vacancy_fill, name="staff_vacancy_fill"),
     path("certified/", certificates.certified_list, name="certified"),
     path("staff/certificates/", certificates.staff_certificates, name="staff_certificates"),
     path("staff/projects/<int:pk>/certificate/", certificates.staff_certificate_issue,
@@ -65,6 +66,7 @@ urlpatterns = [
     path("projects/<int:pk>/consolidate/", judgement.consolidate, name="consolidate"),
     path("staff/projects/<int:pk>/draw/", draws.staff_project_draw, name="staff_project_draw"),
     path("staff/draws/<int:pk>/verify/", draws.draw_verify, name="draw_verify"),
+    path("staff/team/<int:pk>/fill/", draws.staff_vacancy_fill, name="staff_vacancy_fill"),
     path("staff/decisions/", decision.staff_decisions, name="staff_decisions"),
     path("staff/projects/<int:pk>/decision/", decision.staff_decision, name="staff_decision"),
 ]

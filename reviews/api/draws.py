@@ -1,6 +1,7 @@
 """The draw through the API: a project's pool and exclusions, running its draw, and verifying a
 stored draw by recomputing it. Certification admins run draws; they and the expert committee
-verify them, as on the pages (reviews/views/draws.py). A reviewer's decline is in judgement.py
+verify them, as on the pages (reviews/views/draws.py); they fill a place the frozen pool could
+not replace. A reviewer's decline is in judgement.py
 (`POST /projects/{id}/decline`)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from core.api_errors import ErrorOut
 from core.typing import AuthenticatedHttpRequest
 
 from .. import selectors, services
-from ..models import Draw, ReviewProject
+from ..models import Draw, ReviewProject, TeamMember
 from ..views.draws import RUN_DRAW_PERM, VERIFY_DRAW_PERM
 
 router = Router(tags=["reviews"])
@@ -105,6 +106,21 @@ def staff_project_draw_run(request: AuthenticatedHttpRequest, project_id: int) -
         return Status(400, ErrorOut(code="refused", detail=" ".join(error.messages)))
     project.refresh_from_db()
     return Status(200, _overview(project))
+
+
+@router.post("/staff/team/{member_id}/fill",
+             response={200: DrawOverviewOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+             auth=signed_in)
+def staff_vacancy_fill(request: AuthenticatedHttpRequest, member_id: int) -> Status:
+    """Fill a declined place the frozen pool could not replace: one reviewer drawn, in the
+    same role, from the eligible pool as it stands (a refusal is a 400 with the reason)."""
+    permission_check(request, RUN_DRAW_PERM)
+    member = get_object_or_404(TeamMember, pk=member_id)
+    try:
+        services.vacancy_fill(member=member, by=request.user)
+    except services.ReviewError as error:
+        return Status(400, ErrorOut(code="refused", detail=" ".join(error.messages)))
+    return Status(200, _overview(ReviewProject.objects.get(pk=member.project_id)))
 
 
 @router.get("/staff/draws/{draw_id}/verify",

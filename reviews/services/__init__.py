@@ -28,7 +28,7 @@ from .certificates import (
     project_certificate_status_set,
 )
 from .decision import project_decide
-from .draws import DrawCheck, draw_run, draw_verify, team_member_decline
+from .draws import DrawCheck, draw_run, draw_verify, team_member_decline, vacancy_fill
 from .evidence import (
     evidence_page_view,
     evidence_pages_render,
@@ -77,5 +77,6 @@ __all__ = [
     "site_add",
     "site_remove",
     "team_member_decline",
+    "vacancy_fill",
     "watermark_text",
 ]

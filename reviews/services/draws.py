@@ -130,6 +130,43 @@ def team_member_decline(*, member: TeamMember, reason: str,
     return draw
 
 
+@transaction.atomic
+def vacancy_fill(*, member: TeamMember, by: User, now: dt.datetime | None = None) -> Draw:
+    """A certification admin fills a place whose decline found no one left in the frozen pool:
+    one reviewer is drawn, in the same role, from the eligible pool as it stands now (every
+    exclusion applied again; everyone already on or declined from the team left out), stored as
+    a redraw with its own pool and seed (recomputed like any draw), audited and emailed."""
+    now = now or timezone.now()
+    project = ReviewProject.objects.select_for_update().get(pk=member.project_id)
+    member = TeamMember.objects.get(pk=member.pk)
+    if member.state != MemberState.DECLINED or project.draws.filter(replaces=member).exists():
+        raise ReviewError(_("Only a declined place that no one has replaced can be filled."))
+    if project.state != ProjectState.TEAM_DRAWN:
+        raise ReviewError(_("The review has started: its team no longer changes."))
+    pool = selectors.eligible_pool(project, today=timezone.localdate(now))
+    qualified = selectors.qualified_to_lead(pool.eligible)
+    already = sorted(project.members.values_list("reviewer_id", flat=True))
+    draws_lead = member.role == TeamRole.LEAD
+    seed = seed_new()
+    result = draw_team(pool=pool.eligible, seed=seed, team_size=1, qualified=qualified,
+                       draws_lead=draws_lead, exclude=already)
+    draw = Draw.objects.create(
+        project=project, kind=DrawKind.REDRAW, pool=pool.eligible, qualified=qualified,
+        excluded=already, exclusions={str(k): v for k, v in sorted(pool.excluded.items())},
+        seed=seed, team_size=1, draws_lead=draws_lead, lead_rule=selectors.lead_rule_text(),
+        team=list(result.team), lead_id=result.lead,
+        reason=_("The frozen pool had no one left: drawn from the eligible pool as it stands."),
+        replaces=member, created_by=by, created_at=now,
+    )
+    (replacement,) = _members_create(project=project, draw=draw)
+    audit_record(actor=by, action="reviews.draw.vacancy_filled", target=project, data={
+        "draw": draw.pk, "seed": seed, "pool_size": len(pool.eligible),
+        "declined": member.reviewer_id, "replacement": replacement.reviewer_id,
+        "excluded": already,
+    })
+    return draw
+
+
 @dataclass(frozen=True)
 class DrawCheck:
     draw: Draw

@@ -15,7 +15,7 @@ from core.typing import AuthenticatedHttpRequest
 
 from .. import selectors, services
 from ..forms import DeclineForm
-from ..models import Draw, MemberState, ReviewProject, TeamMember
+from ..models import Draw, MemberState, ProjectState, ReviewProject, TeamMember
 
 RUN_DRAW_PERM = "reviews.run_draw"
 VERIFY_DRAW_PERM = "reviews.verify_draw"
@@ -40,7 +40,23 @@ def staff_project_draw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         "project": project, "draw": overview.draw, "pool_size": overview.pool_size,
         "exclusions": overview.exclusions, "team": selectors.project_team(project),
         "draws": selectors.project_draws(project),
+        "vacancies": (selectors.project_vacancies(project)
+                      if project.state == ProjectState.TEAM_DRAWN else []),
     })
+
+
+@staff_view(RUN_DRAW_PERM)
+@require_POST
+def staff_vacancy_fill(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Fill a declined place the frozen pool could not replace, from the pool as it stands."""
+    member = get_object_or_404(TeamMember, pk=pk)
+    try:
+        services.vacancy_fill(member=member, by=request.user)
+    except services.ReviewError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The place is filled; the reviewer drawn is emailed."))
+    return redirect("reviews:staff_project_draw", pk=member.project_id)
 
 
 @staff_view(VERIFY_DRAW_PERM)
