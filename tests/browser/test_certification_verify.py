@@ -51,9 +51,10 @@ def test_verify_a_certificate_by_its_qr_code_then_see_it_revoked(
     assert page.get_by_test_id("credential-status").inner_text() == "有效"
 
     # A certification admin signs in and revokes it with a public reason.
-    # Staff land on their one tool, the credentials list.
+    # A certification admin has several tools (credentials, review applications, centre
+    # certificates): they land on the workspace that lists them.
     sign_in(page, admin.email, "pass-Word-123", code=totp_code(admin),
-            lands_on=r".*/credentials/staff/$")
+            lands_on=r".*/me/workspace/$")
     page.goto(f"/credentials/staff/{credential.pk}/")
     page.get_by_label("操作").select_option("revoke")
     page.get_by_role("textbox", name="原因").fill("证书持有人考试舞弊")
