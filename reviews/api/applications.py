@@ -35,7 +35,7 @@ from ..views.applications import ACCEPT_PROJECT_PERM  # the staff pages' permiss
 router = Router(tags=["reviews"])
 
 
-class ProfileIn(Schema):
+class OrganisationProfileIn(Schema):
     industry: str = Field(description="One of reviews.models.Industry")
     centre_type: str = Field(description="in_house, outsourced or hosted")
     seats: int
@@ -43,7 +43,7 @@ class ProfileIn(Schema):
                                             "self_service")
 
 
-class ProfileOut(ProfileIn):
+class OrganisationProfileOut(OrganisationProfileIn):
     industry_label: str
     centre_type_label: str
 
@@ -63,7 +63,7 @@ class MemberIn(Schema):
     role: str = MemberRole.MEMBER.value
 
 
-class MemberOut(Schema):
+class OrganisationMemberOut(Schema):
     id: int
     name: str
     email: str
@@ -80,12 +80,12 @@ class OrganisationOut(Schema):
     name: str
     credit_code: str
     my_role: str
-    profile: ProfileOut | None
+    profile: OrganisationProfileOut | None
     sites: list[SiteOut]
-    members: list[MemberOut]
+    members: list[OrganisationMemberOut]
 
 
-class ApplicationIn(Schema):
+class ReviewApplicationIn(Schema):
     standard_version_id: int | None = None
     site_ids: list[int] = []
     coordinators: list[str] = Field(
@@ -94,7 +94,7 @@ class ApplicationIn(Schema):
     declared_true: bool = False
 
 
-class ApplicationOut(Schema):
+class ReviewApplicationOut(Schema):
     id: int
     reference: str
     organisation_id: int
@@ -156,13 +156,14 @@ def _organisation_out(membership: OrganisationMember) -> OrganisationOut:
     return OrganisationOut(
         id=organisation.pk, name=organisation.name, credit_code=organisation.credit_code,
         my_role=membership.role,
-        profile=ProfileOut(
+        profile=OrganisationProfileOut(
             industry=profile.industry, centre_type=profile.centre_type, seats=profile.seats,
             channels=profile.channels, industry_label=str(profile.get_industry_display()),
             centre_type_label=str(profile.get_centre_type_display()),
         ) if profile else None,
         sites=[_site_out(site) for site in selectors.organisation_sites(organisation.pk)],
-        members=[MemberOut(id=m.pk, name=m.user.display_name, email=m.user.email, role=m.role)
+        members=[OrganisationMemberOut(id=m.pk, name=m.user.display_name, email=m.user.email,
+                                       role=m.role)
                  for m in selectors.organisation_members(organisation.pk)],
     )
 
@@ -171,8 +172,8 @@ def _site_out(site: OrganisationSite) -> SiteOut:
     return SiteOut(id=site.pk, name=site.name, address=site.address, seats=site.seats)
 
 
-def _application_out(project: ReviewProject) -> ApplicationOut:
-    return ApplicationOut(
+def _application_out(project: ReviewProject) -> ReviewApplicationOut:
+    return ReviewApplicationOut(
         id=project.pk, reference=project.reference, organisation_id=project.organisation_id,
         organisation=project.organisation.name, state=project.state,
         state_label=str(project.get_state_display()),
@@ -191,7 +192,7 @@ def _application_out(project: ReviewProject) -> ApplicationOut:
     )
 
 
-def _application_data(payload: ApplicationIn) -> services.ApplicationData:
+def _application_data(payload: ReviewApplicationIn) -> services.ApplicationData:
     return services.ApplicationData(
         standard_version_id=payload.standard_version_id, site_ids=payload.site_ids,
         coordinators=payload.coordinators, consulting_firm=payload.consulting_firm,
@@ -227,7 +228,7 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> Status:
 @router.put("/organisations/{organisation_id}/profile",
             response={200: OrganisationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
 def organisation_profile(request: HttpRequest, organisation_id: int,
-                         payload: ProfileIn) -> Status:
+                         payload: OrganisationProfileIn) -> Status:
     """An admin sets the review profile: industry, centre type, seats, channels."""
     membership = _membership(request, organisation_id)
     try:
@@ -265,7 +266,7 @@ def site_remove(request: HttpRequest, organisation_id: int, site_id: int) -> Sta
 
 
 @router.post("/organisations/{organisation_id}/members",
-             response={201: MemberOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
+             response={201: OrganisationMemberOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
 def member_add(request: HttpRequest, organisation_id: int, payload: MemberIn) -> Status:
     """An admin adds a colleague by the email of their existing account (`no_account` when
     there is none)."""
@@ -275,7 +276,7 @@ def member_add(request: HttpRequest, organisation_id: int, payload: MemberIn) ->
                                      email=payload.email, role=payload.role)
     except services.ReviewError as error:
         return Status(400, _error(error))
-    return Status(201, MemberOut(id=member.pk, name=member.user.display_name,
+    return Status(201, OrganisationMemberOut(id=member.pk, name=member.user.display_name,
                                  email=member.user.email, role=member.role))
 
 
@@ -293,9 +294,9 @@ def member_remove(request: HttpRequest, organisation_id: int, member_id: int) ->
 
 # --- Applications
 @router.post("/organisations/{organisation_id}/applications",
-             response={201: ApplicationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
+             response={201: ReviewApplicationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
 def application_create(request: HttpRequest, organisation_id: int,
-                       payload: ApplicationIn) -> Status:
+                       payload: ReviewApplicationIn) -> Status:
     """Start an application (a draft) for the organisation."""
     membership = _membership(request, organisation_id)
     try:
@@ -307,14 +308,14 @@ def application_create(request: HttpRequest, organisation_id: int,
     return Status(201, _application_out(_project(request, project.pk)))
 
 
-@router.get("/applications", response={200: list[ApplicationOut]}, auth=signed_in)
+@router.get("/applications", response={200: list[ReviewApplicationOut]}, auth=signed_in)
 def applications_mine(request: HttpRequest) -> Status:
     """The applications of all my organisations, newest first."""
     return Status(200, [_application_out(project)
                         for project in selectors.projects_of_member(_user(request))])
 
 
-@router.get("/applications/{project_id}", response={200: ApplicationOut, 404: ErrorOut},
+@router.get("/applications/{project_id}", response={200: ReviewApplicationOut, 404: ErrorOut},
             auth=signed_in)
 def application_detail(request: HttpRequest, project_id: int) -> Status:
     """An application and its status (`missing` says what stands before paying its fee)."""
@@ -322,8 +323,9 @@ def application_detail(request: HttpRequest, project_id: int) -> Status:
 
 
 @router.put("/applications/{project_id}",
-            response={200: ApplicationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
-def application_update(request: HttpRequest, project_id: int, payload: ApplicationIn) -> Status:
+            response={200: ReviewApplicationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
+def application_update(request: HttpRequest, project_id: int,
+                       payload: ReviewApplicationIn) -> Status:
     """Change a draft or returned application (everything is replaced by what is sent)."""
     project = _project(request, project_id)
     try:
@@ -358,7 +360,7 @@ def application_checkout(request: HttpRequest, project_id: int, payload: Checkou
 
 
 @router.post("/applications/{project_id}/checkout/sync",
-             response={200: ApplicationOut, 404: ErrorOut}, auth=signed_in)
+             response={200: ReviewApplicationOut, 404: ErrorOut}, auth=signed_in)
 def application_checkout_sync(request: HttpRequest, project_id: int) -> Status:
     """Back from Stripe: re-read the open checkout now rather than wait for its event."""
     project = _project(request, project_id)
@@ -367,7 +369,7 @@ def application_checkout_sync(request: HttpRequest, project_id: int) -> Status:
 
 
 @router.post("/applications/{project_id}/submit",
-             response={200: ApplicationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
+             response={200: ReviewApplicationOut, 400: ErrorOut, 404: ErrorOut}, auth=signed_in)
 def application_submit(request: HttpRequest, project_id: int) -> Status:
     """Resubmit a returned, corrected application (its fee is not asked again). A draft is
     submitted by paying its fee (`fee_unpaid`)."""
@@ -386,7 +388,7 @@ def application_submit(request: HttpRequest, project_id: int) -> Status:
 
 
 # --- Certification admins
-@router.get("/staff/applications", response={200: list[ApplicationOut], 403: ErrorOut},
+@router.get("/staff/applications", response={200: list[ReviewApplicationOut], 403: ErrorOut},
             auth=signed_in)
 def staff_applications(request: AuthenticatedHttpRequest) -> Status:
     """Certification admins: the submitted applications to accept or return, oldest first."""
@@ -395,7 +397,7 @@ def staff_applications(request: AuthenticatedHttpRequest) -> Status:
 
 
 @router.post("/staff/applications/{project_id}/accept",
-             response={200: ApplicationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+             response={200: ReviewApplicationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              auth=signed_in)
 def staff_application_accept(request: AuthenticatedHttpRequest, project_id: int) -> Status:
     """Certification admins: accept a submitted application; its draw can then be run."""
@@ -409,7 +411,7 @@ def staff_application_accept(request: AuthenticatedHttpRequest, project_id: int)
 
 
 @router.post("/staff/applications/{project_id}/return",
-             response={200: ApplicationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+             response={200: ReviewApplicationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              auth=signed_in)
 def staff_application_return(request: AuthenticatedHttpRequest, project_id: int,
                              payload: ReturnIn) -> Status:

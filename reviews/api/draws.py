@@ -29,7 +29,7 @@ class ExclusionOut(Schema):
     reasons: list[str]
 
 
-class MemberOut(Schema):
+class TeamMemberOut(Schema):
     reviewer_id: int
     name: str
     role: str
@@ -52,7 +52,7 @@ class DrawOverviewOut(Schema):
     state: str
     pool_size: int
     exclusions: list[ExclusionOut]
-    team: list[MemberOut]
+    team: list[TeamMemberOut]
     draws: list[DrawOut]
 
 
@@ -76,7 +76,7 @@ def _overview(project: ReviewProject) -> DrawOverviewOut:
         project_id=project.pk, state=project.state, pool_size=overview.pool_size,
         exclusions=[ExclusionOut(reviewer_id=row.reviewer.pk, name=row.reviewer.display_name,
                                  reasons=row.reasons) for row in overview.exclusions],
-        team=[MemberOut(reviewer_id=member.reviewer_id, name=member.reviewer.display_name,
+        team=[TeamMemberOut(reviewer_id=member.reviewer_id, name=member.reviewer.display_name,
                         role=member.role, state=member.state)
               for member in selectors.project_team(project)],
         draws=[_draw_out(draw) for draw in selectors.project_draws(project)],

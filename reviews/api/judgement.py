@@ -97,7 +97,7 @@ class MemberVerdictOut(VerdictOut):
     role: str
 
 
-class ItemOut(Schema):
+class ChecklistItemOut(Schema):
     id: int
     code: str
     title: str
@@ -119,17 +119,17 @@ class ModuleRateOut(Schema):
     passes: bool
 
 
-class ModuleOut(Schema):
+class ChecklistModuleOut(Schema):
     number: int
     title: str
     mine: ModuleRateOut = Field(description="From my own judgements")
     final: ModuleRateOut = Field(description="From the team's final judgements")
-    items: list[ItemOut]
+    items: list[ChecklistItemOut]
 
 
 class ChecklistOut(Schema):
     project: ProjectOut
-    modules: list[ModuleOut]
+    modules: list[ChecklistModuleOut]
     final_complete: bool
     passes: bool = Field(description="The final judgements pass every module")
 
@@ -153,7 +153,7 @@ class DecisionProjectOut(Schema):
 
 
 class DecisionOut(DecisionProjectOut):
-    modules: list[ModuleOut]
+    modules: list[ChecklistModuleOut]
 
 
 class DecisionIn(Schema):
@@ -198,8 +198,8 @@ def _verdict(record: Judgement | FinalJudgement | None) -> VerdictOut | None:
                       recorded_at=record.recorded_at)
 
 
-def _item_out(entry: ChecklistItem) -> ItemOut:
-    return ItemOut(
+def _item_out(entry: ChecklistItem) -> ChecklistItemOut:
+    return ChecklistItemOut(
         id=entry.item.pk, code=entry.item.code, title=entry.title,
         requirement=entry.requirement, permalink=entry.permalink, mine=_verdict(entry.own),
         final=_verdict(entry.final), disagreement=entry.disagreement,
@@ -214,8 +214,8 @@ def _rate_out(rate: ModuleRate) -> ModuleRateOut:
                          passes=rate.passes)
 
 
-def _modules_out(checklist: Checklist) -> list[ModuleOut]:
-    return [ModuleOut(number=m.number, title=m.title, mine=_rate_out(m.own),
+def _modules_out(checklist: Checklist) -> list[ChecklistModuleOut]:
+    return [ChecklistModuleOut(number=m.number, title=m.title, mine=_rate_out(m.own),
                       final=_rate_out(m.final), items=[_item_out(i) for i in m.items])
             for m in checklist.modules]
 
