@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from certification.models import CentreType
 
+from .kpis import Kpi
 from .storage import evidence_storage
 
 
@@ -573,3 +574,36 @@ class FinalJudgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} · {self.item_id} · {self.verdict}"
+
+
+# --------------------------------------------------------------------------- KPI data
+
+
+class KpiMonth(models.Model):
+    """One month of one KPI as the applicant reports it for the project: the two counts the
+    KPI's definition divides (`reviews.kpis.KPI_DEFINITIONS`) and their quotient in the KPI's
+    unit, stored so that charts and benchmarks read it without recomputing."""
+
+    project = models.ForeignKey(ReviewProject, on_delete=models.CASCADE,
+                                related_name="kpi_months")
+    # The first day of the month.
+    month = models.DateField(_("month"))
+    kpi = models.CharField(_("KPI"), max_length=20, choices=Kpi.choices)
+    numerator = models.DecimalField(_("numerator"), max_digits=16, decimal_places=2)
+    denominator = models.DecimalField(_("denominator"), max_digits=16, decimal_places=2)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("KPI month")
+        verbose_name_plural = _("KPI months")
+        ordering = ["project", "kpi", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month", "kpi"],
+                                    name="reviews_kpi_month_unique"),
+            models.CheckConstraint(condition=models.Q(denominator__gt=0),
+                                   name="reviews_kpi_month_denominator_positive"),
+        ]
+        indexes = [models.Index(fields=["kpi", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.kpi} · {self.month:%Y-%m}"
