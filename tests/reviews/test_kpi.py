@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from core.models import AuditEntry
@@ -21,6 +22,13 @@ from . import kpi_samples as samples
 from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages in English (the pages speak Chinese by default)."""
+    with translation.override("en"):
+        yield
 
 
 def _save(setup, rows=None, **kwargs):
@@ -112,7 +120,8 @@ def test_a_refused_upload_saves_nothing_and_keeps_the_old_figures(kpi_setup):
     assert KpiDataSet.objects.get(project=kpi_setup.project).revision == 1
 
 
-def test_the_template_round_trips(kpi_setup, client):
+def test_the_template_round_trips(kpi_setup, client, time_machine):
+    time_machine.move_to(NOW)
     client.force_login(kpi_setup.applicant)
     empty = client.get(f"/reviews/projects/{kpi_setup.project.pk}/kpi/template/")
     assert empty.status_code == 200 and "attachment" in empty["Content-Disposition"]
@@ -148,7 +157,8 @@ def test_the_template_round_trips(kpi_setup, client):
         samples.grid()
 
 
-def test_a_refused_workbook_shows_every_error_on_the_page(kpi_setup, client):
+def test_a_refused_workbook_shows_every_error_on_the_page(kpi_setup, client, time_machine):
+    time_machine.move_to(NOW)
     client.force_login(kpi_setup.applicant)
     content = io.BytesIO(_filled(kpi_setup, B7=12000, E3="x"))
     content.name = "kpi.xlsx"
@@ -161,8 +171,9 @@ def test_a_refused_workbook_shows_every_error_on_the_page(kpi_setup, client):
     assert not KpiMonth.objects.filter(project=kpi_setup.project).exists()
 
 
-def test_the_entry_form_saves_and_names_the_kpi_month_and_count_of_an_error(kpi_setup,
-                                                                           client):
+def test_the_entry_form_saves_and_names_the_kpi_month_and_count_of_an_error(
+        kpi_setup, client, time_machine):
+    time_machine.move_to(NOW)
     client.force_login(kpi_setup.applicant)
     url = f"/reviews/projects/{kpi_setup.project.pk}/kpi/edit/"
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
