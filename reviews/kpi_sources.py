@@ -22,7 +22,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -147,7 +147,7 @@ def _rows(content: bytes | IO[bytes], name: str) -> tuple[Iterator[tuple[int, li
     return rows(), where_xlsx
 
 
-def _header(values: list[Any], columns: dict[str, tuple[str, ...]],
+def _header(values: list[Any], columns: Mapping[str, tuple[str, ...]],
             required: tuple[str, ...]) -> dict[str, int]:
     names = {str(v).strip().lower(): i for i, v in enumerate(values) if not _blank(v)}
     found = {}

@@ -230,7 +230,7 @@ def kpi_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The 12 months are saved."))
                 return redirect("reviews:kpi", pk=project.pk)
         else:
-            errors = [m for field_errors in form.errors.values() for m in field_errors]
+            errors = [str(m) for field_errors in form.errors.values() for m in field_errors]
             if form.cleaned_data.get("first_month"):
                 first = form.cleaned_data["first_month"]
         status = 400
