@@ -67,25 +67,31 @@ class Table:
 
 
 def table_xlsx(table: Table) -> bytes:
+    return tables_xlsx([table])
+
+
+def tables_xlsx(tables: Sequence[Table]) -> bytes:
+    """A workbook with a sheet per table, in order (a template with its instructions)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_XML_ILLEGAL.sub("", table.title)[:31] or "Sheet")
+    for table in tables:
+        sheet = workbook.create_sheet(_XML_ILLEGAL.sub("", table.title)[:31] or "Sheet")
 
-    def cell(value: Cell) -> object:
-        if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            value = value.replace(tzinfo=None)  # Excel has no time zones; callers pass local
-        if not isinstance(value, str):
-            return value
-        written = WriteOnlyCell(sheet, value=_XML_ILLEGAL.sub("", value))
-        written.data_type = "s"  # openpyxl types a leading "=" as a formula
-        if cell_is_risky(value):
-            written.quotePrefix = True
-        return written
+        def cell(value: Cell, sheet: object = sheet) -> object:
+            if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                value = value.replace(tzinfo=None)  # Excel has no time zones; callers pass local
+            if not isinstance(value, str):
+                return value
+            written = WriteOnlyCell(sheet, value=_XML_ILLEGAL.sub("", value))
+            written.data_type = "s"  # openpyxl types a leading "=" as a formula
+            if cell_is_risky(value):
+                written.quotePrefix = True
+            return written
 
-    for row in [table.header, *table.rows]:
-        sheet.append([cell(v) for v in row])
+        for row in [table.header, *table.rows]:
+            sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -32,4 +32,7 @@ ACTION_LABELS = {
     "reviews.final.recorded": _("Team's final judgement of an item recorded"),
     "reviews.project.consolidated": _("Review consolidated with the team's recommendation"),
     "reviews.project.decided": _("Certification decided by the expert committee"),
+    "reviews.kpi.saved": _("12 months of KPI data saved (the figures replaced are kept)"),
+    "reviews.kpi.drawn": _("KPI month drawn to be recomputed from source records"),
+    "reviews.kpi.source_uploaded": _("Source records uploaded for the drawn KPI month"),
 }

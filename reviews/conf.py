@@ -29,6 +29,12 @@ DEFAULTS: dict[str, int] = {
     "REVIEWS_EVIDENCE_MAX_PIXELS": 50_000_000,
     # The width in pixels pages are rendered at for viewing (A4 at about 150 dpi).
     "REVIEWS_EVIDENCE_PAGE_WIDTH": 1240,
+    # The drawn month's KPIs recomputed from source records: a rate (%) that differs from the
+    # reported one by more than this many percentage points is a flagged mismatch...
+    "REVIEWS_KPI_TOLERANCE_POINTS": 2,
+    # ...and a time in seconds (ASA) that differs by more than this percentage of the
+    # recomputed value.
+    "REVIEWS_KPI_TOLERANCE_SECONDS_PERCENT": 5,
 }
 
 

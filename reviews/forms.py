@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.models import CentreType
 from cms.models import StandardItem, StandardVersionPage
+from core.validators import import_file_validators
 
 from .models import Channel, Industry, MemberRole, OrganisationSite, ReviewProject, Verdict
 from .services import ApplicationData
@@ -165,3 +166,36 @@ class DecisionForm(forms.Form):
         coerce=lambda value: value == "yes")
     reason = forms.CharField(label=_("Reason"), max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class KpiParametersForm(forms.Form):
+    """The stated parameters of the 12 months and the first of them (the page's form)."""
+
+    first_month = forms.CharField(
+        label=_("First month"), max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}),
+        help_text=_("The 12 months follow it, one after another."))
+    service_level_seconds = forms.IntegerField(
+        label=_("Service-level threshold Y (seconds)"), min_value=1, max_value=600, initial=20)
+    short_abandon_seconds = forms.IntegerField(
+        label=_("Short-abandon threshold (seconds)"), min_value=0, max_value=120, initial=5)
+    fcr_window_days = forms.IntegerField(label=_("FCR window (days)"), min_value=1,
+                                         max_value=90, initial=7)
+
+    def clean_first_month(self) -> Any:
+        from .kpi_data import month_parse
+
+        month = month_parse(self.cleaned_data["first_month"])
+        if month is None:
+            raise forms.ValidationError(_("Write the month as 2026-01."))
+        return month
+
+
+class KpiWorkbookForm(forms.Form):
+    file = forms.FileField(label=_("Filled template (.xlsx)"),
+                           validators=import_file_validators("xlsx"))
+
+
+class KpiSourceForm(forms.Form):
+    file = forms.FileField(label=_("Records (.xlsx or .csv)"),
+                           validators=import_file_validators("xlsx", "csv"))

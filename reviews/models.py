@@ -607,3 +607,102 @@ class KpiMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} · {self.kpi} · {self.month:%Y-%m}"
+
+
+class KpiDataSet(models.Model):
+    """The applicant's 12 months of KPI data for a project (the months are `KpiMonth` rows):
+    the parameters the figures were counted with, who submitted them and when, and the month
+    drawn to be recomputed from source records (`reviews.kpi_draw`: a pure function of the 12
+    months and the stored seed)."""
+
+    project = models.OneToOneField(ReviewProject, on_delete=models.CASCADE,
+                                   related_name="kpi_data")
+    service_level_seconds = models.PositiveSmallIntegerField(
+        _("service-level threshold (seconds)"), default=20)
+    short_abandon_seconds = models.PositiveSmallIntegerField(
+        _("short-abandon threshold (seconds)"), default=5)
+    fcr_window_days = models.PositiveSmallIntegerField(_("FCR window (days)"), default=7)
+    # Each save of the 12 months counts one up; the figures each replaced are in the audit log
+    # (`reviews.kpi.saved`, data["previous"]).
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The draw of the month recomputed from source records.
+    draw_seed = models.CharField(_("seed"), max_length=64, blank=True)
+    draw_months = models.JSONField(_("months drawn from"), default=list)
+    drawn_month = models.DateField(_("drawn month"), null=True, blank=True)
+    drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("KPI data set")
+        verbose_name_plural = _("KPI data sets")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · r{self.revision}"
+
+
+class KpiSourceKind(models.TextChoices):
+    ROSTER = "roster", _("Staff roster")
+    CALLS = "calls", _("Call-detail summary")
+
+
+def _kpi_source_path(source: KpiSource, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1]
+    return f"projects/{source.data_set.project_id}/kpi/{source.kind}-{uuid.uuid4().hex}.{extension}"
+
+
+class KpiSource(models.Model):
+    """A source-records file the applicant uploads for the drawn month (the staff roster, or
+    the call-detail summary), kept with the counts read from it. A later upload of the same
+    kind replaces it for the checks; earlier ones are kept."""
+
+    data_set = models.ForeignKey(KpiDataSet, on_delete=models.CASCADE, related_name="sources")
+    kind = models.CharField(_("kind"), max_length=10, choices=KpiSourceKind.choices)
+    month = models.DateField(_("month"))
+    original = models.FileField(_("original file"), storage=evidence_storage,
+                                upload_to=_kpi_source_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(_("rows"))
+    # What the checks divide: e.g. {"leavers": "3", "headcount_start": "120", ...}.
+    counts = models.JSONField(_("counts"), default=dict)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("KPI source records")
+        verbose_name_plural = _("KPI source records")
+        ordering = ["data_set", "kind", "-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.data_set_id} · {self.kind} · {self.month:%Y-%m}"
+
+
+class KpiCheck(models.Model):
+    """One KPI of the drawn month recomputed from source records and compared with the value
+    reported: flagged when they differ by more than the tolerance."""
+
+    data_set = models.ForeignKey(KpiDataSet, on_delete=models.CASCADE, related_name="checks")
+    kpi = models.CharField(_("KPI"), max_length=20, choices=Kpi.choices)
+    month = models.DateField(_("month"))
+    source = models.ForeignKey(KpiSource, on_delete=models.PROTECT, related_name="checks")
+    reported = models.DecimalField(_("reported"), max_digits=14, decimal_places=4)
+    recomputed = models.DecimalField(_("recomputed"), max_digits=14, decimal_places=4)
+    difference = models.DecimalField(_("difference"), max_digits=14, decimal_places=4)
+    tolerance = models.DecimalField(_("tolerance"), max_digits=8, decimal_places=2)
+    # "points": percentage points; "percent": relative to the recomputed value.
+    tolerance_unit = models.CharField(_("tolerance unit"), max_length=10)
+    flagged = models.BooleanField(_("mismatch"))
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("KPI check")
+        verbose_name_plural = _("KPI checks")
+        ordering = ["data_set", "kpi"]
+        constraints = [models.UniqueConstraint(fields=["data_set", "kpi"],
+                                               name="reviews_kpi_check_once")]
+
+    def __str__(self) -> str:
+        return f"{self.data_set_id} · {self.kpi} · {'!' if self.flagged else 'ok'}"

@@ -33,6 +33,7 @@ from cms.models import StandardItem, StandardModulePage, StandardVersionPage, lo
 from cms.selectors import version_full, version_items
 
 from .conf import setting
+from .kpis import KPI_DEFINITIONS, KpiDefinition
 from .models import (
     APPLICANT_EVIDENCE_KINDS,
     DECIDED_STATES,
@@ -47,6 +48,10 @@ from .models import (
     EvidenceVersion,
     FinalJudgement,
     Judgement,
+    KpiCheck,
+    KpiDataSet,
+    KpiMonth,
+    KpiSource,
     MemberRole,
     MemberState,
     OrganisationMember,
@@ -716,3 +721,147 @@ def project_was_on_team(project: ReviewProject, user: User) -> bool:
 def project_lead(project: ReviewProject) -> TeamMember | None:
     return (project.members.filter(role=TeamRole.LEAD, state=MemberState.DRAWN)
             .select_related("reviewer").first())
+
+
+# --- KPI data (issue 13): who reads and edits it, the 12 months with their charts, the drawn
+# month's checks, and the checks on the items a KPI supports.
+@dataclass(frozen=True)
+class KpiAccess:
+    """What `user` may do with a project's KPI data: the applicant's members read and edit
+    (while it is open), the team (signed) and the committee read; anyone else nothing (404).
+    The one helper the pages and the API both call."""
+
+    applicant: bool
+    viewer: bool
+
+    @property
+    def reads(self) -> bool:
+        return self.applicant or self.viewer
+
+
+def kpi_access(user: User, project: ReviewProject) -> KpiAccess:
+    applicant = can_act_for_applicant(user, project)
+    return KpiAccess(applicant=applicant,
+                     viewer=not applicant and evidence_open_to(user, project))
+
+
+def kpi_data_editable(project: ReviewProject, *, today: dt.date) -> bool:
+    """The 12 months freeze with the evidence when document review starts; after that they
+    reopen only while a request for more evidence names an item that expects data evidence."""
+    if not evidence_is_frozen(project):
+        return True
+    if project.state not in EVIDENCE_REQUEST_STATES:
+        return False
+    reopened = evidence_reopened_items(project, today=today)
+    return StandardItem.objects.filter(pk__in=reopened, evidence_data=True).exists()
+
+
+def kpi_sources_open(project: ReviewProject) -> bool:
+    """Source records for the drawn month are taken until the review is consolidated."""
+    return project.state in (*EVIDENCE_OPEN_STATES, *EVIDENCE_REQUEST_STATES)
+
+
+def kpi_data_set(project: ReviewProject) -> KpiDataSet | None:
+    return KpiDataSet.objects.filter(project=project).select_related("submitted_by").first()
+
+
+def kpi_figures(project: ReviewProject) -> dict[dt.date, dict[str, KpiMonth]]:
+    """The reported months: month → kpi → KpiMonth (one query)."""
+    figures: dict[dt.date, dict[str, KpiMonth]] = defaultdict(dict)
+    for row in KpiMonth.objects.filter(project=project).order_by("month", "kpi"):
+        figures[row.month][row.kpi] = row
+    return dict(figures)
+
+
+@dataclass
+class KpiSeries:
+    definition: KpiDefinition
+    points: list[KpiMonth]  # by month
+    check: KpiCheck | None
+    chart: str  # inline SVG (safe)
+    drawn: dt.date | None
+
+    @property
+    def kpi(self) -> str:
+        return self.definition.kpi.value
+
+
+@dataclass
+class KpiOverview:
+    data_set: KpiDataSet | None
+    months: list[dt.date]
+    series: list[KpiSeries]
+    checks: list[KpiCheck]
+    sources: dict[str, KpiSource]  # the current file of each kind
+    editable: bool
+    sources_open: bool
+
+    @property
+    def complete(self) -> bool:
+        return len(self.months) == 12
+
+    @property
+    def drawn_month(self) -> dt.date | None:
+        return self.data_set.drawn_month if self.data_set else None
+
+    @property
+    def flagged(self) -> list[KpiCheck]:
+        return [check for check in self.checks if check.flagged]
+
+
+def kpi_current_sources(data_set: KpiDataSet) -> dict[str, KpiSource]:
+    """The last upload of each kind (earlier ones are kept, superseded)."""
+    current: dict[str, KpiSource] = {}
+    for source in (data_set.sources.select_related("uploaded_by")
+                   .order_by("kind", "-uploaded_at", "-pk")):
+        current.setdefault(source.kind, source)
+    return current
+
+
+def kpi_overview(project: ReviewProject, *, today: dt.date) -> KpiOverview:
+    """Everything the KPI page shows: the data set and its parameters, the months, per KPI its
+    12 values with an SVG chart (the drawn month marked) and its check, the current source
+    records. A fixed number of queries."""
+    from .kpi_charts import kpi_chart_svg
+
+    data_set = kpi_data_set(project)
+    figures = kpi_figures(project)
+    months = sorted(figures)
+    checks = (list(data_set.checks.select_related("source").order_by("kpi"))
+              if data_set else [])
+    by_kpi = {check.kpi: check for check in checks}
+    drawn = data_set.drawn_month if data_set else None
+    series = []
+    for kpi, definition in KPI_DEFINITIONS.items():
+        points = [figures[month][kpi] for month in months if kpi in figures[month]]
+        series.append(KpiSeries(
+            definition=definition, points=points, check=by_kpi.get(kpi), drawn=drawn,
+            chart=kpi_chart_svg(kpi=kpi, points=[(p.month, p.value) for p in points],
+                                drawn=drawn, chart_id=f"kpi-{kpi}")))
+    return KpiOverview(
+        data_set=data_set, months=months, series=series, checks=checks,
+        sources=kpi_current_sources(data_set) if data_set else {},
+        editable=kpi_data_editable(project, today=today), sources_open=kpi_sources_open(project))
+
+
+def kpi_checks_by_item(project: ReviewProject,
+                       item_ids: Iterable[int]) -> dict[int, list[KpiCheck]]:
+    """The drawn month's checks shown on each item: those of the KPIs that support the item's
+    module (`KpiDefinition.modules`), on items that expect data evidence. Two queries,
+    whatever the number of items (a module, the checklist)."""
+    item_ids = list(item_ids)
+    checks = list(KpiCheck.objects.filter(data_set__project=project).order_by("kpi"))
+    if not checks or not item_ids:
+        return {}
+    result: dict[int, list[KpiCheck]] = {}
+    for item_id, number in (StandardItem.objects.filter(pk__in=item_ids, evidence_data=True)
+                            .values_list("pk", "module__number")):
+        supported = [check for check in checks
+                     if number in KPI_DEFINITIONS[check.kpi].modules]
+        if supported:
+            result[item_id] = supported
+    return result
+
+
+def kpi_checks_for_item(project: ReviewProject, item: StandardItem) -> list[KpiCheck]:
+    return kpi_checks_by_item(project, [item.pk]).get(item.pk, [])

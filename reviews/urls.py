@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, certificates, decision, draws, evidence, judgement
+from .views import applications, certificates, decision, draws, evidence, judgement, kpi
 
 app_name = "reviews"
 urlpatterns = [
@@ -53,6 +53,14 @@ urlpatterns = [
          name="evidence_page"),
     path("staff/projects/<int:pk>/evidence-views/", evidence.staff_evidence_views,
          name="staff_evidence_views"),
+    path("projects/<int:pk>/kpi/", kpi.kpi_overview, name="kpi"),
+    path("projects/<int:pk>/kpi/edit/", kpi.kpi_edit, name="kpi_edit"),
+    path("projects/<int:pk>/kpi/template/", kpi.kpi_template, name="kpi_template"),
+    path("projects/<int:pk>/kpi/upload/", kpi.kpi_workbook_upload, name="kpi_upload"),
+    path("projects/<int:pk>/kpi/sources/<str:kind>/", kpi.kpi_source_upload,
+         name="kpi_source_upload"),
+    path("projects/<int:pk>/kpi/sources/<str:kind>/template/", kpi.kpi_source_template,
+         name="kpi_source_template"),
     path("projects/<int:pk>/", judgement.project, name="project"),
     path("projects/<int:pk>/agreement/", judgement.agreement, name="agreement"),
     path("projects/<int:pk>/checklist/", judgement.checklist, name="checklist"),

@@ -38,6 +38,15 @@ from .evidence import (
     watermark_text,
 )
 from .judgement import final_judgement_record, judgement_record, project_consolidate
+from .kpi import (
+    kpi_draw_due,
+    kpi_draw_verify,
+    kpi_month_draw,
+    kpi_months_save,
+    kpi_source_upload,
+    kpi_template_xlsx,
+    kpi_workbook_upload,
+)
 
 __all__ = [
     "CERTIFICATE_ACTIONS",
@@ -64,6 +73,13 @@ __all__ = [
     "fee_sync",
     "final_judgement_record",
     "judgement_record",
+    "kpi_draw_due",
+    "kpi_draw_verify",
+    "kpi_month_draw",
+    "kpi_months_save",
+    "kpi_source_upload",
+    "kpi_template_xlsx",
+    "kpi_workbook_upload",
     "member_add",
     "member_remove",
     "organisation_register",

@@ -25,6 +25,7 @@ from ..models import (
     TeamMember,
 )
 from . import emails
+from .kpi import kpi_draw_due
 
 
 def _name_key(name: str) -> str:
@@ -102,4 +103,5 @@ def agreement_accept(*, member: TeamMember, full_name: str, no_conflict: bool,
                      data={"team": [m.reviewer_id for m in selectors.team_drawn_members(project)]})
         emails.project_state_email(
             project=project, recipients=[*emails.team(project), *emails.certification_admins()])
+        kpi_draw_due(project=project, now=now)
     return acceptance

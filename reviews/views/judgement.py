@@ -149,6 +149,9 @@ def checklist_module(request: AuthenticatedHttpRequest, member: TeamMember,
     return render(request, "reviews/checklist_module.html", {
         "member": member, "project": member.project, "module": module,
         "judging": member.project.state in JUDGING_STATES,
+        "kpi_flagged": {item_id for item_id, checks in selectors.kpi_checks_by_item(
+            member.project, [entry.item.pk for entry in module.items]).items()
+            if any(check.flagged for check in checks)},
     })
 
 
@@ -195,6 +198,7 @@ def _judgement_page(request: AuthenticatedHttpRequest, member: TeamMember, item_
     return render(request, "reviews/item.html", {
         "member": member, "project": member.project, "module": module, "entry": entry,
         "form": form, "final": final, "judging": member.project.state in JUDGING_STATES,
+        "kpi_checks": selectors.kpi_checks_for_item(member.project, entry.item),
     })
 
 

@@ -230,3 +230,53 @@ def test_without_script_the_values_are_there_to_select_and_no_button_misleads(
         "e => getComputedStyle(e).userSelect") == "all"
     assert not page.get_by_role("button", name="复制识别码").is_visible()
     context.close()
+
+
+def test_the_kpi_pages_fit_a_phone(page, live_server, home_page, user_factory):  # type: ignore[no-untyped-def]
+    """The applicant's KPI page and entry form, the reviewer's charts with the drawn month's
+    checks and an item showing its KPI check, with long organisation names and 64-digit seeds."""
+    from accounts.models import Organisation
+    from reviews import services
+    from reviews.models import MemberRole, OrganisationMember, ProjectState, ReviewProject
+    from tests.reviews import kpi_samples as samples
+    from tests.reviews.conftest import make_reviewer, standard_version_make, team_make
+
+    version = standard_version_make()
+    organisation = Organisation.objects.create(name=FAPIAO["company_name"])
+    project = ReviewProject.objects.create(organisation=organisation, standard_version=version,
+                                           state=ProjectState.TEAM_DRAWN, scope="北京总部")
+    lead = make_reviewer(employer=Organisation.objects.create(name="远方中心"), name_zh="王组长")
+    team_make(project, lead=lead)
+    applicant = user_factory(name_zh="赵数据")
+    OrganisationMember.objects.create(organisation=organisation, user=applicant,
+                                      role=MemberRole.ADMIN)
+    services.kpi_months_save(project=project, rows=samples.grid(attrition=(1, 200)),
+                             locate=samples.locate, where="grid", parameters=None, by=applicant)
+    month = services.kpi_month_draw(project=project).drawn_month
+    services.kpi_source_upload(project=project, kind="roster",
+                               upload=samples.csv_bytes(samples.roster_rows(month)),
+                               name="roster.csv", by=applicant)
+    services.kpi_source_upload(project=project, kind="calls",
+                               upload=samples.csv_bytes(samples.calls_rows(month)),
+                               name="calls.csv", by=applicant)
+    problems = []
+    _as(page, live_server, applicant)
+    for path in (f"/reviews/projects/{project.pk}/kpi/",
+                 f"/reviews/projects/{project.pk}/kpi/edit/"):
+        problems += _overflow(page, path)
+    project.state = ProjectState.DOCUMENT_REVIEW
+    project.save()
+    _as(page, live_server, lead)
+    item = version.get_children().specific().first().items.first()
+    for path in (f"/reviews/projects/{project.pk}/kpi/",
+                 f"/reviews/projects/{project.pk}/items/{item.pk}/"):
+        problems += _overflow(page, path)
+    assert problems == []
+    page.set_viewport_size(PHONES[0])
+    page.goto(f"/reviews/projects/{project.pk}/kpi/")
+    chart = page.locator("svg.kpi-chart").first
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box is not None and 300 < box["width"] <= 390
+    expect(page.locator(f'[data-drawn-month="{month:%Y-%m}"]')).to_have_count(9)
+    expect(page.locator('[data-testid="kpi-check"][data-flagged="1"]')).to_have_count(1)

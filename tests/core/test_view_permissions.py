@@ -41,6 +41,10 @@ SIGNED_IN = {
     "reviews:evidence", "reviews:evidence_upload", "reviews:evidence_request",
     "reviews:evidence_version_add", "reviews:evidence_original", "reviews:evidence_viewer",
     "reviews:evidence_page",
+    # KPI data: the applicant's members, the signed team and the committee
+    # (reviews.selectors.kpi_access); 404 for anyone else
+    "reviews:kpi", "reviews:kpi_edit", "reviews:kpi_template", "reviews:kpi_upload",
+    "reviews:kpi_source_upload", "reviews:kpi_source_template",
     # a project's pages: its drawn members only (404 for anyone else), the agreement first
     "reviews:project", "reviews:agreement", "reviews:checklist", "reviews:checklist_module",
     "reviews:item", "reviews:final", "reviews:final_module", "reviews:final_item",

@@ -224,3 +224,48 @@ def evidence_setup(project_factory: Callable[..., Any], organisation_factory: Ca
                                       role=MemberRole.ADMIN)
     return EvidenceSetup(project=project, item=item, other_item=other_item, applicant=applicant,
                          lead=lead, member=member)
+
+
+# --- KPI data (tests/reviews/test_kpi*.py)
+KPI_DATA_ITEM = {"title": "运营数据", "title_en": "Operating data",
+                 "requirement": "组织应按月统计运营指标。", "evidence": ["data"]}
+
+
+@dataclass
+class KpiSetup:
+    project: ReviewProject
+    data_item: Any  # module 2 (people management), expects data: attrition supports it
+    calls_item: Any  # module 3 (on-site management), expects data: the call KPIs support it
+    plain_item: Any  # module 2, documents and records only: no KPI check shown
+    applicant: User
+    lead: User
+    member: User
+
+
+@pytest.fixture
+def kpi_setup(home_page: Any, organisation_factory: Callable[..., Any],
+              user_factory: Callable[..., User]) -> KpiSetup:
+    """A project whose team is drawn and has signed (evidence still open), on a version with
+    modules 2 and 3, each with a documents item and an item that expects data; a member of
+    the applicant organisation."""
+    from cms.importing import standard_import
+    from cms.models import StandardItem, StandardVersionPage
+    from tests.cms.conftest import standard_data
+
+    data = standard_data(code="YD/T 2823-KPI", modules=[2, 3], items=1, extra_items={
+        2: [{**KPI_DATA_ITEM, "code": "5.9.1"}], 3: [{**KPI_DATA_ITEM, "code": "6.9.1"}]})
+    standard_import(data=data)
+    version = StandardVersionPage.objects.get(code=data["standard"]["code"])
+    organisation = organisation_factory(name="示例数据中心")
+    project = ReviewProject.objects.create(organisation=organisation, standard_version=version,
+                                           state=ProjectState.TEAM_DRAWN, scope="北京总部")
+    lead = make_reviewer(employer=organisation_factory(), name_zh="王组长")
+    member = make_reviewer(employer=organisation_factory(), name_zh="李评审")
+    team_make(project, lead=lead, members=[member])
+    applicant = user_factory(organisation=organisation, name_zh="赵数据")
+    OrganisationMember.objects.create(organisation=organisation, user=applicant,
+                                      role=MemberRole.ADMIN)
+    items = StandardItem.objects.filter(module__path__startswith=version.path)
+    return KpiSetup(project=project, data_item=items.get(code="5.9.1"),
+                    calls_item=items.get(code="6.9.1"), plain_item=items.get(code="5.1.1"),
+                    applicant=applicant, lead=lead, member=member)
