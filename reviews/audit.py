@@ -32,4 +32,8 @@ ACTION_LABELS = {
     "reviews.final.recorded": _("Team's final judgement of an item recorded"),
     "reviews.project.consolidated": _("Review consolidated with the team's recommendation"),
     "reviews.project.decided": _("Certification decided by the expert committee"),
+    "reviews.organisation.benchmark_consent": _("Consent to be named in the KPI benchmark "
+                                                 "changed"),
+    "reviews.fee.recorded": _("Reviewer's days and fee recorded"),
+    "reviews.fee.changed": _("Reviewer's days, fee or travel costs corrected"),
 }
