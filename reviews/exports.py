@@ -5,6 +5,7 @@ committee's KPI benchmark (only the cells shown: suppression is applied before t
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.exports import Cell, Table, table_xlsx
 
@@ -35,7 +36,7 @@ def fee_statement_table(statement: FeeStatement) -> Table:
         if len(statement.reviewers) > 1:
             table.append(_totals_row(_("Subtotal: %(name)s") % {"name": name},
                                      reviewer_statement.totals))
-    table.append(_totals_row(_("Total"), statement.totals))
+    table.append(_totals_row(pgettext("money", "Total"), statement.totals))
     return table
 
 
