@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.demo import demo_user
 from accounts.models import Organisation
 from certification.models import CentreType
+from cms.models import StandardVersionPage
 from cms.selectors import version_current
 
 from . import selectors, services
@@ -106,7 +107,7 @@ def kpi_months_make(project: ReviewProject, *, industry: str, seed: str,
     return len(rows)
 
 
-def _sample_organisation(name: str, industry: str, named: bool, version: object,
+def _sample_organisation(name: str, industry: str, named: bool, version: StandardVersionPage,
                          now: dt.datetime) -> ReviewProject:
     organisation, _created = Organisation.objects.get_or_create(name=name)
     OrganisationProfile.objects.get_or_create(

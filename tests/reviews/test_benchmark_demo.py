@@ -42,6 +42,8 @@ def test_the_demo_benchmark_shows_two_industries_suppresses_one_and_has_a_fee_st
     assert all(k.value is not None and k.band for k in position.kpis)
     client.force_login(applicant)
     assert client.get(f"/reviews/organisations/{organisation.pk}/benchmark/").status_code == 200
-    reviewer = ReviewerFee.objects.select_related("member__reviewer").first().member.reviewer
+    fee = ReviewerFee.objects.select_related("member__reviewer").first()
+    assert fee is not None
+    reviewer = fee.member.reviewer
     client.force_login(reviewer)
     assert "fee-line" in client.get("/reviews/fees/").content.decode()
