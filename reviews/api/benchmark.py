@@ -81,7 +81,7 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/benchmark", response={200: list[BenchmarkKpiOut], 403: ErrorOut},
+@router.get("/staff/benchmark", response={200: list[BenchmarkKpiOut], 403: ErrorOut},
             auth=signed_in)
 def benchmark(request: HttpRequest) -> Status:
     """For each KPI and industry with enough organisations: n, P25, median, P75 (exact, shown

@@ -71,7 +71,8 @@ def fee_record(*, member: TeamMember, by: User, work_ended_on: dt.date,
     document_days = _days(document_days, "document_days", errors)
     onsite_days = _days(onsite_days, "onsite_days", errors)
     try:
-        travel = Decimal(travel_amount).quantize(Decimal("0.01"))
+        travel = Decimal(travel_amount)
+        travel = travel.quantize(Decimal("0.01")) if travel.is_finite() else Decimal(-1)
     except (InvalidOperation, TypeError, ValueError):
         travel = Decimal(0)
         errors["travel_amount"] = [_("Enter the travel costs in CNY.")]

@@ -130,7 +130,7 @@ def test_a_cell_of_4_organisations_is_never_shown_and_one_of_5_is(
     assert "保险" not in figures and "70.00" not in figures.split("政务热线")[0]
     assert "保险" in hidden  # named among the industries not shown, with no figure
 
-    api = client.get(f"{API}/benchmark").json()
+    api = client.get(f"{API}/staff/benchmark").json()
     answer = next(k for k in api if k["kpi"] == "answer_rate")
     assert [c["industry"] for c in answer["cells"]] == ["government_hotline"]
     assert answer["cells"][0]["n"] == 5 and answer["cells"][0]["median"] == "70.00"
@@ -164,7 +164,7 @@ def test_an_organisation_is_named_only_with_its_consent(client, user_factory, st
     html = client.get("/reviews/benchmark/").content.decode()
     assert "政务4（可具名）" in html
     assert "政务0" not in html and "政务1" not in html
-    api = client.get(f"{API}/benchmark").json()
+    api = client.get(f"{API}/staff/benchmark").json()
     names = [c["name"] for k in api for cell in k["cells"] for c in cell["contributions"]]
     assert names == ["政务4（可具名）", None, None, None, None]
     rows = list(load_workbook(io.BytesIO(client.get("/reviews/benchmark/export/").content))
@@ -260,12 +260,12 @@ def test_the_whole_benchmark_is_for_the_committee_and_certification_admins(
     client.force_login(user_factory(roles=roles))
     assert client.get("/reviews/benchmark/").status_code == status
     assert client.get("/reviews/benchmark/export/").status_code == status
-    assert client.get(f"{API}/benchmark").status_code == status
+    assert client.get(f"{API}/staff/benchmark").status_code == status
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert client.get("/reviews/benchmark/").status_code == 302
-    assert client.get(f"{API}/benchmark").status_code == 401
+    assert client.get(f"{API}/staff/benchmark").status_code == 401
 
 
 def test_the_benchmark_is_read_in_a_fixed_number_of_queries(
