@@ -35,4 +35,8 @@ ACTION_LABELS = {
     "reviews.kpi.saved": _("12 months of KPI data saved (the figures replaced are kept)"),
     "reviews.kpi.drawn": _("KPI month drawn to be recomputed from source records"),
     "reviews.kpi.source_uploaded": _("Source records uploaded for the drawn KPI month"),
+    "reviews.organisation.benchmark_consent": _("Consent to be named in the KPI benchmark "
+                                                 "changed"),
+    "reviews.fee.recorded": _("Reviewer's days and fee recorded"),
+    "reviews.fee.changed": _("Reviewer's days, fee or travel costs corrected"),
 }

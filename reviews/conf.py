@@ -3,9 +3,11 @@ Django settings (e.g. `REVIEWS_TEAM_SIZE = 5`)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 
-DEFAULTS: dict[str, int] = {
+DEFAULTS: dict[str, int | str] = {
     # Reviewers on a team, the lead included.
     "REVIEWS_TEAM_SIZE": 3,
     # Anyone employed by an organisation of the applicant's conflict set now or within this
@@ -35,8 +37,22 @@ DEFAULTS: dict[str, int] = {
     # ...and a time in seconds (ASA) that differs by more than this percentage of the
     # recomputed value.
     "REVIEWS_KPI_TOLERANCE_SECONDS_PERCENT": 5,
+    # Reviewers' fees: the daily labour fee in CNY (a sample figure; the body sets the real
+    # one). Read with `money_setting`; each fee record keeps the fee used when it was recorded.
+    "REVIEWS_DAILY_FEE": "2000.00",
+    # KPI benchmarking: a cell (KPI × industry) is shown only when at least this many
+    # organisations contribute to it (never fewer, in pages, API and exports).
+    "REVIEWS_BENCHMARK_MIN_ORGANISATIONS": 5,
+    # The months of an organisation's latest reviewed project that count (its latest ones).
+    "REVIEWS_BENCHMARK_MONTHS": 12,
 }
 
 
 def setting(name: str) -> int:
     return int(getattr(settings, name, DEFAULTS[name]))
+
+
+def money_setting(name: str) -> Decimal:
+    """A setting that is an amount of money: a Decimal in CNY with 2 places (never a float:
+    a setting written as 2000.1 is read through its text)."""
+    return Decimal(str(getattr(settings, name, DEFAULTS[name]))).quantize(Decimal("0.01"))

@@ -28,6 +28,7 @@ from lms import services as lms_services
 
 from . import selectors, services
 from .conf import setting
+from .demo_benchmark import load_benchmark_demo
 from .demo_kpi import load_kpi_demo
 from .models import (
     AgreementVersion,
@@ -236,6 +237,7 @@ def load(stdout: TextIO) -> None:
     load_decision_demo(stdout)
     load_application_demo(stdout, reviewers)
     load_certificate_demo(stdout)
+    load_benchmark_demo(stdout)
 
 
 def load_application_demo(stdout: TextIO, reviewers: list[User]) -> None:

@@ -199,3 +199,43 @@ class KpiWorkbookForm(forms.Form):
 class KpiSourceForm(forms.Form):
     file = forms.FileField(label=_("Records (.xlsx or .csv)"),
                            validators=import_file_validators("xlsx", "csv"))
+# --- Reviewers' fees and the KPI benchmark (issue 14)
+class PeriodForm(forms.Form):
+    """A statement's period: the work ended from `start` to `end`, both included."""
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError(_("The period ends before it starts."))
+            if (end - start).days > 366:
+                raise forms.ValidationError(_("A statement covers at most a year."))
+        return data
+
+
+class FeeForm(forms.Form):
+    work_ended_on = forms.DateField(
+        label=_("Work ended on"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The last day of document review or on site: the statement period it is "
+                    "in."))
+    document_days = forms.DecimalField(label=_("Document-review days"), min_value=0,
+                                       max_value=60, decimal_places=1, max_digits=4,
+                                       widget=forms.NumberInput(attrs={"step": "0.5"}))
+    onsite_days = forms.DecimalField(label=_("On-site days"), min_value=0, max_value=60,
+                                     decimal_places=1, max_digits=4,
+                                     widget=forms.NumberInput(attrs={"step": "0.5"}))
+    travel_amount = forms.DecimalField(label=_("Travel costs (CNY)"), min_value=0,
+                                       decimal_places=2, max_digits=10, initial=0)
+    travel_note = forms.CharField(label=_("Travel costs: what for"), max_length=300,
+                                  required=False)
+
+
+class BenchmarkConsentForm(forms.Form):
+    named = forms.BooleanField(
+        label=_("Our organisation may be named in the KPI benchmark"), required=False,
+        help_text=_("Without this, your figures still count in your industry's benchmark, "
+                    "anonymously."))

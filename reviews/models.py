@@ -58,11 +58,20 @@ class OrganisationProfile(models.Model):
     seats = models.PositiveIntegerField(_("seats"))
     # A list of `Channel` values.
     channels = models.JSONField(_("channels"), default=list)
+    # Consent to be named in the KPI benchmark (set by the organisation's admin); without it
+    # the organisation's figures count, anonymously.
+    benchmark_named = models.BooleanField(
+        _("may be named in the KPI benchmark"), default=False,
+        help_text=_("Without consent the organisation's figures count in its industry's "
+                    "benchmark, but its name is never shown."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("organisation review profile")
         verbose_name_plural = _("organisation review profiles")
+        permissions = [
+            ("view_benchmark", _("Can view the KPI benchmark of every industry")),
+        ]
 
     def __str__(self) -> str:
         return str(self.organisation)
@@ -706,3 +715,45 @@ class KpiCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_set_id} · {self.kpi} · {'!' if self.flagged else 'ok'}"
+# --------------------------------------------------------------------------- reviewers' fees
+
+
+class ReviewerFee(models.Model):
+    """What one reviewer is owed for their place on one project, recorded by a certification
+    admin for the consulting firm that pays (the platform records, it does not pay): the days
+    of document review and on site, the daily labour fee in force when it was recorded (kept,
+    so a later change of `REVIEWS_DAILY_FEE` does not rewrite it), and travel costs."""
+
+    member = models.OneToOneField(TeamMember, verbose_name=_("place on the team"),
+                                  on_delete=models.PROTECT, related_name="fee")
+    # The day the work ended (the last on-site day, or the end of document review): which
+    # statement period the record falls in.
+    work_ended_on = models.DateField(_("work ended on"))
+    document_days = models.DecimalField(_("document-review days"), max_digits=4,
+                                        decimal_places=1)
+    onsite_days = models.DecimalField(_("on-site days"), max_digits=4, decimal_places=1)
+    daily_fee = models.DecimalField(_("daily labour fee (CNY)"), max_digits=10,
+                                    decimal_places=2)
+    travel_amount = models.DecimalField(_("travel costs (CNY)"), max_digits=10,
+                                        decimal_places=2, default=0)
+    travel_note = models.CharField(_("travel costs: what for"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+    updated_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("reviewer's fee")
+        verbose_name_plural = _("reviewers' fees")
+        ordering = ["work_ended_on", "id"]
+        permissions = [("record_fees", _("Can record reviewers' days, fees and travel costs"))]
+        indexes = [models.Index(fields=["work_ended_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(document_days__gte=0, onsite_days__gte=0, daily_fee__gte=0,
+                                   travel_amount__gte=0),
+                name="reviews_fee_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} · {self.work_ended_on}"

@@ -29,6 +29,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.change_agreementversion",
         "reviews.delete_agreementversion",
         "reviews.view_agreementacceptance",
+        "reviews.record_fees",
+        "reviews.view_reviewerfee",
+        "reviews.view_benchmark",
     ],
     EXPERT_COMMITTEE: [
         "reviews.view_reviewproject",
@@ -38,5 +41,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.view_teammember",
         "reviews.view_evidence",
         "reviews.view_evidencepageview",
+        "reviews.view_benchmark",
     ],
 }

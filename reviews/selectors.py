@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,7 @@ from certification.selectors import (
 from cms.models import StandardItem, StandardModulePage, StandardVersionPage, localized
 from cms.selectors import version_full, version_items
 
+from .benchmark import Quartiles, against_median, band, band_labels, quartiles, value_round
 from .conf import setting
 from .kpis import KPI_DEFINITIONS, KpiDefinition
 from .models import (
@@ -47,6 +49,7 @@ from .models import (
     EvidenceRequest,
     EvidenceVersion,
     FinalJudgement,
+    Industry,
     Judgement,
     KpiCheck,
     KpiDataSet,
@@ -55,9 +58,11 @@ from .models import (
     MemberRole,
     MemberState,
     OrganisationMember,
+    OrganisationProfile,
     OrganisationSite,
     ProjectState,
     ReviewerDeclaredConflict,
+    ReviewerFee,
     ReviewProject,
     TeamMember,
     TeamRole,
@@ -780,6 +785,40 @@ class KpiSeries:
     check: KpiCheck | None
     chart: str  # inline SVG (safe)
     drawn: dt.date | None
+# --- Benchmarking by industry (KPIs of reviewed organisations) and reviewers' fees
+# (issue 14; docs/reviews.md, "Benchmarking by industry" and "Reviewers' fees").
+
+
+@dataclass(frozen=True)
+class BenchmarkContribution:
+    organisation_id: int
+    # The organisation's name only when it agreed to be named (`benchmark_named`), else None.
+    name: str | None
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class BenchmarkCell:
+    """A KPI × industry cell with at least `REVIEWS_BENCHMARK_MIN_ORGANISATIONS`
+    organisations; a smaller one is never built."""
+
+    kpi: str
+    industry: str
+    n: int
+    quartiles: Quartiles
+    # Best first by the KPI's direction; anonymous ones unnamed.
+    contributions: list[BenchmarkContribution]
+
+    @property
+    def industry_label(self) -> str:
+        return str(Industry(self.industry).label)
+
+
+@dataclass(frozen=True)
+class KpiBenchmark:
+    definition: KpiDefinition
+    cells: list[BenchmarkCell]  # the cells shown, in the industry list's order
+    hidden_industries: list[str]  # every other industry (labels): none of its figures shown
 
     @property
     def kpi(self) -> str:
@@ -865,3 +904,286 @@ def kpi_checks_by_item(project: ReviewProject,
 
 def kpi_checks_for_item(project: ReviewProject, item: StandardItem) -> list[KpiCheck]:
     return kpi_checks_by_item(project, [item.pk]).get(item.pk, [])
+    @property
+    def label(self) -> str:
+        return str(self.definition.kpi.label)
+
+    @property
+    def unit(self) -> str:
+        return str(self.definition.unit.label)
+
+
+def _benchmark_projects(organisation_ids: Iterable[int] | None = None,
+                        *, decided_only: bool = True) -> dict[int, ReviewProject]:
+    """Per organisation, the project whose KPI months it is benchmarked with: its latest
+    decided project (by decision time, then id) that reported KPI data. With `decided_only`
+    False (an organisation's own view before its review is decided), its latest project with
+    data when none decided has any. One query."""
+    projects = (ReviewProject.objects.filter(Exists(KpiMonth.objects.filter(
+        project_id=OuterRef("pk"))))
+        .select_related("organisation__review_profile"))
+    if decided_only:
+        projects = projects.filter(state__in=DECIDED_STATES)
+    if organisation_ids is not None:
+        projects = projects.filter(organisation_id__in=list(organisation_ids))
+    chosen: dict[int, ReviewProject] = {}
+    for project in sorted(
+            projects,
+            key=lambda p: (p.state in DECIDED_STATES,
+                           p.decided_at or dt.datetime.min.replace(tzinfo=dt.UTC), p.pk),
+            reverse=True):
+        chosen.setdefault(project.organisation_id, project)
+    return chosen
+
+
+def _pooled_values(project_ids: Iterable[int]) -> dict[tuple[int, str], Decimal]:
+    """(project id, KPI) → the KPI over the project's latest `REVIEWS_BENCHMARK_MONTHS`
+    months, pooled: Σ numerators ÷ Σ denominators through the KPI's definition (a month with
+    more contacts weighs more, as the KPI over the whole period would). One query."""
+    months = setting("REVIEWS_BENCHMARK_MONTHS")
+    sums: dict[tuple[int, str], list[Decimal]] = {}
+    taken: dict[tuple[int, str], int] = defaultdict(int)
+    for project_id, kpi, numerator, denominator in (
+            KpiMonth.objects.filter(project_id__in=list(project_ids))
+            .order_by("project_id", "kpi", "-month")
+            .values_list("project_id", "kpi", "numerator", "denominator")):
+        key = (project_id, kpi)
+        if taken[key] >= months or kpi not in KPI_DEFINITIONS:
+            continue
+        taken[key] += 1
+        total = sums.setdefault(key, [Decimal(0), Decimal(0)])
+        total[0] += numerator
+        total[1] += denominator
+    values = {}
+    for key, (numerator, denominator) in sums.items():
+        value = KPI_DEFINITIONS[key[1]].value(numerator, denominator)
+        if value is not None:
+            values[key] = value_round(value)
+    return values
+
+
+def benchmark(*, min_organisations: int | None = None) -> list[KpiBenchmark]:
+    """For each KPI and industry, over the reviewed organisations (each once, with its latest
+    decided project's latest 12 months pooled): P25, median, P75 and n; a cell with fewer than
+    `REVIEWS_BENCHMARK_MIN_ORGANISATIONS` organisations is left out whole (no figure, not
+    even n, is ever built for it), so pages, API and exports cannot show it. Names only of
+    organisations that agreed. Two queries."""
+    minimum = max(min_organisations if min_organisations is not None
+                  else setting("REVIEWS_BENCHMARK_MIN_ORGANISATIONS"), 1)
+    chosen = {org_id: p for org_id, p in _benchmark_projects().items()
+              if getattr(p.organisation, "review_profile", None) is not None}
+    values = _pooled_values(p.pk for p in chosen.values())
+    result = []
+    for kpi, definition in KPI_DEFINITIONS.items():
+        by_industry: dict[str, list[BenchmarkContribution]] = defaultdict(list)
+        for org_id, project in chosen.items():
+            value = values.get((project.pk, kpi))
+            if value is None:
+                continue
+            profile = project.organisation.review_profile
+            by_industry[profile.industry].append(BenchmarkContribution(
+                organisation_id=org_id,
+                name=project.organisation.name if profile.benchmark_named else None,
+                value=value))
+        cells, hidden = [], []
+        for industry in Industry:
+            contributions = by_industry.get(industry.value, [])
+            if len(contributions) < minimum:
+                hidden.append(str(industry.label))
+                continue
+            ranked = sorted(contributions, key=lambda c: c.value,
+                            reverse=definition.higher_is_better)
+            cells.append(BenchmarkCell(
+                kpi=kpi, industry=industry.value, n=len(contributions),
+                quartiles=quartiles([c.value for c in contributions]), contributions=ranked))
+        result.append(KpiBenchmark(definition=definition, cells=cells, hidden_industries=hidden))
+    return result
+
+
+@dataclass(frozen=True)
+class KpiPosition:
+    definition: KpiDefinition
+    value: Decimal | None  # the organisation's own (None: it reported none)
+    cell: BenchmarkCell | None  # its industry's cell, None when not shown (too few)
+    band: str | None
+    against_median: str | None  # "better", "same", "worse"
+
+    @property
+    def label(self) -> str:
+        return str(self.definition.kpi.label)
+
+    @property
+    def unit(self) -> str:
+        return str(self.definition.unit.label)
+
+    @property
+    def band_label(self) -> str:
+        return band_labels()[self.band] if self.band else ""
+
+
+@dataclass(frozen=True)
+class BenchmarkPosition:
+    organisation: Organisation
+    industry: str | None  # None: no review profile yet
+    project: ReviewProject | None  # the project whose data is its own value
+    reviewed: bool  # the project is decided (it counts in the benchmark)
+    kpis: list[KpiPosition]
+
+    @property
+    def industry_label(self) -> str:
+        return str(Industry(self.industry).label) if self.industry else ""
+
+
+def organisation_benchmark_position(organisation: Organisation) -> BenchmarkPosition:
+    """An organisation's own position on each KPI against its industry: its value (from its
+    latest decided project with KPI data, else its latest project with data, marked not yet
+    reviewed), the quarter of the industry it is in and whether it is better or worse than the
+    median by the KPI's direction. Against a cell that is not shown, only its own value."""
+    profile = OrganisationProfile.objects.filter(organisation=organisation).first()
+    industry = profile.industry if profile else None
+    project = _benchmark_projects([organisation.pk], decided_only=False).get(organisation.pk)
+    own = _pooled_values([project.pk]) if project else {}
+    cells = ({cell.kpi: cell for kpi in benchmark() for cell in kpi.cells
+              if cell.industry == industry} if industry else {})
+    positions = []
+    for kpi, definition in KPI_DEFINITIONS.items():
+        value = own.get((project.pk, kpi)) if project else None
+        cell = cells.get(kpi)
+        positions.append(KpiPosition(
+            definition=definition, value=value, cell=cell,
+            band=band(value, cell.quartiles, higher_is_better=definition.higher_is_better)
+            if value is not None and cell else None,
+            against_median=against_median(value, cell.quartiles,
+                                          higher_is_better=definition.higher_is_better)
+            if value is not None and cell else None))
+    return BenchmarkPosition(organisation=organisation, industry=industry, project=project,
+                             reviewed=bool(project and project.state in DECIDED_STATES),
+                             kpis=positions)
+
+
+def benchmark_position_open_to(user: User, organisation_id: int) -> bool:
+    """Who sees an organisation's own benchmark position: its members (admins and colleagues).
+    The one rule for the page and the API."""
+    return bool(user.is_authenticated and user.is_active
+                and organisation_membership(user, organisation_id) is not None)
+
+
+# Reviewers' fees.
+@dataclass(frozen=True)
+class FeeLine:
+    fee: ReviewerFee
+
+    @property
+    def member(self) -> TeamMember:
+        return self.fee.member
+
+    @property
+    def reviewer(self) -> User:
+        return self.fee.member.reviewer
+
+    @property
+    def project(self) -> ReviewProject:
+        return self.fee.member.project
+
+    @property
+    def days(self) -> Decimal:
+        return self.fee.document_days + self.fee.onsite_days
+
+    @property
+    def labour(self) -> Decimal:
+        return (self.days * self.fee.daily_fee).quantize(Decimal("0.01"))
+
+    @property
+    def total(self) -> Decimal:
+        return self.labour + self.fee.travel_amount
+
+
+@dataclass(frozen=True)
+class FeeTotals:
+    document_days: Decimal
+    onsite_days: Decimal
+    labour: Decimal
+    travel: Decimal
+    total: Decimal
+
+
+def fee_totals(lines: Iterable[FeeLine]) -> FeeTotals:
+    lines = list(lines)
+    return FeeTotals(
+        document_days=sum((ln.fee.document_days for ln in lines), Decimal("0.0")),
+        onsite_days=sum((ln.fee.onsite_days for ln in lines), Decimal("0.0")),
+        labour=sum((ln.labour for ln in lines), Decimal("0.00")),
+        travel=sum((ln.fee.travel_amount for ln in lines), Decimal("0.00")),
+        total=sum((ln.total for ln in lines), Decimal("0.00")))
+
+
+@dataclass(frozen=True)
+class ReviewerStatement:
+    reviewer: User
+    lines: list[FeeLine]
+
+    @property
+    def totals(self) -> FeeTotals:
+        return fee_totals(self.lines)
+
+
+@dataclass(frozen=True)
+class FeeStatement:
+    """The fees of a period (work ended from `start` to `end`, both included), per reviewer."""
+
+    start: dt.date
+    end: dt.date
+    reviewers: list[ReviewerStatement]
+
+    @property
+    def lines(self) -> list[FeeLine]:
+        return [line for statement in self.reviewers for line in statement.lines]
+
+    @property
+    def totals(self) -> FeeTotals:
+        return fee_totals(self.lines)
+
+
+def fee_statement(*, start: dt.date, end: dt.date,
+                  reviewer: User | None = None) -> FeeStatement:
+    """The statement of a period for one reviewer, or for all of them (by name). One query."""
+    fees = (ReviewerFee.objects.filter(work_ended_on__gte=start, work_ended_on__lte=end)
+            .select_related("member__reviewer", "member__project__organisation")
+            .order_by("member__reviewer__name_zh", "member__reviewer_id", "work_ended_on", "pk"))
+    if reviewer is not None:
+        fees = fees.filter(member__reviewer=reviewer)
+    grouped: dict[int, list[FeeLine]] = {}
+    people: dict[int, User] = {}
+    for fee in fees:
+        grouped.setdefault(fee.member.reviewer_id, []).append(FeeLine(fee))
+        people[fee.member.reviewer_id] = fee.member.reviewer
+    statements = [ReviewerStatement(reviewer=people[rid], lines=lines)
+                  for rid, lines in grouped.items()]
+    if reviewer is not None and not statements:
+        statements = [ReviewerStatement(reviewer=reviewer, lines=[])]
+    return FeeStatement(start=start, end=end, reviewers=statements)
+
+
+# The projects whose team's days the certification admins record: from document review on.
+FEE_PROJECT_STATES = (ProjectState.DOCUMENT_REVIEW, ProjectState.ONSITE_REVIEW,
+                      ProjectState.CONSOLIDATED, *DECIDED_STATES)
+
+
+def fee_projects() -> QuerySet[ReviewProject]:
+    """Projects with a team at work or done, newest first, each with its places (declined
+    ones left out) and their fee records. Three queries."""
+    return (ReviewProject.objects.filter(state__in=FEE_PROJECT_STATES)
+            .select_related("organisation")
+            .prefetch_related(Prefetch(
+                "members",
+                queryset=TeamMember.objects.exclude(state=MemberState.DECLINED)
+                .select_related("reviewer", "fee").order_by("role", "id"),
+                to_attr="fee_members"))
+            .order_by("-updated_at", "-pk"))
+
+
+def fee_member(pk: int) -> TeamMember | None:
+    """A place on a team whose fee may be recorded (not a declined one)."""
+    return (TeamMember.objects.filter(pk=pk, project__state__in=FEE_PROJECT_STATES)
+            .exclude(state=MemberState.DECLINED)
+            .select_related("reviewer", "project__organisation", "fee").first())

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import applications, certificates, decision, draws, evidence, judgement, kpi
+from .views import (
+    applications,
+    benchmark,
+    certificates,
+    decision,
+    draws,
+    evidence,
+    fees,
+    judgement,
+    kpi,
+)
 
 app_name = "reviews"
 urlpatterns = [
@@ -77,4 +87,16 @@ urlpatterns = [
     path("staff/team/<int:pk>/fill/", draws.staff_vacancy_fill, name="staff_vacancy_fill"),
     path("staff/decisions/", decision.staff_decisions, name="staff_decisions"),
     path("staff/projects/<int:pk>/decision/", decision.staff_decision, name="staff_decision"),
+    # Reviewers' fees and the KPI benchmark (issue 14).
+    path("fees/", fees.my_fees, name="my_fees"),
+    path("fees/export/", fees.my_fees_export, name="my_fees_export"),
+    path("staff/fees/", fees.staff_fees, name="staff_fees"),
+    path("staff/fees/export/", fees.staff_fees_export, name="staff_fees_export"),
+    path("staff/fees/members/<int:pk>/", fees.staff_fee_member, name="staff_fee_member"),
+    path("benchmark/", benchmark.benchmark_overview, name="benchmark"),
+    path("benchmark/export/", benchmark.benchmark_export, name="benchmark_export"),
+    path("organisations/<int:pk>/benchmark/", benchmark.organisation_benchmark,
+         name="organisation_benchmark"),
+    path("organisations/<int:pk>/benchmark/consent/", benchmark.organisation_benchmark_consent,
+         name="organisation_benchmark_consent"),
 ]

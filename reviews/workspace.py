@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.workspace import WorkspaceTool
 
+from .services.fees import RECORD_FEES_PERM
 from .views.applications import ACCEPT_PROJECT_PERM
+from .views.benchmark import VIEW_BENCHMARK_PERM
 from .views.certificates import MANAGE_CERTIFICATE_PERM
 from .views.decision import DECIDE_PERM
 
@@ -33,5 +35,21 @@ TOOLS = [
         url_name="reviews:staff_decisions",
         permission=DECIDE_PERM,  # as reviews.views.decision.staff_decisions
         order=35,
+    ),
+    WorkspaceTool(
+        label=_("Reviewers' fees"),
+        description=_("Reviewers' days, daily fee and travel per project; the statement of a "
+                      "period for the consulting firm (xlsx)."),
+        url_name="reviews:staff_fees",
+        permission=RECORD_FEES_PERM,  # as reviews.views.fees.staff_fees
+        order=33,
+    ),
+    WorkspaceTool(
+        label=_("KPI benchmark"),
+        description=_("Quartiles of each KPI by industry over the reviewed organisations, "
+                      "and its export."),
+        url_name="reviews:benchmark",
+        permission=VIEW_BENCHMARK_PERM,  # as reviews.views.benchmark.benchmark_overview
+        order=36,
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import applications, certificates, draws, evidence, judgement, kpi
+from . import applications, benchmark, certificates, draws, evidence, fees, judgement, kpi
 
 router = Router(tags=["reviews"])
 router.add_router("", applications.router)
@@ -13,3 +13,5 @@ router.add_router("", draws.router)
 router.add_router("", evidence.router)
 router.add_router("", judgement.router)
 router.add_router("", kpi.router)
+router.add_router("", fees.router)
+router.add_router("", benchmark.router)

@@ -22,6 +22,7 @@ from .applications import (
     site_add,
     site_remove,
 )
+from .benchmark import benchmark_consent_set
 from .certificates import (
     CERTIFICATE_ACTIONS,
     project_certificate_issue,
@@ -37,6 +38,7 @@ from .evidence import (
     evidence_version_add,
     watermark_text,
 )
+from .fees import RECORD_FEES_PERM, daily_fee_current, fee_record
 from .judgement import final_judgement_record, judgement_record, project_consolidate
 from .kpi import (
     kpi_draw_due,
@@ -51,6 +53,7 @@ from .kpi import (
 __all__ = [
     "CERTIFICATE_ACTIONS",
     "FEE_KIND",
+    "RECORD_FEES_PERM",
     "ApplicationData",
     "DrawCheck",
     "ReviewError",
@@ -60,6 +63,8 @@ __all__ = [
     "application_missing",
     "application_resubmit",
     "application_update",
+    "benchmark_consent_set",
+    "daily_fee_current",
     "draw_run",
     "draw_verify",
     "evidence_page_view",
@@ -70,6 +75,7 @@ __all__ = [
     "fee_amount",
     "fee_checkout_start",
     "fee_paid",
+    "fee_record",
     "fee_sync",
     "final_judgement_record",
     "judgement_record",

@@ -12,19 +12,20 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "pass-Word-123"
 TRAINING, EXAMS, CREDENTIALS = "/training/staff/", "/exams/manage/", "/credentials/staff/"
 APPLICATIONS, CENTRE_CERTIFICATES = "/reviews/staff/projects/", "/reviews/staff/certificates/"
-DECISIONS = "/reviews/staff/decisions/"
+DECISIONS, FEES, BENCHMARK = "/reviews/staff/decisions/", "/reviews/staff/fees/", "/reviews/benchmark/"
 WAGTAIL, DJANGO_ADMIN = "/cms-admin/", "/django-admin/"
-ALL_TOOLS = [TRAINING, EXAMS, CREDENTIALS, APPLICATIONS, CENTRE_CERTIFICATES, DECISIONS, WAGTAIL,
-             DJANGO_ADMIN]
+ALL_TOOLS = [TRAINING, EXAMS, CREDENTIALS, APPLICATIONS, CENTRE_CERTIFICATES, FEES, DECISIONS,
+             BENCHMARK, WAGTAIL, DJANGO_ADMIN]
 
 # role(s) -> the tools offered, in menu order. `is_staff` as the demo staff have it: it must not
 # be what decides (it let course admins into a Wagtail login that refused them).
 CASES = [
     (["course_admin"], {}, [TRAINING]),
     (["exam_admin"], {}, [EXAMS]),
-    (["certification_admin"], {}, [CREDENTIALS, APPLICATIONS, CENTRE_CERTIFICATES]),
+    (["certification_admin"], {}, [CREDENTIALS, APPLICATIONS, CENTRE_CERTIFICATES, FEES,
+                                   BENCHMARK]),
     (["content_editor"], {}, [WAGTAIL]),
-    (["expert_committee"], {}, [DECISIONS]),
+    (["expert_committee"], {}, [DECISIONS, BENCHMARK]),
     (["course_admin", "exam_admin"], {}, [TRAINING, EXAMS]),
     ([], {"is_superuser": True}, ALL_TOOLS),
 ]

@@ -280,3 +280,47 @@ def test_the_kpi_pages_fit_a_phone(page, live_server, home_page, user_factory): 
     assert box is not None and 300 < box["width"] <= 390
     expect(page.locator(f'[data-drawn-month="{month:%Y-%m}"]')).to_have_count(9)
     expect(page.locator('[data-testid="kpi-check"][data-flagged="1"]')).to_have_count(1)
+def test_a_reviewers_fee_statement_and_an_organisations_benchmark_position_fit_a_phone(
+    page, live_server, home_page, user_factory
+):
+    """A reviewer reads their statement, an organisation's member its KPI position, on a
+    phone: a long travel note and organisation name wrap, the charts scale."""
+    from accounts.models import Organisation
+    from reviews import services
+    from reviews.models import MemberRole, OrganisationMember, OrganisationProfile, ProjectState
+    from tests.reviews.benchmarking import reviewed
+    from tests.reviews.conftest import make_reviewer, standard_version_make, team_make
+
+    version = standard_version_make()
+    for n in range(5):
+        reviewed(version, name=f"示例银行{n}客户服务中心", industry="banking", kpi="asa",
+                 counts=[((20 + 5 * n) * 1000, 1000)] * 12)
+    organisation = Organisation.objects.create(
+        name="示例省示例市示例区商业银行股份有限公司远程银行客户联络中心")
+    OrganisationProfile.objects.create(organisation=organisation, industry="banking",
+                                       centre_type="in_house", seats=500, channels=["voice"])
+    reviewed(version, name="", industry="banking", kpi="asa", organisation=organisation,
+             counts=[(27_000, 1000)] * 12)
+    member = user_factory(name_zh="欧阳申请")
+    OrganisationMember.objects.create(organisation=organisation, user=member,
+                                      role=MemberRole.ADMIN)
+
+    project = reviewed(version, name="示例省示例市示例区客户联络中心运营管理服务有限责任公司",
+                       industry="telecom", state=ProjectState.CERTIFIED, value="90")
+    reviewer = make_reviewer(employer=Organisation.objects.create(name="评审员单位"),
+                             name_zh="司马评审")
+    team_make(project, lead=reviewer)
+    services.fee_record(
+        member=project.members.get(), by=user_factory(roles=["certification_admin"]),
+        work_ended_on=timezone.localdate(), document_days=Decimal("2.5"),
+        onsite_days=Decimal("1.5"), travel_amount=Decimal("12345.67"),
+        travel_note="北京—乌鲁木齐—喀什往返机票、当地交通及住宿三晚（含现场评审期间的市内交通费用）")
+
+    overflow: list[str] = []
+    _as(page, live_server, reviewer)
+    overflow += _overflow(page, "/reviews/fees/")
+    expect(page.get_by_test_id("fee-total")).to_have_text("¥20345.67")
+    _as(page, live_server, member)
+    overflow += _overflow(page, f"/reviews/organisations/{organisation.pk}/benchmark/")
+    expect(page.locator("svg.benchmark-chart")).to_have_count(1)
+    assert not overflow, "\n".join(overflow)

@@ -49,6 +49,9 @@ SIGNED_IN = {
     "reviews:project", "reviews:agreement", "reviews:checklist", "reviews:checklist_module",
     "reviews:item", "reviews:final", "reviews:final_module", "reviews:final_item",
     "reviews:consolidate",
+    # one's own fee statement; an organisation's own benchmark position (its members, 404 else)
+    "reviews:my_fees", "reviews:my_fees_export",
+    "reviews:organisation_benchmark", "reviews:organisation_benchmark_consent",
 }
 STAFF = {
     "lms:staff_dashboard", "lms:staff_payments", "lms:staff_bank_confirm", "lms:staff_refund_done",
@@ -67,6 +70,8 @@ STAFF = {
     "reviews:staff_certificates", "reviews:staff_certificate_issue",
     "reviews:staff_evidence_views",
     "reviews:staff_decisions", "reviews:staff_decision",
+    "reviews:staff_fees", "reviews:staff_fees_export", "reviews:staff_fee_member",
+    "reviews:benchmark", "reviews:benchmark_export",
 }
 # The standard's dotted item code; everything else takes an id or a slug-like string.
 SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
@@ -148,6 +153,10 @@ STAFF_API = {
     "GET /api/v1/reviews/staff/projects/{project_id}/decision": {},
     "POST /api/v1/reviews/staff/projects/{project_id}/decision": {
         "accepts": True, "reason": "check"},
+    "GET /api/v1/reviews/staff/fees": {},
+    "PUT /api/v1/reviews/staff/fees/members/{member_id}": {
+        "work_ended_on": "2026-05-20", "document_days": "1", "onsite_days": "0"},
+    "GET /api/v1/reviews/staff/benchmark": {},
 }
 
 
