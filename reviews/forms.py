@@ -199,6 +199,10 @@ class KpiWorkbookForm(forms.Form):
 class KpiSourceForm(forms.Form):
     file = forms.FileField(label=_("Records (.xlsx or .csv)"),
                            validators=import_file_validators("xlsx", "csv"))
+
+
+
+
 # --- Reviewers' fees and the KPI benchmark (issue 14)
 class PeriodForm(forms.Form):
     """A statement's period: the work ended from `start` to `end`, both included."""

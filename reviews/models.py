@@ -715,6 +715,10 @@ class KpiCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_set_id} · {self.kpi} · {'!' if self.flagged else 'ok'}"
+
+
+
+
 # --------------------------------------------------------------------------- reviewers' fees
 
 

@@ -785,40 +785,6 @@ class KpiSeries:
     check: KpiCheck | None
     chart: str  # inline SVG (safe)
     drawn: dt.date | None
-# --- Benchmarking by industry (KPIs of reviewed organisations) and reviewers' fees
-# (issue 14; docs/reviews.md, "Benchmarking by industry" and "Reviewers' fees").
-
-
-@dataclass(frozen=True)
-class BenchmarkContribution:
-    organisation_id: int
-    # The organisation's name only when it agreed to be named (`benchmark_named`), else None.
-    name: str | None
-    value: Decimal
-
-
-@dataclass(frozen=True)
-class BenchmarkCell:
-    """A KPI × industry cell with at least `REVIEWS_BENCHMARK_MIN_ORGANISATIONS`
-    organisations; a smaller one is never built."""
-
-    kpi: str
-    industry: str
-    n: int
-    quartiles: Quartiles
-    # Best first by the KPI's direction; anonymous ones unnamed.
-    contributions: list[BenchmarkContribution]
-
-    @property
-    def industry_label(self) -> str:
-        return str(Industry(self.industry).label)
-
-
-@dataclass(frozen=True)
-class KpiBenchmark:
-    definition: KpiDefinition
-    cells: list[BenchmarkCell]  # the cells shown, in the industry list's order
-    hidden_industries: list[str]  # every other industry (labels): none of its figures shown
 
     @property
     def kpi(self) -> str:
@@ -904,6 +870,49 @@ def kpi_checks_by_item(project: ReviewProject,
 
 def kpi_checks_for_item(project: ReviewProject, item: StandardItem) -> list[KpiCheck]:
     return kpi_checks_by_item(project, [item.pk]).get(item.pk, [])
+
+
+
+
+# --- Benchmarking by industry (KPIs of reviewed organisations) and reviewers' fees
+# (issue 14; docs/reviews.md, "Benchmarking by industry" and "Reviewers' fees").
+
+
+@dataclass(frozen=True)
+class BenchmarkContribution:
+    organisation_id: int
+    # The organisation's name only when it agreed to be named (`benchmark_named`), else None.
+    name: str | None
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class BenchmarkCell:
+    """A KPI × industry cell with at least `REVIEWS_BENCHMARK_MIN_ORGANISATIONS`
+    organisations; a smaller one is never built."""
+
+    kpi: str
+    industry: str
+    n: int
+    quartiles: Quartiles
+    # Best first by the KPI's direction; anonymous ones unnamed.
+    contributions: list[BenchmarkContribution]
+
+    @property
+    def industry_label(self) -> str:
+        return str(Industry(self.industry).label)
+
+
+@dataclass(frozen=True)
+class KpiBenchmark:
+    definition: KpiDefinition
+    cells: list[BenchmarkCell]  # the cells shown, in the industry list's order
+    hidden_industries: list[str]  # every other industry (labels): none of its figures shown
+
+    @property
+    def kpi(self) -> str:
+        return self.definition.kpi.value
+
     @property
     def label(self) -> str:
         return str(self.definition.kpi.label)

@@ -280,6 +280,10 @@ def test_the_kpi_pages_fit_a_phone(page, live_server, home_page, user_factory): 
     assert box is not None and 300 < box["width"] <= 390
     expect(page.locator(f'[data-drawn-month="{month:%Y-%m}"]')).to_have_count(9)
     expect(page.locator('[data-testid="kpi-check"][data-flagged="1"]')).to_have_count(1)
+
+
+
+
 def test_a_reviewers_fee_statement_and_an_organisations_benchmark_position_fit_a_phone(
     page, live_server, home_page, user_factory
 ):
