@@ -32,4 +32,5 @@ ACTION_LABELS = {
     "reviews.final.recorded": _("Team's final judgement of an item recorded"),
     "reviews.project.consolidated": _("Review consolidated with the team's recommendation"),
     "reviews.project.decided": _("Certification decided by the expert committee"),
+    "reviews.onsite.captured": _("On-site record captured by a reviewer"),
 }

@@ -29,6 +29,10 @@ DEFAULTS: dict[str, int] = {
     "REVIEWS_EVIDENCE_MAX_PIXELS": 50_000_000,
     # The width in pixels pages are rendered at for viewing (A4 at about 150 dpi).
     "REVIEWS_EVIDENCE_PAGE_WIDTH": 1240,
+    # An interviewee's signature drawn on a phone's screen: a PNG of at most this many bytes
+    # and pixels (a phone's canvas is well within both).
+    "REVIEWS_SIGNATURE_MAX_BYTES": 1024 * 1024,
+    "REVIEWS_SIGNATURE_MAX_PIXELS": 4_000_000,
 }
 
 

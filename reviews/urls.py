@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, certificates, decision, draws, evidence, judgement
+from .views import applications, certificates, decision, draws, evidence, judgement, onsite
 
 app_name = "reviews"
 urlpatterns = [
@@ -67,6 +67,9 @@ urlpatterns = [
     path("staff/projects/<int:pk>/draw/", draws.staff_project_draw, name="staff_project_draw"),
     path("staff/draws/<int:pk>/verify/", draws.draw_verify, name="draw_verify"),
     path("staff/team/<int:pk>/fill/", draws.staff_vacancy_fill, name="staff_vacancy_fill"),
+    path("onsite/worker.js", onsite.worker, name="onsite_worker"),
+    path("onsite/projects/<int:pk>/items/<int:item_id>/", onsite.capture, name="onsite_capture"),
+    path("onsite/records/<int:pk>/signature/", onsite.signature, name="onsite_signature"),
     path("staff/decisions/", decision.staff_decisions, name="staff_decisions"),
     path("staff/projects/<int:pk>/decision/", decision.staff_decision, name="staff_decision"),
 ]

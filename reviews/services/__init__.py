@@ -38,6 +38,12 @@ from .evidence import (
     watermark_text,
 )
 from .judgement import final_judgement_record, judgement_record, project_consolidate
+from .onsite import (
+    onsite_interview_capture,
+    onsite_note_capture,
+    onsite_photo_capture,
+    signature_from_data_url,
+)
 
 __all__ = [
     "CERTIFICATE_ACTIONS",
@@ -66,6 +72,9 @@ __all__ = [
     "judgement_record",
     "member_add",
     "member_remove",
+    "onsite_interview_capture",
+    "onsite_note_capture",
+    "onsite_photo_capture",
     "organisation_register",
     "profile_save",
     "project_accept",
@@ -74,6 +83,7 @@ __all__ = [
     "project_consolidate",
     "project_decide",
     "project_return",
+    "signature_from_data_url",
     "site_add",
     "site_remove",
     "team_member_decline",
