@@ -485,7 +485,7 @@ ONSITE_CAPTURE_STATES = (ProjectState.DOCUMENT_REVIEW, ProjectState.ONSITE_REVIE
 
 
 class OnsiteKind(models.TextChoices):
-    NOTE = "note", _("Note")
+    NOTE = "note", pgettext_lazy("on-site", "Note")
     PHOTO = "photo", _("Photo")
     INTERVIEW = "interview", _("Interview")
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from core.typing import AuthenticatedHttpRequest
@@ -65,9 +66,10 @@ def capture(request: AuthenticatedHttpRequest, pk: int, item_id: int) -> HttpRes
             "offline": _("Off-line: records stay on this phone and are sent when the network "
                          "returns."),
             "online": _("On-line."), "none": _("Nothing waiting to be sent."),
-            "note": _("Note"), "photo": _("Photo"), "interview": _("Interview"),
+            "note": pgettext("on-site", "Note"), "photo": _("Photo"), "interview": _("Interview"),
             "signFirst": _("The interviewee signs on the screen first."),
-            "question": _("Question"), "answer": _("Answer"),
+            "question": pgettext("on-site", "Question"),
+            "answer": pgettext("on-site", "Answer"),
         },
     }
     return render(request, "reviews/onsite_capture.html", {
