@@ -18,7 +18,7 @@ import pytest
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from core.models import AuditEntry
 from reviews import selectors, services
@@ -32,20 +32,11 @@ from reviews.models import (
 
 from . import samples
 from .conftest import NOW, make_reviewer
+from .samples import signature_png
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/reviews"
-
-
-def signature_png(*, size: tuple[int, int] = (600, 240), blank: bool = False) -> bytes:
-    image = Image.new("RGBA", size, (255, 255, 255, 255))
-    if not blank:
-        ImageDraw.Draw(image).line((20, 200, 200, 40, 380, 180), fill=(16, 36, 62, 255),
-                                   width=4)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def data_url(content: bytes) -> str:
