@@ -28,6 +28,7 @@ from lms import services as lms_services
 
 from . import selectors, services
 from .conf import setting
+from .demo_evidence import load_evidence_demo
 from .models import (
     AgreementVersion,
     MemberRole,
@@ -231,6 +232,7 @@ def load_decision_demo(stdout: TextIO) -> None:
 def load(stdout: TextIO) -> None:
     reviewers = sample_reviewers_ensure()
     load_judgement_demo(stdout, reviewers)
+    load_evidence_demo(stdout)
     load_decision_demo(stdout)
     load_application_demo(stdout, reviewers)
     load_certificate_demo(stdout)
