@@ -39,4 +39,5 @@ ACTION_LABELS = {
                                                  "changed"),
     "reviews.fee.recorded": _("Reviewer's days and fee recorded"),
     "reviews.fee.changed": _("Reviewer's days, fee or travel costs corrected"),
+    "reviews.onsite.captured": _("On-site record captured by a reviewer"),
 }

@@ -45,6 +45,10 @@ DEFAULTS: dict[str, int | str] = {
     "REVIEWS_BENCHMARK_MIN_ORGANISATIONS": 5,
     # The months of an organisation's latest reviewed project that count (its latest ones).
     "REVIEWS_BENCHMARK_MONTHS": 12,
+    # An interviewee's signature drawn on a phone's screen: a PNG of at most this many bytes
+    # and pixels (a phone's canvas is well within both).
+    "REVIEWS_SIGNATURE_MAX_BYTES": 1024 * 1024,
+    "REVIEWS_SIGNATURE_MAX_PIXELS": 4_000_000,
 }
 
 

@@ -29,6 +29,7 @@ from lms import services as lms_services
 from . import selectors, services
 from .conf import setting
 from .demo_benchmark import load_benchmark_demo
+from .demo_evidence import load_evidence_demo
 from .demo_kpi import load_kpi_demo
 from .models import (
     AgreementVersion,
@@ -234,6 +235,7 @@ def load(stdout: TextIO) -> None:
     reviewers = sample_reviewers_ensure()
     load_judgement_demo(stdout, reviewers)
     load_kpi_demo(stdout)
+    load_evidence_demo(stdout)
     load_decision_demo(stdout)
     load_application_demo(stdout, reviewers)
     load_certificate_demo(stdout)

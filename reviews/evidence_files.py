@@ -134,6 +134,45 @@ def evidence_check(upload: IO[bytes], *, size: int | None) -> CheckedFile:
                        sha256=hashlib.sha256(content).hexdigest())
 
 
+def photo_check(upload: IO[bytes], *, size: int | None) -> CheckedFile:
+    """An on-site photo: a JPEG or PNG by content, within the evidence images' bounds
+    (`evidence_check`); a PDF is refused."""
+    checked = evidence_check(upload, size=size)
+    if checked.content_type not in PIL_FORMATS:
+        raise _refuse(_("A photo is a JPEG or PNG image."))
+    return checked
+
+
+def signature_check(content: bytes) -> bytes:
+    """An interviewee's signature drawn on screen: a PNG (by content) of at most
+    REVIEWS_SIGNATURE_MAX_BYTES and REVIEWS_SIGNATURE_MAX_PIXELS (from its header, before it is
+    decoded), which decodes and is not blank. Returns it re-encoded, so that nothing but its
+    pixels is kept."""
+    max_bytes = setting("REVIEWS_SIGNATURE_MAX_BYTES")
+    if len(content) > max_bytes:
+        raise _refuse(_("The signature is larger than %(limit)s.")
+                      % {"limit": filesizeformat(max_bytes)})
+    if not content.startswith(SIGNATURES[PNG]):
+        raise _refuse(_("The signature must be a PNG image."))
+    limit = setting("REVIEWS_SIGNATURE_MAX_PIXELS")
+    try:
+        with Image.open(io.BytesIO(content), formats=["PNG"]) as image:
+            width, height = image.size
+            if width * height > limit:
+                raise _refuse(_("The signature image is %(width)s × %(height)s pixels; the "
+                                "limit is %(limit)s pixels.")
+                              % {"width": width, "height": height, "limit": limit})
+            flat = _flattened(image)
+    except Image.DecompressionBombError as error:
+        raise _refuse(_("The signature image declares far too many pixels.")) from error
+    except (OSError, SyntaxError, ValueError) as error:
+        raise _refuse(_("The signature cannot be opened: it is not a PNG image.")) from error
+    low, high = flat.convert("L").getextrema()
+    if low == high:
+        raise _refuse(_("The signature is empty: ask the interviewee to sign on the screen."))
+    return png_bytes(flat)
+
+
 # --------------------------------------------------------------------------- rendering
 
 

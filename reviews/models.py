@@ -1,8 +1,8 @@
 """The review (评审) of an organisation's contact centre: the applicant organisation's review
 profile, sites and members, the project (its application), the reviewers' declared conflicts,
 the draws that form its team, the team, the integrity agreement each member signs, the
-judgements of the standard's items, and the evidence the applicant supplies per item (files,
-their versions, requests for more, and every page view).
+judgements of the standard's items, the evidence the applicant supplies per item (files,
+their versions, requests for more, and every page view), and what the team captures on site.
 
 A project's states follow DESIGN.md ("The review"); the rules are in `reviews.services` and
 `reviews.selectors` (docs/reviews.md). Models hold state only.
@@ -485,6 +485,73 @@ class EvidencePageView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} · {self.version_id} p{self.page}"
+# --------------------------------------------------------------------------- on-site records
+
+
+# The team captures on-site records while it reviews: in document review (a visit to check the
+# documents where they are kept) and in on-site review.
+ONSITE_CAPTURE_STATES = (ProjectState.DOCUMENT_REVIEW, ProjectState.ONSITE_REVIEW)
+
+
+class OnsiteKind(models.TextChoices):
+    NOTE = "note", pgettext_lazy("on-site", "Note")
+    PHOTO = "photo", _("Photo")
+    INTERVIEW = "interview", _("Interview")
+
+
+def _signature_path(record: OnsiteRecord, filename: str) -> str:
+    return f"projects/{record.project_id}/onsite/signature-{uuid.uuid4().hex}.png"
+
+
+class OnsiteRecord(models.Model):
+    """What a member of the team captured on site for an item: a note, a photo (an
+    `EvidenceFile` of kind photos, viewed like all evidence) or an interview with the
+    interviewee's signature. `client_uuid` is made by the phone: a record sent twice is stored
+    once. `captured_at` is the phone's clock, `received_at` the server's."""
+
+    project = models.ForeignKey(ReviewProject, on_delete=models.PROTECT,
+                                related_name="onsite_records")
+    item = models.ForeignKey("cms.StandardItem", verbose_name=_("item"),
+                             on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=OnsiteKind.choices)
+    client_uuid = models.UUIDField(_("record id (from the phone)"), unique=True)
+    captured_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("captured by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    captured_at = models.DateTimeField(_("captured at (phone's clock)"))
+    received_at = models.DateTimeField(_("received at"))
+    # A note's text, a photo's caption, or what the interviewer adds to an interview.
+    text = models.TextField(_("text"), blank=True)
+    photo = models.OneToOneField(EvidenceFile, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="onsite_record")
+    interviewee_name = models.CharField(_("interviewee's name"), max_length=100, blank=True)
+    interviewee_role = models.CharField(_("interviewee's role"), max_length=100, blank=True)
+    # [{"question": "...", "answer": "..."}, ...]
+    answers = models.JSONField(_("questions and answers"), default=list, blank=True)
+    signature = models.FileField(_("interviewee's signature"), storage=evidence_storage,
+                                 upload_to=_signature_path, max_length=300, blank=True)
+    signature_sha256 = models.CharField(max_length=64, blank=True)
+    interviewed_at = models.DateTimeField(_("time of the interview"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("on-site record")
+        verbose_name_plural = _("on-site records")
+        ordering = ["project", "item", "captured_at", "id"]
+        indexes = [models.Index(fields=["project", "item"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="photo") | models.Q(photo__isnull=False),
+                name="reviews_onsite_photo_has_file"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="interview") | (
+                    models.Q(interviewed_at__isnull=False) & ~models.Q(signature="")
+                    & ~models.Q(interviewee_name="") & ~models.Q(interviewee_role="")),
+                name="reviews_onsite_interview_complete"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.item_id} · {self.kind}"
+
+
 # --------------------------------------------------------------------------- the agreement
 
 

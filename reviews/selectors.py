@@ -3,7 +3,7 @@ is not in it, and who is qualified to lead (set-based: a fixed number of queries
 number of reviewers or organisations); the applicant's organisations and applications; a
 member's place and agreement; the checklist of a project with its judgements and the modules'
 rates; who may act for the applicant and who may view its evidence, and the evidence per item;
-the certified centres."""
+the certified centres; the team's on-site records and an item's whole evidence panel."""
 
 from __future__ import annotations
 
@@ -57,6 +57,8 @@ from .models import (
     KpiSource,
     MemberRole,
     MemberState,
+    OnsiteKind,
+    OnsiteRecord,
     OrganisationMember,
     OrganisationProfile,
     OrganisationSite,
@@ -510,13 +512,17 @@ class ItemEvidence:
     is_open: bool
 
 
-def project_evidence(project: ReviewProject, *, today: dt.date) -> list[ItemEvidence]:
+def project_evidence(project: ReviewProject, *, today: dt.date,
+                     with_onsite: bool = True) -> list[ItemEvidence]:
     """Every item of the project's standard version, in the standard's order, with the kinds of
-    evidence it expects, the files supplied (all their versions, the last current), the
-    expected kinds still missing, and whether the applicant may add to it now. At most four
-    queries."""
+    evidence it expects, the files supplied (all their versions, the last current; the team's
+    on-site photos too unless `with_onsite` is false, as for the applicant), the expected kinds
+    still missing, and whether the applicant may add to it now. At most four queries."""
     files: dict[int, list[SuppliedFile]] = defaultdict(list)
-    for evidence in (project.evidence.order_by("kind", "pk")
+    evidence_files = project.evidence.all()
+    if not with_onsite:
+        evidence_files = evidence_files.filter(kind__in=APPLICANT_EVIDENCE_KINDS)
+    for evidence in (evidence_files.order_by("kind", "pk")
                      .prefetch_related(Prefetch("versions",
                                                 queryset=EvidenceVersion.objects.order_by(
                                                     "number")))):
@@ -555,8 +561,9 @@ def evidence_version_for_viewer(user: User, pk: int) -> EvidenceVersion | None:
 def evidence_version_for_applicant(user: User, pk: int) -> EvidenceVersion | None:
     """The version `pk` if `user` acts for the organisation that supplied it, else None."""
     version = evidence_version_get(pk)
-    if version is None or not can_act_for_applicant(user, version.evidence.project):
-        return None
+    if (version is None or version.evidence.kind not in APPLICANT_EVIDENCE_KINDS
+            or not can_act_for_applicant(user, version.evidence.project)):
+        return None  # the team's on-site photos are not the applicant's to download
     return version
 
 
@@ -870,7 +877,6 @@ def kpi_checks_by_item(project: ReviewProject,
 
 def kpi_checks_for_item(project: ReviewProject, item: StandardItem) -> list[KpiCheck]:
     return kpi_checks_by_item(project, [item.pk]).get(item.pk, [])
-
 
 
 
@@ -1196,3 +1202,112 @@ def fee_member(pk: int) -> TeamMember | None:
     return (TeamMember.objects.filter(pk=pk, project__state__in=FEE_PROJECT_STATES)
             .exclude(state=MemberState.DECLINED)
             .select_related("reviewer", "project__organisation", "fee").first())
+
+
+
+
+# --- on-site records and an item's whole evidence
+
+
+class OnsiteAccess:
+    """What `onsite_access` finds: `NONE` (404), `UNSIGNED` (a member before the agreement:
+    403), `READ` (the expert committee), `CAPTURE` (a signed member of the team)."""
+
+    NONE = "none"
+    UNSIGNED = "unsigned"
+    READ = "read"
+    CAPTURE = "capture"
+
+    def __init__(self, level: str, member: TeamMember | None = None) -> None:
+        self.level = level
+        self.member = member
+
+    @property
+    def can_read(self) -> bool:
+        return self.level in (self.READ, self.CAPTURE)
+
+
+def onsite_access(user: User, project: ReviewProject) -> OnsiteAccess:
+    """The one rule for an item's evidence panel and on-site records, on pages and the API: a
+    drawn member who signed the agreement reads and captures (the service checks the project's
+    state); the committee (`evidence_open_to`) reads; a member who has not signed is refused;
+    anyone else does not see that the project exists."""
+    if not (user.is_authenticated and user.is_active):
+        return OnsiteAccess(OnsiteAccess.NONE)
+    member = membership_for(user=user, project_id=project.pk)
+    if member is not None:
+        if not member_has_accepted(member):
+            return OnsiteAccess(OnsiteAccess.UNSIGNED, member)
+        return OnsiteAccess(OnsiteAccess.CAPTURE, member)
+    if evidence_open_to(user, project):
+        return OnsiteAccess(OnsiteAccess.READ)
+    return OnsiteAccess(OnsiteAccess.NONE)
+
+
+def onsite_records(project: ReviewProject, *,
+                   item_id: int | None = None) -> QuerySet[OnsiteRecord]:
+    """The team's on-site records of the project (of one item), in the order captured, with
+    who captured them and each photo's versions: a fixed number of queries."""
+    records = project.onsite_records.all()
+    if item_id is not None:
+        records = records.filter(item_id=item_id)
+    return (records.select_related("captured_by", "item", "photo")
+            .prefetch_related(Prefetch("photo__versions",
+                                       queryset=EvidenceVersion.objects.order_by("number")))
+            .order_by("captured_at", "pk"))
+
+
+def onsite_record_for_reader(user: User, pk: int) -> OnsiteRecord | None:
+    """The record `pk` if `user` may read the project's on-site records, else None (404)."""
+    record = (OnsiteRecord.objects.select_related("project__organisation", "item")
+              .filter(pk=pk).first())
+    if record is None or not onsite_access(user, record.project).can_read:
+        return None
+    return record
+
+
+@dataclass
+class ItemPanel:
+    """All the evidence of one item beside its judgement."""
+
+    item: StandardItem
+    expected: list[tuple[str, str]]  # every kind the item expects (the five kinds' flags)
+    missing: list[tuple[str, str]]  # expected kinds with nothing supplied or captured yet
+    files: list[SuppliedFile]  # the applicant's files, every version
+    photos: list[OnsiteRecord]
+    interviews: list[OnsiteRecord]
+    notes: list[OnsiteRecord]
+    # The drawn month's recomputation of the KPIs this item's data supports.
+    kpi_checks: list[KpiCheck]
+
+
+def item_evidence_panel(project: ReviewProject, item: StandardItem) -> ItemPanel:
+    """The applicant's files of `item` (with versions and pages), the team's photos, signed
+    interviews and notes, the KPI checks on its data, what the item expects and what is still
+    missing (data counts as supplied once the 12 months are reported). A fixed number of
+    queries whatever the number of files and records."""
+    files = [SuppliedFile(evidence=evidence, versions=list(evidence.versions.all()))
+             for evidence in (project.evidence.filter(item=item,
+                                                      kind__in=APPLICANT_EVIDENCE_KINDS)
+                              .order_by("kind", "pk")
+                              .prefetch_related(Prefetch(
+                                  "versions",
+                                  queryset=EvidenceVersion.objects.order_by("number"))))]
+    files = [file for file in files if file.versions]
+    records = list(onsite_records(project, item_id=item.pk))
+    by_kind: dict[str, list[OnsiteRecord]] = defaultdict(list)
+    for record in records:
+        by_kind[record.kind].append(record)
+    present = {file.evidence.kind for file in files}
+    if by_kind[OnsiteKind.PHOTO]:
+        present.add("photos")
+    if by_kind[OnsiteKind.INTERVIEW]:
+        present.add("interviews")
+    if item.evidence_data and KpiMonth.objects.filter(project=project).exists():
+        present.add("data")
+    expected = [(kind, str(label)) for kind, label in item.evidence]
+    return ItemPanel(item=item, expected=expected,
+                     missing=[(kind, label) for kind, label in expected if kind not in present],
+                     files=files, photos=by_kind[OnsiteKind.PHOTO],
+                     interviews=by_kind[OnsiteKind.INTERVIEW], notes=by_kind[OnsiteKind.NOTE],
+                     kpi_checks=kpi_checks_for_item(project, item))

@@ -10,6 +10,7 @@ from .views import (
     fees,
     judgement,
     kpi,
+    onsite,
 )
 
 app_name = "reviews"
@@ -82,9 +83,9 @@ urlpatterns = [
     path("projects/<int:pk>/final/items/<int:item_id>/", judgement.final_item,
          name="final_item"),
     path("projects/<int:pk>/consolidate/", judgement.consolidate, name="consolidate"),
-    path("staff/projects/<int:pk>/draw/", draws.staff_project_draw, name="staff_project_draw"),
-    path("staff/draws/<int:pk>/verify/", draws.draw_verify, name="draw_verify"),
-    path("staff/team/<int:pk>/fill/", draws.staff_vacancy_fill, name="staff_vacancy_fill"),
+    path("onsite/worker.js", onsite.worker, name="onsite_worker"),
+    path("onsite/projects/<int:pk>/items/<int:item_id>/", onsite.capture, name="onsite_capture"),
+    path("onsite/records/<int:pk>/signature/", onsite.signature, name="onsite_signature"),
     path("staff/decisions/", decision.staff_decisions, name="staff_decisions"),
     path("staff/projects/<int:pk>/decision/", decision.staff_decision, name="staff_decision"),
     # Reviewers' fees and the KPI benchmark (issue 14).

@@ -127,7 +127,7 @@ SECURE_CSP_PATH_OVERRIDES: dict[str, dict[str, list[str]]] = {
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Features no page of ours uses are denied; a page opts in through the path overrides, e.g. the
-# review app's on-site photos: {"/reviews/visits/": {"camera": ["self"]}}.
+# review app's on-site photos below.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
@@ -135,7 +135,10 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb",
     )
 }
-PERMISSIONS_POLICY_PATH_OVERRIDES: dict[str, dict[str, list[str]]] = {}
+PERMISSIONS_POLICY_PATH_OVERRIDES: dict[str, dict[str, list[str]]] = {
+    # The review team's on-site capture pages take photos with the phone's camera.
+    "/reviews/onsite/": {"camera": ["self"]},
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import applications, benchmark, certificates, draws, evidence, fees, judgement, kpi
+from . import (
+    applications,
+    benchmark,
+    certificates,
+    draws,
+    evidence,
+    fees,
+    judgement,
+    kpi,
+    onsite,
+)
 
 router = Router(tags=["reviews"])
 router.add_router("", applications.router)
@@ -15,3 +25,4 @@ router.add_router("", judgement.router)
 router.add_router("", kpi.router)
 router.add_router("", fees.router)
 router.add_router("", benchmark.router)
+router.add_router("", onsite.router)

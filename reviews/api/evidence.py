@@ -134,7 +134,8 @@ def project_evidence(request: AuthenticatedHttpRequest,
     applicant = selectors.can_act_for_applicant(request.user, project)
     if not applicant and not selectors.evidence_open_to(request.user, project):
         raise HttpError(404, _("Not found."))
-    rows = selectors.project_evidence(project, today=timezone.localdate())
+    rows = selectors.project_evidence(project, today=timezone.localdate(),
+                                      with_onsite=not applicant)
     return ProjectEvidenceOut(
         project_id=project.pk, frozen=selectors.evidence_is_frozen(project),
         acting_for_applicant=applicant,

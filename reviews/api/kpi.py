@@ -149,7 +149,7 @@ def _refused(error: services.ReviewError) -> Status[KpiErrorsOut]:
                                     errors=list(error.messages)))
 
 
-def _check_out(check: KpiCheck) -> KpiCheckOut:
+def kpi_check_out(check: KpiCheck) -> KpiCheckOut:
     return KpiCheckOut(kpi=check.kpi, month=month_text(check.month), reported=check.reported,
                        recomputed=check.recomputed, difference=check.difference,
                        tolerance=check.tolerance, tolerance_unit=check.tolerance_unit,
@@ -196,7 +196,7 @@ def _data_out(project: ReviewProject, access: selectors.KpiAccess) -> KpiDataOut
         draw=_draw_out(project),
         tolerance_points=setting("REVIEWS_KPI_TOLERANCE_POINTS"),
         tolerance_seconds_percent=setting("REVIEWS_KPI_TOLERANCE_SECONDS_PERCENT"),
-        checks=[_check_out(check) for check in overview.checks],
+        checks=[kpi_check_out(check) for check in overview.checks],
         sources=[KpiSourceOut(id=s.pk, kind=s.kind, month=month_text(s.month),
                               file_name=s.original_name, rows=s.rows, counts=s.counts,
                               uploaded_at=s.uploaded_at)
@@ -308,5 +308,5 @@ def kpi_checks(request: AuthenticatedHttpRequest, project_id: ObjectId) -> list[
     """The drawn month's KPIs recomputed from source records, each flagged beyond the
     tolerance."""
     project, _access = _project(request, project_id)
-    return [_check_out(check) for check in KpiCheck.objects.filter(
+    return [kpi_check_out(check) for check in KpiCheck.objects.filter(
         data_set__project=project).order_by("kpi")]

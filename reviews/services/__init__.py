@@ -49,6 +49,12 @@ from .kpi import (
     kpi_template_xlsx,
     kpi_workbook_upload,
 )
+from .onsite import (
+    onsite_interview_capture,
+    onsite_note_capture,
+    onsite_photo_capture,
+    signature_from_data_url,
+)
 
 __all__ = [
     "CERTIFICATE_ACTIONS",
@@ -88,6 +94,9 @@ __all__ = [
     "kpi_workbook_upload",
     "member_add",
     "member_remove",
+    "onsite_interview_capture",
+    "onsite_note_capture",
+    "onsite_photo_capture",
     "organisation_register",
     "profile_save",
     "project_accept",
@@ -96,6 +105,7 @@ __all__ = [
     "project_consolidate",
     "project_decide",
     "project_return",
+    "signature_from_data_url",
     "site_add",
     "site_remove",
     "team_member_decline",

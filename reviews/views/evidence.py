@@ -77,7 +77,7 @@ def project_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if not applicant and not selectors.evidence_open_to(request.user, project):
         raise Http404
     today = timezone.localdate()
-    rows = selectors.project_evidence(project, today=today)
+    rows = selectors.project_evidence(project, today=today, with_onsite=not applicant)
     is_lead = not applicant and _is_lead(request.user, project)
     return render(request, "reviews/evidence.html", {
         "project": project, "applicant": applicant, "is_lead": is_lead,

@@ -22,7 +22,7 @@ from core.typing import AuthenticatedHttpRequest
 
 from .. import selectors, services
 from ..forms import AgreementForm, DeclineForm, JudgementForm
-from ..models import ProjectState, TeamMember, TeamRole
+from ..models import ONSITE_CAPTURE_STATES, ProjectState, TeamMember, TeamRole
 from ..selectors import Checklist, ChecklistItem, ChecklistModule
 from ..services.judgement import JUDGING_STATES
 
@@ -198,7 +198,8 @@ def _judgement_page(request: AuthenticatedHttpRequest, member: TeamMember, item_
     return render(request, "reviews/item.html", {
         "member": member, "project": member.project, "module": module, "entry": entry,
         "form": form, "final": final, "judging": member.project.state in JUDGING_STATES,
-        "kpi_checks": selectors.kpi_checks_for_item(member.project, entry.item),
+        "panel": selectors.item_evidence_panel(member.project, entry.item),
+        "capture_open": member.project.state in ONSITE_CAPTURE_STATES,
     })
 
 

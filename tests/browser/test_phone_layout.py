@@ -328,3 +328,47 @@ def test_a_reviewers_fee_statement_and_an_organisations_benchmark_position_fit_a
     overflow += _overflow(page, f"/reviews/organisations/{organisation.pk}/benchmark/")
     expect(page.locator("svg.benchmark-chart")).to_have_count(1)
     assert not overflow, "\n".join(overflow)
+
+
+
+
+def test_a_reviewers_item_evidence_and_on_site_capture_pages_fit_a_phone(page, live_server,
+                                                                        home_page):
+    """The item page with every kind of evidence beside the judgement, and the capture page."""
+    import io
+    import uuid
+
+    from accounts.models import Organisation
+    from reviews import selectors as review_selectors
+    from reviews import services as review_services
+    from reviews.models import ProjectState, ReviewProject
+    from tests.reviews import samples
+    from tests.reviews.conftest import make_reviewer, standard_version_make, team_make
+
+    organisation = Organisation.objects.create(name="示例省示例市客户联络中心运营管理服务有限责任公司")
+    project = ReviewProject.objects.create(organisation=organisation,
+                                           standard_version=standard_version_make(),
+                                           state=ProjectState.DOCUMENT_REVIEW)
+    lead = make_reviewer(employer=Organisation.objects.create(name="别处公司"), name_zh="欧阳组长")
+    team_make(project, lead=lead)
+    member = review_selectors.membership_for(user=lead, project_id=project.pk)
+    assert member is not None
+    from cms.selectors import version_items
+
+    item = version_items(version=project.standard_version).first()
+    long = "现场查看了班组看板、排班系统截图和应急预案演练记录，" * 6
+    review_services.onsite_note_capture(member=member, item=item, client_uuid=uuid.uuid4(),
+                                        text=long, captured_at=timezone.now())
+    review_services.onsite_interview_capture(
+        member=member, item=item, client_uuid=uuid.uuid4(), interviewee_name="司马相如",
+        interviewee_role="客户服务中心运营管理部一线班组长（夜班）",
+        answers=[{"question": "排班如何根据话务预测调整？" * 3, "answer": long}],
+        signature=samples.signature_png(), interviewed_at=timezone.now(), captured_at=timezone.now())
+    review_services.onsite_photo_capture(
+        member=member, item=item, client_uuid=uuid.uuid4(),
+        upload=io.BytesIO(samples.image_bytes("JPEG")), name="IMG_0001.jpg", size=None,
+        captured_at=timezone.now(), caption="班组看板" * 10)
+    _as(page, live_server, lead)
+    overflow = _overflow(page, f"/reviews/projects/{project.pk}/items/{item.pk}/")
+    overflow += _overflow(page, f"/reviews/onsite/projects/{project.pk}/items/{item.pk}/")
+    assert not overflow, "\n".join(overflow)

@@ -50,5 +50,16 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 
 HTML = b"<!DOCTYPE html><html><script>fetch('/steal')</script></html>"
 
 
+def signature_png(*, size: tuple[int, int] = (600, 240), blank: bool = False) -> bytes:
+    """A signature as a phone's canvas gives it: a stroke on white (none when `blank`)."""
+    image = Image.new("RGBA", size, (255, 255, 255, 255))
+    if not blank:
+        ImageDraw.Draw(image).line((20, 200, 200, 40, 380, 180), fill=(16, 36, 62, 255),
+                                   width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
