@@ -32,4 +32,11 @@ ACTION_LABELS = {
     "reviews.final.recorded": _("Team's final judgement of an item recorded"),
     "reviews.project.consolidated": _("Review consolidated with the team's recommendation"),
     "reviews.project.decided": _("Certification decided by the expert committee"),
+    "reviews.spotcheck.drawn": _("Spot-check drawn by the expert committee"),
+    "reviews.spotcheck.judged": _("Item re-judged in a spot-check"),
+    "reviews.spotcheck.completed": _("Spot-check completed"),
+    "reviews.sanction.imposed": _("Reviewer sanctioned on spot-check findings"),
+    "reviews.sanction.appealed": _("Sanction appealed by the reviewer"),
+    "reviews.sanction.appeal_upheld": _("Appeal upheld: the sanction is reversed"),
+    "reviews.sanction.appeal_rejected": _("Appeal rejected: the sanction stays"),
 }

@@ -38,5 +38,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.view_teammember",
         "reviews.view_evidence",
         "reviews.view_evidencepageview",
+        "reviews.spot_check",
     ],
 }

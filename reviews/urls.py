@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, certificates, decision, draws, evidence, judgement
+from .views import applications, certificates, decision, draws, evidence, judgement, spotchecks
 
 app_name = "reviews"
 urlpatterns = [
@@ -69,4 +69,20 @@ urlpatterns = [
     path("staff/team/<int:pk>/fill/", draws.staff_vacancy_fill, name="staff_vacancy_fill"),
     path("staff/decisions/", decision.staff_decisions, name="staff_decisions"),
     path("staff/projects/<int:pk>/decision/", decision.staff_decision, name="staff_decision"),
+    path("staff/spotchecks/", spotchecks.staff_spotchecks, name="staff_spotchecks"),
+    path("staff/spotchecks/<int:pk>/", spotchecks.staff_spotcheck, name="staff_spotcheck"),
+    path("staff/spotchecks/<int:pk>/verify/", spotchecks.staff_spotcheck_verify,
+         name="staff_spotcheck_verify"),
+    path("staff/spotchecks/reviews/<int:pk>/", spotchecks.staff_spotcheck_review,
+         name="staff_spotcheck_review"),
+    path("staff/spotchecks/reviews/<int:pk>/items/<int:item_id>/",
+         spotchecks.staff_spotcheck_item, name="staff_spotcheck_item"),
+    path("staff/reviewers/", spotchecks.staff_reviewers, name="staff_reviewers"),
+    path("staff/reviewers/<int:pk>/", spotchecks.staff_reviewer, name="staff_reviewer"),
+    path("staff/reviewers/<int:pk>/sanction/", spotchecks.staff_sanction,
+         name="staff_sanction"),
+    path("staff/appeals/<int:pk>/resolve/", spotchecks.staff_appeal_resolve,
+         name="staff_appeal_resolve"),
+    path("record/", spotchecks.my_record, name="my_record"),
+    path("sanctions/<int:pk>/appeal/", spotchecks.sanction_appeal, name="sanction_appeal"),
 ]
