@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
-from . import applications, certificates, draws, evidence, judgement
+from . import applications, certificates, draws, evidence, judgement, spotchecks
 
 router = Router(tags=["reviews"])
 router.add_router("", applications.router)
@@ -12,3 +12,4 @@ router.add_router("", certificates.router)
 router.add_router("", draws.router)
 router.add_router("", evidence.router)
 router.add_router("", judgement.router)
+router.add_router("", spotchecks.router)

@@ -125,7 +125,6 @@ def _drawn(version, committee, **review):
 
 def test_findings_name_the_reviewers_whose_verdict_differs(version, committee):
     lead, member, other = (make_reviewer(name_zh=n) for n in ("王组长", "李评审", "张评审"))
-    items = version_items_of(version)
     project = decided_review(version=version, lead=lead, members=[member, other])
     spot_check = services.spotcheck_draw(by=committee, now=NOW)
     review = spot_check.reviews.get(project=project)
@@ -179,7 +178,7 @@ def test_findings_name_the_reviewers_whose_verdict_differs(version, committee):
 
 def test_agreement_rate_is_exact_with_its_n(version, committee):
     lead = make_reviewer()
-    spot_check, review = _drawn(version, committee, lead=lead)
+    _spot_check, review = _drawn(version, committee, lead=lead)
     verdicts = [C, N, C, C, N, C]  # the final judgements all conform: 4 of 6 agree
     for item_id, verdict in zip(review.sample_ids, verdicts, strict=True):
         services.spotcheck_item_judge(review=review, item_id=item_id, by=committee,
