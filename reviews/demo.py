@@ -28,6 +28,7 @@ from lms import services as lms_services
 
 from . import selectors, services
 from .conf import setting
+from .demo_spotcheck import load_spotcheck_demo
 from .models import (
     AgreementVersion,
     MemberRole,
@@ -234,6 +235,7 @@ def load(stdout: TextIO) -> None:
     load_decision_demo(stdout)
     load_application_demo(stdout, reviewers)
     load_certificate_demo(stdout)
+    load_spotcheck_demo(stdout)
 
 
 def load_application_demo(stdout: TextIO, reviewers: list[User]) -> None:

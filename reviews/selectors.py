@@ -725,6 +725,7 @@ def project_lead(project: ReviewProject) -> TeamMember | None:
 # --- spot-checks, findings, sanctions and reviewers' records (issue 14)
 # Why a decided review is not in a spot-check's pool.
 SPOTCHECK_EXCLUSION_REASONS = {
+    "no_team": _("No team served on it on the platform: there is nothing to re-check"),
     "conflict": _("You served on (or were drawn for) its team"),
     "checked": _("Already drawn by an earlier spot-check"),
 }
@@ -761,11 +762,15 @@ def platform_completed_reviews(reviewer_ids: Iterable[int]) -> dict[int, int]:
 
 def spotcheck_pool(user: User) -> tuple[list[int], dict[int, list[str]]]:
     """The decided reviews a spot-check drawn by `user` draws from (project ids, ascending),
-    and those left out with their reason codes: any `user` served on or was drawn for
-    (conflict), and any an earlier spot-check drew."""
+    and those left out with their reason codes: any no team served on (decided without a
+    review on the platform), any `user` served on or was drawn for (conflict), and any an
+    earlier spot-check drew."""
     decided = set(ReviewProject.objects.filter(state__in=DECIDED_STATES)
                   .values_list("pk", flat=True))
+    with_team = set(TeamMember.objects.filter(project_id__in=decided)
+                    .exclude(state=MemberState.DECLINED).values_list("project_id", flat=True))
     steps = [
+        ("no_team", decided - with_team),
         ("conflict", set(TeamMember.objects.filter(reviewer=user, project_id__in=decided)
                          .values_list("project_id", flat=True))),
         ("checked", set(SpotCheckReview.objects.filter(project_id__in=decided)

@@ -10,6 +10,7 @@ from core.workspace import WorkspaceTool
 from .views.applications import ACCEPT_PROJECT_PERM
 from .views.certificates import MANAGE_CERTIFICATE_PERM
 from .views.decision import DECIDE_PERM
+from .views.spotchecks import SPOT_CHECK_PERM
 
 TOOLS = [
     WorkspaceTool(
@@ -33,5 +34,13 @@ TOOLS = [
         url_name="reviews:staff_decisions",
         permission=DECIDE_PERM,  # as reviews.views.decision.staff_decisions
         order=35,
+    ),
+    WorkspaceTool(
+        label=_("Spot-checks and reviewers' records"),
+        description=_("Draw decided reviews to re-judge, record findings, sanction reviewers "
+                      "and resolve their appeals; each reviewer's agreement rate."),
+        url_name="reviews:staff_spotchecks",
+        permission=SPOT_CHECK_PERM,  # as reviews.views.spotchecks.staff_spotchecks
+        order=36,
     ),
 ]
