@@ -192,7 +192,9 @@ class SanctionForm(forms.Form):
 
     def __init__(self, *args: Any, findings: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["findings"].choices = [
+        field = self.fields["findings"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [
             (f.pk, f"{f.judgement.review.project.organisation.name} · {f.judgement.item.code} · "
                    f"{f.reason}") for f in findings]
 

@@ -975,9 +975,9 @@ def review_days(members: Iterable[TeamMember]) -> dict[int, int]:
     for project_id, reviewer_id, moment in FinalJudgement.objects.filter(
             project_id__in=[m.project_id for m in members]).values_list(
             "project_id", "recorded_by_id", "recorded_at"):
-        member_id = by_pair.get((project_id, reviewer_id))
-        if member_id is not None:
-            dates[member_id].add(timezone.localtime(moment).date())
+        place = by_pair.get((project_id, reviewer_id))
+        if place is not None:
+            dates[place].add(timezone.localtime(moment).date())
     return {member_id: len(days) for member_id, days in dates.items()}
 
 
