@@ -1,5 +1,5 @@
 """Demo of the expert committee's spot-check (idempotent, all marked as sample): three sample
-reviews judged by the sample reviewers 吴评审 (lead) and 郑评审 and decided by
+reviews judged by the sample reviewers 吴评审 (lead) and 郑评审 and decided (not certified) by
 committee@demo.ccso, one completed spot-check of them with a finding, and two decided reviews
 left undrawn, so that on `make run` committee@demo.ccso draws a spot-check, re-judges items,
 records a finding and suspends a sample reviewer (never reviewer@demo.ccso, whose
@@ -61,8 +61,9 @@ def _team_placed(project: ReviewProject, lead: User, member: User) -> None:
 def _decided_review(name: str, name_en: str, region: str, *, lead: User, member: User,
                     committee: User, dissent: int) -> ReviewProject | None:
     """A sample review judged and decided through the services: the member judges each item
-    (not conforming on the `dissent`-th), the lead records every final judgement conforming,
-    consolidates, and the committee accepts the recommendation."""
+    (not conforming on the first and the `dissent`-th), the lead records the final judgements
+    (the first not conforming, the rest conforming), consolidates (not certify: the first
+    module fails), and the committee accepts the recommendation: not certified."""
     version = version_current()
     if version is None:
         return None
@@ -79,11 +80,15 @@ def _decided_review(name: str, name_en: str, region: str, *, lead: User, member:
         services.agreement_accept(member=place, no_conflict=True, ip_address=None,
                                   full_name=place.reviewer.name_zh)
     for index, item in enumerate(version_items(version=version)):
-        own = Verdict.NOT_CONFORMS if index == dissent else Verdict.CONFORMS
+        # The first item does not conform, which fails its module: the team recommends not
+        # certifying and the committee agrees, so no sample certificate joins the public list.
+        final = Verdict.NOT_CONFORMS if index == 0 else Verdict.CONFORMS
+        own = Verdict.NOT_CONFORMS if index in (0, dissent) else Verdict.CONFORMS
         services.judgement_record(member=places[member.pk], item=item, verdict=own,
                                   reason="演示数据：本人判断（示例）")
-        services.final_judgement_record(member=places[lead.pk], item=item,
-                                        verdict=Verdict.CONFORMS, reason=SAMPLE_REASON)
+        services.final_judgement_record(
+            member=places[lead.pk], item=item, verdict=final,
+            reason=SAMPLE_REASON if final == Verdict.CONFORMS else "演示数据：未见相关记录（示例）")
     services.project_consolidate(member=places[lead.pk])
     project.refresh_from_db()
     services.project_decide(project=project, by=committee, accepts=True,
