@@ -17,7 +17,7 @@ from accounts.demo import demo_user
 from accounts.models import Organisation, User
 from cms.selectors import version_current, version_items
 
-from . import services
+from . import selectors, services
 from .draw import seed_new
 from .models import (
     Draw,
@@ -98,8 +98,9 @@ def _decided_review(name: str, name_en: str, region: str, *, lead: User, member:
 
 
 def _completed_spot_check(committee: User) -> SpotCheck | None:
-    """One spot-check of the sample reviews, completed, with one finding: the committee finds
-    the first sampled item not conforming where the team said it conforms."""
+    """One spot-check of the sample reviews, completed, with a finding: the committee finds the
+    first sampled item the team passed not conforming, and agrees with the team's final
+    judgement on the others."""
     existing = SpotCheck.objects.filter(state="completed").order_by("pk").first()
     if existing is not None:
         return existing
@@ -108,12 +109,16 @@ def _completed_spot_check(committee: User) -> SpotCheck | None:
     except services.ReviewError:
         return None
     for review in spot_check.reviews.select_related("project"):
-        for index, item_id in enumerate(review.sample_ids):
-            found = index == 0
+        rows = selectors.spotcheck_sample(review)
+        # The first item the team passed is found not conforming; the rest agree with the team.
+        found = next((row.item.pk for row in rows
+                      if row.final and row.final.verdict == Verdict.CONFORMS), None)
+        for row in rows:
+            verdict = (Verdict.NOT_CONFORMS if row.item.pk == found
+                       else row.final.verdict if row.final else Verdict.CONFORMS)
             services.spotcheck_item_judge(
-                review=review, item_id=item_id, by=committee,
-                verdict=Verdict.NOT_CONFORMS if found else Verdict.CONFORMS,
-                reason=("演示数据：证据中未见该制度的审批记录（示例）" if found
+                review=review, item_id=row.item.pk, by=committee, verdict=verdict,
+                reason=("演示数据：证据中未见该制度的审批记录（示例）" if row.item.pk == found
                         else "演示数据：复核认可评审组判断（示例）"))
     services.spotcheck_complete(spot_check=spot_check, by=committee,
                                 outcome="演示数据：一项判断偏松，已记录为发现（示例）")

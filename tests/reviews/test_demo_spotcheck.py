@@ -47,7 +47,9 @@ def test_the_committee_walk_on_the_demo(db, client):
     review = spot_check.reviews.get()
     assert {m.reviewer.email for m in review.project.members.select_related("reviewer")} == {
         "reviewer.wu@demo.ccso", "reviewer.zheng@demo.ccso"}
-    check = services.spotcheck_item_judge(review=review, item_id=review.sample_ids[0],
+    passed = next(row.item.pk for row in selectors.spotcheck_sample(review)
+                  if row.final.verdict == Verdict.CONFORMS)
+    check = services.spotcheck_item_judge(review=review, item_id=passed,
                                           by=committee, verdict=Verdict.NOT_CONFORMS,
                                           reason="证据不足")
     assert wu in check.finding.reviewers.all()
