@@ -61,9 +61,10 @@ def _team_placed(project: ReviewProject, lead: User, member: User) -> None:
 def _decided_review(name: str, name_en: str, region: str, *, lead: User, member: User,
                     committee: User, dissent: int) -> ReviewProject | None:
     """A sample review judged and decided through the services: the member judges each item
-    (not conforming on the first and the `dissent`-th), the lead records the final judgements
-    (the first not conforming, the rest conforming), consolidates (not certify: the first
-    module fails), and the committee accepts the recommendation: not certified."""
+    (not conforming in the first module and on the `dissent`-th), the lead records the final
+    judgements (the first module's not conforming, the rest conforming), consolidates (not
+    certify: the first module fails), and the committee accepts the recommendation: not
+    certified."""
     version = version_current()
     if version is None:
         return None
@@ -79,11 +80,13 @@ def _decided_review(name: str, name_en: str, region: str, *, lead: User, member:
     for place in places.values():
         services.agreement_accept(member=place, no_conflict=True, ip_address=None,
                                   full_name=place.reviewer.name_zh)
-    for index, item in enumerate(version_items(version=version)):
-        # The first item does not conform, which fails its module: the team recommends not
+    items = list(version_items(version=version))
+    for index, item in enumerate(items):
+        # The first module's items do not conform, which fails it: the team recommends not
         # certifying and the committee agrees, so no sample certificate joins the public list.
-        final = Verdict.NOT_CONFORMS if index == 0 else Verdict.CONFORMS
-        own = Verdict.NOT_CONFORMS if index in (0, dissent) else Verdict.CONFORMS
+        failed = item.module_id == items[0].module_id
+        final = Verdict.NOT_CONFORMS if failed else Verdict.CONFORMS
+        own = Verdict.NOT_CONFORMS if failed or index == dissent else Verdict.CONFORMS
         services.judgement_record(member=places[member.pk], item=item, verdict=own,
                                   reason="演示数据：本人判断（示例）")
         services.final_judgement_record(

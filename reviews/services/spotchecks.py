@@ -330,8 +330,10 @@ def sanction_appeal_resolve(*, appeal: SanctionAppeal, by: User, upheld: bool, r
                 raise ReviewError(error.messages[0]) from error
         sanction.state = SanctionState.REVERSED
         sanction.save(update_fields=["state"])
-    audit_record(actor=by, action=f"reviews.sanction.appeal_{appeal.state}", target=sanction,
-                 reason=resolution, data={"appeal": appeal.pk, "action": sanction.action})
+    audit_record(actor=by, action=("reviews.sanction.appeal_upheld" if upheld
+                                   else "reviews.sanction.appeal_rejected"),
+                 target=sanction, reason=resolution,
+                 data={"appeal": appeal.pk, "action": sanction.action})
     _email(sanction.reviewer, "reviews/email/sanction_appeal_resolved",
            {"appeal": appeal, "sanction": sanction})
     return appeal

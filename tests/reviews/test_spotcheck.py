@@ -207,7 +207,7 @@ def test_only_the_drawing_member_rejudges_sampled_items_and_completes(
                                       reason="  ", now=NOW)
     services.spotcheck_item_judge(review=review, item_id=item_id, by=committee, verdict=N,
                                   reason="证据不足", now=NOW)
-    with pytest.raises(services.ReviewError, match="1 of 6"):
+    with pytest.raises(services.ReviewError, match="1 / 6"):
         services.spotcheck_complete(spot_check=spot_check, by=committee, outcome="完成")
     for other in review.sample_ids[1:]:
         services.spotcheck_item_judge(review=review, item_id=other, by=committee, verdict=C,
