@@ -12,6 +12,7 @@ ACTION_LABELS = {
     "certification.credential.suspended": _("Credential suspended"),
     "certification.credential.reinstated": _("Credential reinstated"),
     "certification.credential.revoked": _("Credential revoked"),
+    "certification.credential.warned": _("Warning recorded on the credential"),
     "certification.renewal.pass_withdrawn": _("Renewal withdrawn: the exam pass was withdrawn"),
     "certification.education.submitted": _("Continuing-education hours submitted"),
     "certification.education.approved": _("Continuing-education hours approved"),

@@ -29,6 +29,7 @@ from .models import (
     ReviewerApplication,
     WorkPosition,
 )
+from .work_history import platform_reviews
 
 TWO_PLACES = Decimal("0.01")
 
@@ -266,7 +267,9 @@ def reviewer_candidates_ranked(
                    `years_cap` years = 100;
       management = the highest management level held, agent 0 ... director or above 100
                    (0, 25, 50, 75, 100);
-      reviews    = reviews/audits taken part in, capped at `reviews_cap` = 100.
+      reviews    = reviews/audits taken part in (those in the work history, plus the reviews
+                   completed on the platform, `certification.work_history`), capped at
+                   `reviews_cap` = 100.
     total = (Σ weight × component) ÷ Σ weights, to 2 decimal places (0 if all weights are 0).
     Ties: higher total, then higher exam score, then more years, then the earlier application,
     then the lower application id. Ranks are 1, 2, 3 ... with no shared places.
@@ -279,9 +282,12 @@ def reviewer_candidates_ranked(
     weight_sum = (weights.exam_weight + weights.years_weight + weights.management_weight
                   + weights.review_weight)
     scored = []
-    for application in reviewer_applications_pending():
+    applications = list(reviewer_applications_pending())
+    on_platform = platform_reviews(a.applicant_id for a in applications)
+    for application in applications:
         positions = list(application.positions.all())
-        review_count = len(application.reviews.all())
+        review_count = len(application.reviews.all()) + on_platform.get(application.applicant_id,
+                                                                        0)
         exam = application.coordinator_credential.exam_score or Decimal("0")
         years = _years_in_operations(positions, today)
         level = max((p.management_level for p in positions), default=0)

@@ -40,4 +40,11 @@ ACTION_LABELS = {
     "reviews.fee.recorded": _("Reviewer's days and fee recorded"),
     "reviews.fee.changed": _("Reviewer's days, fee or travel costs corrected"),
     "reviews.onsite.captured": _("On-site record captured by a reviewer"),
+    "reviews.spotcheck.drawn": _("Spot-check drawn by the expert committee"),
+    "reviews.spotcheck.judged": _("Item re-judged in a spot-check"),
+    "reviews.spotcheck.completed": _("Spot-check completed"),
+    "reviews.sanction.imposed": _("Reviewer sanctioned on spot-check findings"),
+    "reviews.sanction.appealed": _("Sanction appealed by the reviewer"),
+    "reviews.sanction.appeal_upheld": _("Appeal upheld: the sanction is reversed"),
+    "reviews.sanction.appeal_rejected": _("Appeal rejected: the sanction stays"),
 }

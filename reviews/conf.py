@@ -49,6 +49,14 @@ DEFAULTS: dict[str, int | str] = {
     # and pixels (a phone's canvas is well within both).
     "REVIEWS_SIGNATURE_MAX_BYTES": 1024 * 1024,
     "REVIEWS_SIGNATURE_MAX_PIXELS": 4_000_000,
+    # The expert committee's spot-check (抽查): the percentage of the decided reviews a draw
+    # takes (rounded up), and at least this many when any can be drawn.
+    "REVIEWS_SPOTCHECK_RATE": 20,
+    "REVIEWS_SPOTCHECK_MIN_REVIEWS": 1,
+    # In each drawn review, the percentage of each module's items re-judged (rounded up), at
+    # least this many, never more than the module has.
+    "REVIEWS_SPOTCHECK_ITEM_RATE": 10,
+    "REVIEWS_SPOTCHECK_MIN_ITEMS": 2,
 }
 
 

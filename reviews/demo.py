@@ -31,6 +31,7 @@ from .conf import setting
 from .demo_benchmark import load_benchmark_demo
 from .demo_evidence import load_evidence_demo
 from .demo_kpi import load_kpi_demo
+from .demo_spotcheck import load_spotcheck_demo
 from .models import (
     AgreementVersion,
     MemberRole,
@@ -240,6 +241,7 @@ def load(stdout: TextIO) -> None:
     load_application_demo(stdout, reviewers)
     load_certificate_demo(stdout)
     load_benchmark_demo(stdout)
+    load_spotcheck_demo(stdout)
 
 
 def load_application_demo(stdout: TextIO, reviewers: list[User]) -> None:

@@ -41,9 +41,18 @@ def seed_new() -> str:
     return secrets.token_hex(32)
 
 
-def rank(seed: str, reviewer_id: int) -> bytes:
+def rank(seed: str, reviewer_id: int | str) -> bytes:
+    """HMAC-SHA256(seed, the id (or a key such as "12/345") in ASCII)."""
     return hmac.new(bytes.fromhex(seed), str(reviewer_id).encode("ascii"),
                     hashlib.sha256).digest()
+
+
+def seeded_order(seed: str, ids: Collection[int], *, key_prefix: str = "") -> list[int]:
+    """`ids` (each once) ordered by rank(seed, key_prefix + id), ties by the lower id: the one
+    seeded shuffle, shared by the reviewer draw and the committee's spot-checks
+    (`reviews/spotcheck.py`). Each id's place depends only on the seed and its own key."""
+    return sorted(dict.fromkeys(ids),
+                  key=lambda i: (rank(seed, f"{key_prefix}{i}" if key_prefix else i), i))
 
 
 def draw_team(*, pool: Sequence[int], seed: str, team_size: int, qualified: Collection[int],
@@ -61,7 +70,7 @@ def draw_team(*, pool: Sequence[int], seed: str, team_size: int, qualified: Coll
             "Only %(available)d eligible reviewers are left for a team of %(size)d: widen the "
             "pool (promote reviewers, check the exclusions) before drawing.",
             len(available)) % {"available": len(available), "size": team_size})
-    order = sorted(available, key=lambda reviewer: (rank(seed, reviewer), reviewer))
+    order = seeded_order(seed, available)
     lead: int | None = None
     if draws_lead:
         qualified_set = set(qualified)

@@ -243,3 +243,52 @@ class BenchmarkConsentForm(forms.Form):
         label=_("Our organisation may be named in the KPI benchmark"), required=False,
         help_text=_("Without this, your figures still count in your industry's benchmark, "
                     "anonymously."))
+
+
+
+
+# --------------------------------------------------------------------------- spot-checks
+
+
+class SpotCheckCompleteForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text=_("What the spot-check found, for the record."))
+
+
+class SanctionForm(forms.Form):
+    action = forms.ChoiceField(label=_("Sanction"), widget=forms.RadioSelect, choices=[
+        ("warn", _("Warn (the credential stays active)")),
+        ("suspend", _("Suspend the reviewer credential")),
+        ("withdraw", _("Withdraw the reviewer credential (final)")),
+    ])
+    findings = forms.TypedMultipleChoiceField(label=_("Findings it rests on"), coerce=int,
+                                              widget=forms.CheckboxSelectMultiple)
+    reason = forms.CharField(label=_("Reason"), max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("The reviewer reads it, and may appeal."))
+    reason_public = forms.BooleanField(label=_("Show the reason on public verification"),
+                                       required=False)
+
+    def __init__(self, *args: Any, findings: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["findings"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [
+            (f.pk, f"{f.judgement.review.project.organisation.name} · {f.judgement.item.code} · "
+                   f"{f.reason}") for f in findings]
+
+
+class SanctionAppealForm(forms.Form):
+    reason = forms.CharField(label=_("Why you appeal"), max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class AppealResolveForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("The appeal"), widget=forms.RadioSelect,
+        choices=[("yes", _("Uphold it: reverse the sanction")),
+                 ("no", _("Reject it: the sanction stays"))],
+        coerce=lambda value: value == "yes")
+    resolution = forms.CharField(label=_("Reason"), max_length=4000,
+                                 widget=forms.Textarea(attrs={"rows": 4}))

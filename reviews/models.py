@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from certification.models import CentreType
+from exams.models import AppealState
 
 from .kpis import Kpi
 from .storage import evidence_storage
@@ -828,3 +829,183 @@ class ReviewerFee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} · {self.work_ended_on}"
+
+
+
+
+# --------------------------------------------------------------------------- spot-checks
+
+
+class SpotCheckState(models.TextChoices):
+    OPEN = "open", _("Re-judging")
+    COMPLETED = "completed", _("Completed")
+
+
+class SpotCheck(models.Model):
+    """The expert committee's spot-check (抽查): decided reviews drawn at random, with
+    everything needed to recompute the draw (the frozen pool of project ids, the seed, the
+    rate and minimum; `reviews/spotcheck.py`). The committee member who draws it re-judges the
+    sampled items and completes it."""
+
+    pool = models.JSONField(_("frozen pool (project ids)"))
+    exclusions = models.JSONField(_("left out of the pool, with reasons"), default=dict)
+    seed = models.CharField(_("seed"), max_length=64)
+    rate = models.PositiveSmallIntegerField(_("reviews drawn (%)"))
+    minimum = models.PositiveSmallIntegerField(_("at least (reviews)"))
+    item_rate = models.PositiveSmallIntegerField(_("items per module (%)"))
+    item_minimum = models.PositiveSmallIntegerField(_("at least (items per module)"))
+    selected = models.JSONField(_("reviews drawn (project ids)"))
+    state = models.CharField(_("state"), max_length=10, choices=SpotCheckState.choices,
+                             default=SpotCheckState.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("drawn by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("drawn at"))
+    outcome = models.TextField(_("outcome"), blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spot-check")
+        verbose_name_plural = _("spot-checks")
+        ordering = ["-created_at", "-id"]
+        permissions = [("spot_check", _("Can draw spot-checks, re-judge reviews and sanction "
+                                        "reviewers (the expert committee)"))]
+
+    def __str__(self) -> str:
+        return _("Spot-check %(number)s") % {"number": self.pk}
+
+
+class SpotCheckReview(models.Model):
+    """One drawn review of a spot-check: its items per module as frozen at the draw (module
+    number → item ids, the standard's order) and the seeded sample of them."""
+
+    spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="reviews")
+    project = models.ForeignKey(ReviewProject, on_delete=models.PROTECT,
+                                related_name="spot_checks")
+    modules = models.JSONField(_("items per module (frozen)"))
+    sample = models.JSONField(_("items re-judged per module"))
+
+    class Meta:
+        verbose_name = _("spot-checked review")
+        verbose_name_plural = _("spot-checked reviews")
+        ordering = ["spot_check", "project_id"]
+        constraints = [models.UniqueConstraint(fields=["spot_check", "project"],
+                                               name="reviews_spotcheck_project_once")]
+
+    def __str__(self) -> str:
+        return f"{self.spot_check_id} · {self.project_id}"
+
+    @property
+    def sample_ids(self) -> list[int]:
+        return [item for items in self.sample.values() for item in items]
+
+
+class SpotCheckJudgement(models.Model):
+    """The committee member's re-judgement of a sampled item."""
+
+    review = models.ForeignKey(SpotCheckReview, on_delete=models.CASCADE,
+                               related_name="judgements")
+    item = models.ForeignKey("cms.StandardItem", verbose_name=_("item"),
+                             on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(_("judgement"), max_length=12, choices=Verdict.choices)
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("spot-check judgement")
+        verbose_name_plural = _("spot-check judgements")
+        constraints = [models.UniqueConstraint(fields=["review", "item"],
+                                               name="reviews_spotcheck_judgement_once")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} · {self.item_id} · {self.verdict}"
+
+
+class Finding(models.Model):
+    """A disagreement found by a spot-check: the committee's re-judgement of an item differs
+    from the team's final judgement, or from a reviewer's own. It names the reviewers
+    concerned (those whose verdict differs) and carries the committee's reason."""
+
+    judgement = models.OneToOneField(SpotCheckJudgement, on_delete=models.CASCADE,
+                                     related_name="finding")
+    final_verdict = models.CharField(_("team's final judgement"), max_length=12,
+                                     choices=Verdict.choices, blank=True)
+    disagrees_with_final = models.BooleanField(_("disagrees with the team's final judgement"))
+    reviewers = models.ManyToManyField(settings.AUTH_USER_MODEL,
+                                       verbose_name=_("reviewers concerned"),
+                                       related_name="review_findings")
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("spot-check finding")
+        verbose_name_plural = _("spot-check findings")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return _("Finding %(number)s") % {"number": self.pk}
+
+
+class SanctionAction(models.TextChoices):
+    WARN = "warn", _("Warning")
+    SUSPEND = "suspend", _("Suspension")
+    WITHDRAW = "withdraw", _("Withdrawal of the credential")
+
+
+class SanctionState(models.TextChoices):
+    IN_FORCE = "in_force", _("In force")
+    REVERSED = "reversed", _("Reversed on appeal")
+
+
+class Sanction(models.Model):
+    """The committee's sanction of a reviewer on findings: a warning, a suspension or the
+    withdrawal of their reviewer credential, done through certification's status service."""
+
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"),
+                                 on_delete=models.PROTECT, related_name="review_sanctions")
+    credential = models.ForeignKey("certification.Credential", verbose_name=_("credential"),
+                                   on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("sanction"), max_length=10, choices=SanctionAction.choices)
+    reason = models.TextField(_("reason"))
+    findings = models.ManyToManyField(Finding, verbose_name=_("findings"),
+                                      related_name="sanctions")
+    state = models.CharField(_("state"), max_length=10, choices=SanctionState.choices,
+                             default=SanctionState.IN_FORCE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("imposed at"))
+
+    class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} · {self.get_action_display()}"
+
+
+class SanctionAppeal(models.Model):
+    """The sanctioned reviewer's appeal, resolved by the expert committee like an exam
+    appeal: upheld (the sanction is reversed) or rejected (it stays)."""
+
+    sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, related_name="appeals")
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=10, choices=AppealState.choices,
+                             default=AppealState.OPEN)
+    created_at = models.DateTimeField(_("appealed at"))
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sanction appeal")
+        verbose_name_plural = _("sanction appeals")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["sanction"],
+                                               condition=models.Q(state="open"),
+                                               name="reviews_one_open_sanction_appeal")]
+
+    def __str__(self) -> str:
+        return f"{self.sanction} ({self.get_state_display()})"

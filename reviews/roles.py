@@ -42,5 +42,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.view_evidence",
         "reviews.view_evidencepageview",
         "reviews.view_benchmark",
+        "reviews.spot_check",
     ],
 }

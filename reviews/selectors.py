@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
@@ -49,6 +50,7 @@ from .models import (
     EvidenceRequest,
     EvidenceVersion,
     FinalJudgement,
+    Finding,
     Industry,
     Judgement,
     KpiCheck,
@@ -66,11 +68,18 @@ from .models import (
     ReviewerDeclaredConflict,
     ReviewerFee,
     ReviewProject,
+    Sanction,
+    SanctionAppeal,
+    SanctionState,
+    SpotCheck,
+    SpotCheckJudgement,
+    SpotCheckReview,
     TeamMember,
     TeamRole,
     Verdict,
 )
 from .rates import ModuleRate, module_rate, review_passes
+from .spotcheck import Agreement
 
 # Why a reviewer is not in the pool: the code stored with a draw, and what the admin reads.
 EXCLUSION_REASONS = {
@@ -193,8 +202,9 @@ def eligible_pool(project: ReviewProject, *, today: dt.date) -> Pool:
 
 def completed_reviews(reviewer_ids: Iterable[int]) -> dict[int, int]:
     """Completed reviews per reviewer: those recorded in their promoted reviewer application's
-    work history, plus the platform's projects the committee has decided on which they served.
-    Two queries."""
+    work history, plus the platform's projects the committee has decided on which they served
+    (`platform_completed_reviews`: a review a sanction in force found them wrong on does not
+    count). Three queries."""
     reviewer_ids = list(reviewer_ids)
     counts: dict[int, int] = defaultdict(int)
     for applicant_id, number in (
@@ -203,11 +213,7 @@ def completed_reviews(reviewer_ids: Iterable[int]) -> dict[int, int]:
         .values_list("application__applicant_id").annotate(n=Count("pk"))
     ):
         counts[applicant_id] += number
-    for reviewer_id, number in (
-        TeamMember.objects.filter(reviewer_id__in=reviewer_ids, project__state__in=DECIDED_STATES)
-        .exclude(state=MemberState.DECLINED)
-        .values_list("reviewer_id").annotate(n=Count("pk"))
-    ):
+    for reviewer_id, number in platform_completed_reviews(reviewer_ids).items():
         counts[reviewer_id] += number
     return dict(counts)
 
@@ -1311,3 +1317,384 @@ def item_evidence_panel(project: ReviewProject, item: StandardItem) -> ItemPanel
                      files=files, photos=by_kind[OnsiteKind.PHOTO],
                      interviews=by_kind[OnsiteKind.INTERVIEW], notes=by_kind[OnsiteKind.NOTE],
                      kpi_checks=kpi_checks_for_item(project, item))
+
+
+# --- spot-checks, findings, sanctions and reviewers' records (issue 14)
+# Why a decided review is not in a spot-check's pool.
+SPOTCHECK_EXCLUSION_REASONS = {
+    "no_team": _("No team served on it on the platform: there is nothing to re-check"),
+    "conflict": _("You served on (or were drawn for) its team"),
+    "checked": _("Already drawn by an earlier spot-check"),
+}
+
+
+def _found_wrong(reviewer_ids: list[int]) -> set[tuple[int, int]]:
+    """(reviewer, project) pairs a sanction in force names a finding on: the review no longer
+    counts as completed for that reviewer."""
+    return {
+        (reviewer_id, project_id) for reviewer_id, project_id in
+        Sanction.objects.filter(reviewer_id__in=reviewer_ids, state=SanctionState.IN_FORCE,
+                                findings__isnull=False)
+        .values_list("reviewer_id", "findings__judgement__review__project_id")
+    }
+
+
+def platform_completed_reviews(reviewer_ids: Iterable[int]) -> dict[int, int]:
+    """Reviews completed on the platform per reviewer: the decided projects (certified, not
+    certified, certificate issued) on whose team they served (not declined), less those a
+    sanction in force found them wrong on. Two queries. Registered with
+    `certification.work_history` in ReviewsConfig.ready (the reviewer ranking), and read by
+    `completed_reviews` (the lead qualification)."""
+    reviewer_ids = list(reviewer_ids)
+    wrong = _found_wrong(reviewer_ids)
+    counts: dict[int, int] = defaultdict(int)
+    for reviewer_id, project_id in (
+        TeamMember.objects.filter(reviewer_id__in=reviewer_ids, project__state__in=DECIDED_STATES)
+        .exclude(state=MemberState.DECLINED).values_list("reviewer_id", "project_id")
+    ):
+        if (reviewer_id, project_id) not in wrong:
+            counts[reviewer_id] += 1
+    return dict(counts)
+
+
+def spotcheck_pool(user: User) -> tuple[list[int], dict[int, list[str]]]:
+    """The decided reviews a spot-check drawn by `user` draws from (project ids, ascending),
+    and those left out with their reason codes: any no team served on (decided without a
+    review on the platform), any `user` served on or was drawn for (conflict), and any an
+    earlier spot-check drew."""
+    decided = set(ReviewProject.objects.filter(state__in=DECIDED_STATES)
+                  .values_list("pk", flat=True))
+    with_team = set(TeamMember.objects.filter(project_id__in=decided)
+                    .exclude(state=MemberState.DECLINED).values_list("project_id", flat=True))
+    steps = [
+        ("no_team", decided - with_team),
+        ("conflict", set(TeamMember.objects.filter(reviewer=user, project_id__in=decided)
+                         .values_list("project_id", flat=True))),
+        ("checked", set(SpotCheckReview.objects.filter(project_id__in=decided)
+                        .values_list("project_id", flat=True))),
+    ]
+    excluded: dict[int, list[str]] = defaultdict(list)
+    for code, ids in steps:
+        for project_id in sorted(ids):
+            excluded[project_id].append(code)
+    return sorted(decided - excluded.keys()), dict(excluded)
+
+
+def project_items_by_module(project: ReviewProject) -> dict[str, list[int]]:
+    """The project's items per module (its number as a string), in the standard's order: what
+    a spot-check freezes before sampling."""
+    full = version_full(version=project.standard_version)
+    return {str(page.number): [view.item.pk for view in views] for page, views in full.modules}
+
+
+def spot_checks() -> QuerySet[SpotCheck]:
+    return (SpotCheck.objects.select_related("created_by")
+            .prefetch_related(Prefetch("reviews", queryset=SpotCheckReview.objects
+                                       .select_related("project__organisation")
+                                       .annotate(judged=Count("judgements"))))
+            .order_by("-created_at", "-pk"))
+
+
+def spot_check_get(pk: int) -> SpotCheck | None:
+    return spot_checks().filter(pk=pk).first()
+
+
+def spot_check_review_get(pk: int) -> SpotCheckReview | None:
+    return (SpotCheckReview.objects
+            .select_related("spot_check__created_by", "project__organisation",
+                            "project__standard_version")
+            .filter(pk=pk).first())
+
+
+@dataclass
+class ReviewerVerdict:
+    reviewer: User
+    role: str
+    verdict: str
+    reason: str
+    own: bool  # False: the lead's final judgement stands for theirs
+
+    def get_verdict_display(self) -> str:
+        return str(Verdict(self.verdict).label)
+
+
+def _team_verdicts(project_ids: Iterable[int], item_ids: Iterable[int]
+                   ) -> dict[tuple[int, int], list[ReviewerVerdict]]:
+    """Each served reviewer's verdict of each item, per (project, item): their own judgement,
+    or, for the lead who recorded only the team's final one, that. Three queries."""
+    project_ids, item_ids = list(project_ids), list(item_ids)
+    members = list(TeamMember.objects.filter(project_id__in=project_ids, state=MemberState.DRAWN)
+                   .select_related("reviewer").order_by("role", "pk"))
+    own = {(j.member_id, j.item_id): j for j in
+           Judgement.objects.filter(member__in=members, item_id__in=item_ids)}
+    finals = {(f.project_id, f.item_id): f for f in
+              FinalJudgement.objects.filter(project_id__in=project_ids, item_id__in=item_ids)}
+    out: dict[tuple[int, int], list[ReviewerVerdict]] = defaultdict(list)
+    for member in members:
+        for item_id in item_ids:
+            judgement = own.get((member.pk, item_id))
+            final = finals.get((member.project_id, item_id))
+            if judgement is not None:
+                out[(member.project_id, item_id)].append(ReviewerVerdict(
+                    reviewer=member.reviewer, role=member.role, verdict=judgement.verdict,
+                    reason=judgement.reason, own=True))
+            elif final is not None and final.recorded_by_id == member.reviewer_id:
+                out[(member.project_id, item_id)].append(ReviewerVerdict(
+                    reviewer=member.reviewer, role=member.role, verdict=final.verdict,
+                    reason=final.reason, own=False))
+    return out
+
+
+def team_verdicts_for(project: ReviewProject, item_id: int) -> list[ReviewerVerdict]:
+    return _team_verdicts([project.pk], [item_id]).get((project.pk, item_id), [])
+
+
+@dataclass
+class SampledItem:
+    item: StandardItem
+    module: int
+    final: FinalJudgement | None
+    team: list[ReviewerVerdict]
+    check: SpotCheckJudgement | None
+    finding: Finding | None
+
+    @property
+    def title(self) -> str:
+        return str(localized(self.item, "title"))
+
+    @property
+    def requirement(self) -> str:
+        return str(localized(self.item, "requirement"))
+
+
+def spotcheck_sample(review: SpotCheckReview) -> list[SampledItem]:
+    """The sampled items of a drawn review, module by module in the standard's order, each
+    with the team's final judgement, each reviewer's, the committee's re-judgement and its
+    finding. A fixed number of queries."""
+    ids = review.sample_ids
+    items = {i.pk: i for i in StandardItem.objects.filter(pk__in=ids).select_related("module")}
+    finals = {f.item_id: f for f in FinalJudgement.objects.filter(project_id=review.project_id,
+                                                                  item_id__in=ids)}
+    checks = {c.item_id: c for c in review.judgements.select_related("finding")}
+    findings = {c.item_id: c.finding for c in checks.values() if hasattr(c, "finding")}
+    team = _team_verdicts([review.project_id], ids)
+    rows = []
+    for number, item_ids in review.sample.items():
+        for item_id in item_ids:
+            if item_id not in items:
+                continue
+            rows.append(SampledItem(item=items[item_id], module=int(number),
+                                    final=finals.get(item_id),
+                                    team=team.get((review.project_id, item_id), []),
+                                    check=checks.get(item_id), finding=findings.get(item_id)))
+    return rows
+
+
+def spotcheck_findings(spot_check: SpotCheck | None = None) -> QuerySet[Finding]:
+    qs = Finding.objects.select_related(
+        "judgement__item", "judgement__review__project__organisation",
+        "judgement__review__spot_check").prefetch_related("reviewers")
+    if spot_check is not None:
+        qs = qs.filter(judgement__review__spot_check=spot_check)
+    return qs.order_by("-created_at", "-pk")
+
+
+def findings_naming(reviewer: User) -> QuerySet[Finding]:
+    return spotcheck_findings().filter(reviewers=reviewer)
+
+
+# --- agreement per reviewer
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    reviewer_id: int
+    period: str  # "2026-Q4", or the spot-check's number
+    agreement: Agreement
+
+
+def _agreement_counts(reviewer_ids: list[int] | None) -> list[tuple[int, SpotCheckJudgement,
+                                                                    bool]]:
+    """(reviewer, re-judgement, agreed) for every re-judged item a reviewer gave a verdict on."""
+    checks = list(SpotCheckJudgement.objects.select_related("review"))
+    verdicts = _team_verdicts({c.review.project_id for c in checks}, {c.item_id for c in checks})
+    wanted = set(reviewer_ids) if reviewer_ids is not None else None
+    out = []
+    for check in checks:
+        for verdict in verdicts.get((check.review.project_id, check.item_id), []):
+            if wanted is None or verdict.reviewer.pk in wanted:
+                out.append((verdict.reviewer.pk, check, verdict.verdict == check.verdict))
+    return out
+
+
+def quarter_of(moment: dt.datetime) -> str:
+    day = timezone.localtime(moment).date()
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def agreement_rates(*, reviewer_ids: list[int] | None = None, by: str = "quarter"
+                    ) -> list[AgreementRow]:
+    """Per reviewer and period (`by` "quarter": the quarter, Shanghai time, of the committee's
+    re-judgement; "spotcheck": the spot-check), the items re-checked that the reviewer had
+    judged (their own judgement, or the lead's final one) and how many the committee agreed
+    with, exactly (`Agreement.rate` is a Fraction). Every re-judgement counts, the spot-check
+    completed or not."""
+    totals: dict[tuple[int, str], Agreement] = defaultdict(lambda: Agreement(0, 0))
+    for reviewer_id, check, agreed in _agreement_counts(reviewer_ids):
+        period = (quarter_of(check.recorded_at) if by == "quarter"
+                  else str(check.review.spot_check_id))
+        totals[(reviewer_id, period)] += Agreement(1, int(agreed))
+    return [AgreementRow(reviewer_id=r, period=p, agreement=a)
+            for (r, p), a in sorted(totals.items())]
+
+
+def agreement_totals(reviewer_ids: list[int] | None = None) -> dict[int, Agreement]:
+    totals: dict[int, Agreement] = defaultdict(lambda: Agreement(0, 0))
+    for reviewer_id, _check, agreed in _agreement_counts(reviewer_ids):
+        totals[reviewer_id] += Agreement(1, int(agreed))
+    return dict(totals)
+
+
+# --- reviewers' records
+
+
+def review_days(members: Iterable[TeamMember]) -> dict[int, Decimal]:
+    """Days worked per place on a team (member id → days): the document-review and on-site
+    days recorded for the reviewer's fee where a certification admin recorded them; otherwise
+    the distinct dates (Shanghai) on which the member recorded a judgement of the project, or,
+    as its lead, a final one. Three queries."""
+    members = list(members)
+    recorded = {member_id: document + onsite for member_id, document, onsite in
+                ReviewerFee.objects.filter(member__in=members).values_list(
+                    "member_id", "document_days", "onsite_days")}
+    dates: dict[int, set[dt.date]] = defaultdict(set)
+    for member_id, moment in Judgement.objects.filter(member__in=members).values_list(
+            "member_id", "recorded_at"):
+        dates[member_id].add(timezone.localtime(moment).date())
+    by_pair = {(m.project_id, m.reviewer_id): m.pk for m in members}
+    for project_id, reviewer_id, moment in FinalJudgement.objects.filter(
+            project_id__in=[m.project_id for m in members]).values_list(
+            "project_id", "recorded_by_id", "recorded_at"):
+        place = by_pair.get((project_id, reviewer_id))
+        if place is not None:
+            dates[place].add(timezone.localtime(moment).date())
+    counted = {member_id: Decimal(len(days)) for member_id, days in dates.items()}
+    return counted | recorded
+
+
+@dataclass
+class RecordRow:
+    member: TeamMember
+    days: Decimal
+    counts: bool  # counts as a completed review (decided, not found wrong by a sanction)
+    found_wrong: bool
+
+    @property
+    def project(self) -> ReviewProject:
+        return self.member.project
+
+
+@dataclass
+class ReviewerRecord:
+    reviewer: User
+    rows: list[RecordRow]
+    completed: int  # on the platform
+    agreement: Agreement
+    by_quarter: list[AgreementRow]
+    by_spotcheck: list[AgreementRow]
+    sanctions: list[Sanction]
+    findings: list[Finding]
+
+
+def reviewer_record(reviewer: User) -> ReviewerRecord:
+    """A reviewer's record: every decided review they served on (role, days, whether it counts
+    as completed), their agreement rate with its n in total, per quarter and per spot-check,
+    the findings naming them and their sanctions with appeals."""
+    members = list(TeamMember.objects.filter(reviewer=reviewer, project__state__in=DECIDED_STATES)
+                   .exclude(state=MemberState.DECLINED)
+                   .select_related("project__organisation", "project__standard_version")
+                   .order_by("-project__decided_at", "-pk"))
+    days = review_days(members)
+    wrong = _found_wrong([reviewer.pk])
+    rows = [RecordRow(member=m, days=days.get(m.pk, Decimal(0)),
+                      found_wrong=(reviewer.pk, m.project_id) in wrong,
+                      counts=(reviewer.pk, m.project_id) not in wrong) for m in members]
+    return ReviewerRecord(
+        reviewer=reviewer, rows=rows, completed=sum(1 for row in rows if row.counts),
+        agreement=agreement_totals([reviewer.pk]).get(reviewer.pk, Agreement(0, 0)),
+        by_quarter=agreement_rates(reviewer_ids=[reviewer.pk], by="quarter"),
+        by_spotcheck=agreement_rates(reviewer_ids=[reviewer.pk], by="spotcheck"),
+        sanctions=list(sanctions_of(reviewer)),
+        findings=list(findings_naming(reviewer)),
+    )
+
+
+def reviewers_with_records() -> list[tuple[User, int, Agreement]]:
+    """Every holder of a reviewer credential with their completed platform reviews and
+    agreement rate (the committee's list), by name."""
+    reviewers = list(User.objects.filter(
+        pk__in=Credential.objects.filter(credential_type__slug=CredentialType.REVIEWER)
+        .values("holder_id")).order_by("name_zh", "pk"))
+    ids = [r.pk for r in reviewers]
+    completed = platform_completed_reviews(ids)
+    agreement = agreement_totals(ids)
+    return [(r, completed.get(r.pk, 0), agreement.get(r.pk, Agreement(0, 0)))
+            for r in reviewers]
+
+
+def reviewer_get(pk: int) -> User | None:
+    """A holder (now or before) of a reviewer credential, else None."""
+    return User.objects.filter(
+        pk=pk, pk__in=Credential.objects.filter(credential_type__slug=CredentialType.REVIEWER)
+        .values("holder_id")).first()
+
+
+def reviewer_credential(reviewer: User) -> Credential | None:
+    """The reviewer credential a sanction acts on: the latest one not revoked."""
+    return (Credential.objects.filter(holder=reviewer,
+                                      credential_type__slug=CredentialType.REVIEWER)
+            .exclude(status=CredentialStatus.REVOKED).select_related("credential_type")
+            .order_by("-expires_on", "-pk").first())
+
+
+def sanctions_of(reviewer: User) -> QuerySet[Sanction]:
+    return (Sanction.objects.filter(reviewer=reviewer)
+            .select_related("credential", "created_by")
+            .prefetch_related("findings__judgement__item",
+                              Prefetch("appeals", queryset=SanctionAppeal.objects
+                                       .select_related("resolved_by").order_by("created_at")))
+            .order_by("-created_at", "-pk"))
+
+
+def sanction_get(pk: int) -> Sanction | None:
+    return (Sanction.objects.select_related("reviewer", "credential", "created_by")
+            .prefetch_related("findings", "appeals").filter(pk=pk).first())
+
+
+def sanction_appeal_get(pk: int) -> SanctionAppeal | None:
+    return (SanctionAppeal.objects.select_related("sanction__reviewer", "sanction__credential")
+            .filter(pk=pk).first())
+
+
+def sanction_appeals_open() -> QuerySet[SanctionAppeal]:
+    return (SanctionAppeal.objects.filter(state="open")
+            .select_related("sanction__reviewer", "sanction__credential")
+            .order_by("created_at", "pk"))
+
+
+def record_open_to(user: User, reviewer_id: int) -> User | None:
+    """The reviewer whose record `user` may read: their own, or any for the expert committee
+    (`reviews.spot_check`); None otherwise (the page and the API answer 404). The one gate."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if user.pk != reviewer_id and not user.has_perm("reviews.spot_check"):
+        return None
+    return reviewer_get(reviewer_id)
+
+
+def sanction_for_reviewer(user: User, pk: int) -> Sanction | None:
+    """A sanction of `user` (theirs to read and appeal), else None (404)."""
+    sanction = sanction_get(pk)
+    if sanction is None or sanction.reviewer_id != user.pk:
+        return None
+    return sanction

@@ -11,6 +11,7 @@ from .views import (
     judgement,
     kpi,
     onsite,
+    spotchecks,
 )
 
 app_name = "reviews"
@@ -100,4 +101,20 @@ urlpatterns = [
          name="organisation_benchmark"),
     path("organisations/<int:pk>/benchmark/consent/", benchmark.organisation_benchmark_consent,
          name="organisation_benchmark_consent"),
+    path("staff/spotchecks/", spotchecks.staff_spotchecks, name="staff_spotchecks"),
+    path("staff/spotchecks/<int:pk>/", spotchecks.staff_spotcheck, name="staff_spotcheck"),
+    path("staff/spotchecks/<int:pk>/verify/", spotchecks.staff_spotcheck_verify,
+         name="staff_spotcheck_verify"),
+    path("staff/spotchecks/reviews/<int:pk>/", spotchecks.staff_spotcheck_review,
+         name="staff_spotcheck_review"),
+    path("staff/spotchecks/reviews/<int:pk>/items/<int:item_id>/",
+         spotchecks.staff_spotcheck_item, name="staff_spotcheck_item"),
+    path("staff/reviewers/", spotchecks.staff_reviewers, name="staff_reviewers"),
+    path("staff/reviewers/<int:pk>/", spotchecks.staff_reviewer, name="staff_reviewer"),
+    path("staff/reviewers/<int:pk>/sanction/", spotchecks.staff_sanction,
+         name="staff_sanction"),
+    path("staff/appeals/<int:pk>/resolve/", spotchecks.staff_appeal_resolve,
+         name="staff_appeal_resolve"),
+    path("record/", spotchecks.my_record, name="my_record"),
+    path("sanctions/<int:pk>/appeal/", spotchecks.sanction_appeal, name="sanction_appeal"),
 ]

@@ -12,6 +12,7 @@ from .views.applications import ACCEPT_PROJECT_PERM
 from .views.benchmark import VIEW_BENCHMARK_PERM
 from .views.certificates import MANAGE_CERTIFICATE_PERM
 from .views.decision import DECIDE_PERM
+from .views.spotchecks import SPOT_CHECK_PERM
 
 TOOLS = [
     WorkspaceTool(
@@ -50,6 +51,14 @@ TOOLS = [
                       "and its export."),
         url_name="reviews:benchmark",
         permission=VIEW_BENCHMARK_PERM,  # as reviews.views.benchmark.benchmark_overview
+        order=37,
+    ),
+    WorkspaceTool(
+        label=_("Spot-checks and reviewers' records"),
+        description=_("Draw decided reviews to re-judge, record findings, sanction reviewers "
+                      "and resolve their appeals; each reviewer's agreement rate."),
+        url_name="reviews:staff_spotchecks",
+        permission=SPOT_CHECK_PERM,  # as reviews.views.spotchecks.staff_spotchecks
         order=36,
     ),
 ]

@@ -56,6 +56,7 @@ from .status import (
     credential_revoke,
     credential_status_set,
     credential_suspend,
+    credential_warn,
 )
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "credential_suspend",
     "credential_type_get",
     "credential_valid_for",
+    "credential_warn",
     "credentials_reconcile",
     "credentials_regenerate_for_holder",
     "passes_accounted_keys",

@@ -89,6 +89,26 @@ def credential_revoke(*, credential: Credential, actor: User, reason: str,
                                      reason=reason, reason_public=reason_public)
 
 
+def credential_warn(*, credential: Credential, actor: User, reason: str) -> Credential:
+    """A recorded warning on the credential that does not change its status: an audit entry
+    (`certification.credential.warned`, shown in the credential's history with its reason) and
+    an email to the holder. Only an active or suspended credential is warned."""
+    if not reason.strip():
+        raise CertificationError(_("Give a reason for the warning."))
+    with transaction.atomic():
+        credential = Credential.objects.select_for_update(of=("self",)).select_related(
+            "holder", "organisation", "credential_type").get(pk=credential.pk)
+        if credential.status not in (CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED):
+            raise CertificationError(
+                _("This credential is %(status)s; it cannot be changed that way.")
+                % {"status": credential.get_status_display()}
+            )
+        audit_record(actor=actor, action="certification.credential.warned", target=credential,
+                     reason=reason.strip(), data={"status": credential.status})
+        email_holder(credential, "certification/email/warned", reason=reason.strip())
+    return credential
+
+
 def credential_registry_listing_set(*, credential: Credential, holder: User,
                                     listed: bool) -> Credential:
     if credential.holder_id != holder.pk:

@@ -14,6 +14,7 @@ from . import (
     judgement,
     kpi,
     onsite,
+    spotchecks,
 )
 
 router = Router(tags=["reviews"])
@@ -26,3 +27,4 @@ router.add_router("", kpi.router)
 router.add_router("", fees.router)
 router.add_router("", benchmark.router)
 router.add_router("", onsite.router)
+router.add_router("", spotchecks.router)

@@ -372,3 +372,35 @@ def test_a_reviewers_item_evidence_and_on_site_capture_pages_fit_a_phone(page, l
     overflow = _overflow(page, f"/reviews/projects/{project.pk}/items/{item.pk}/")
     overflow += _overflow(page, f"/reviews/onsite/projects/{project.pk}/items/{item.pk}/")
     assert not overflow, "\n".join(overflow)
+
+
+
+
+def test_a_reviewers_record_and_appeal_fit_a_phone(page, live_server, home_page, user_factory):
+    """A sanctioned reviewer reads their record and appeals, on a phone."""
+    from reviews import services
+    from reviews.models import Verdict
+    from tests.reviews.spotcheck_data import decided_review
+    from tests.reviews.team import reviewer_with_login, version_make
+
+    version = version_make(modules=[1, 2], items=2)
+    reviewer = reviewer_with_login(name_zh="王组长")
+    decided_review(version=version, lead=reviewer,
+                   name="示例省示例市示例区客户联络中心运营管理服务有限责任公司")
+    committee = user_factory(roles=["expert_committee"], is_staff=True)
+    spot_check = services.spotcheck_draw(by=committee)
+    review = spot_check.reviews.get()
+    check = services.spotcheck_item_judge(
+        review=review, item_id=review.sample_ids[0], by=committee,
+        verdict=Verdict.NOT_CONFORMS, reason="证据中未见该制度的审批记录与签发文件" * 3)
+    sanction = services.sanction_impose(reviewer=reviewer, action="suspend",
+                                        reason="判断与证据不符，评审结论偏松" * 3,
+                                        finding_ids=[check.finding.pk], by=committee)
+    _as(page, live_server, reviewer)
+    overflow = _overflow(page, "/reviews/record/")
+    overflow += _overflow(page, f"/reviews/sanctions/{sanction.pk}/appeal/")
+    page.get_by_label("申诉理由").fill("证据在附件第3页")
+    page.get_by_test_id("appeal-submit").click()
+    expect(page.get_by_test_id("appeal")).to_contain_text("证据在附件第3页")
+    overflow += _overflow(page, f"/reviews/sanctions/{sanction.pk}/appeal/")
+    assert not overflow, "\n".join(overflow)

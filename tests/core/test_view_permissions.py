@@ -52,6 +52,8 @@ SIGNED_IN = {
     # one's own fee statement; an organisation's own benchmark position (its members, 404 else)
     "reviews:my_fees", "reviews:my_fees_export",
     "reviews:organisation_benchmark", "reviews:organisation_benchmark_consent",
+    # a reviewer's own record and sanctions (reviews.selectors.record_open_to): 404 else
+    "reviews:my_record", "reviews:sanction_appeal",
 }
 STAFF = {
     "lms:staff_dashboard", "lms:staff_payments", "lms:staff_bank_confirm", "lms:staff_refund_done",
@@ -72,6 +74,9 @@ STAFF = {
     "reviews:staff_decisions", "reviews:staff_decision",
     "reviews:staff_fees", "reviews:staff_fees_export", "reviews:staff_fee_member",
     "reviews:benchmark", "reviews:benchmark_export",
+    "reviews:staff_spotchecks", "reviews:staff_spotcheck", "reviews:staff_spotcheck_verify",
+    "reviews:staff_spotcheck_review", "reviews:staff_spotcheck_item", "reviews:staff_reviewers",
+    "reviews:staff_reviewer", "reviews:staff_sanction", "reviews:staff_appeal_resolve",
 }
 # The standard's dotted item code; everything else takes an id or a slug-like string.
 SAMPLE_ARGUMENTS = {"cms:item": {"version_slug": "yd-t-2823-2015", "code": "4.2.3"}}
@@ -157,6 +162,21 @@ STAFF_API = {
     "PUT /api/v1/reviews/staff/fees/members/{member_id}": {
         "work_ended_on": "2026-05-20", "document_days": "1", "onsite_days": "0"},
     "GET /api/v1/reviews/staff/benchmark": {},
+    "GET /api/v1/reviews/staff/spotchecks": {},
+    "POST /api/v1/reviews/staff/spotchecks": {},
+    "GET /api/v1/reviews/staff/spotchecks/{spotcheck_id}": {},
+    "GET /api/v1/reviews/staff/spotchecks/{spotcheck_id}/verify": {},
+    "GET /api/v1/reviews/staff/spotchecks/{spotcheck_id}/findings": {},
+    "POST /api/v1/reviews/staff/spotchecks/{spotcheck_id}/complete": {"outcome": "check"},
+    "GET /api/v1/reviews/staff/spotchecks/reviews/{review_id}/sample": {},
+    "PUT /api/v1/reviews/staff/spotchecks/reviews/{review_id}/items/{item_id}": {
+        "verdict": "conforms", "reason": "check"},
+    "GET /api/v1/reviews/staff/reviewers": {},
+    "GET /api/v1/reviews/staff/reviewers/{reviewer_id}/record": {},
+    "POST /api/v1/reviews/staff/reviewers/{reviewer_id}/sanctions": {
+        "action": "warn", "reason": "check", "findings": [1]},
+    "POST /api/v1/reviews/staff/appeals/{appeal_id}/resolve": {
+        "upheld": False, "resolution": "check"},
 }
 
 
