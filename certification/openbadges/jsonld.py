@@ -4,7 +4,7 @@ document loader never touches the network (an unknown context URL is refused, no
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ class UnknownContext(Exception):
         self.url = url
 
 
-@lru_cache(maxsize=None)
+@cache
 def _context(url: str) -> dict[str, Any]:
     document: dict[str, Any] = json.loads((CONTEXTS_DIR / CONTEXT_FILES[url]).read_text("utf-8"))
     return document

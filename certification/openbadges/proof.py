@@ -12,6 +12,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.utils.translation import gettext as _
 
 from .jsonld import canonicalize
 from .multibase import MultibaseError, base58btc_encode, multibase_z_decode
@@ -21,11 +22,13 @@ CRYPTOSUITE = "eddsa-rdfc-2022"
 
 
 class ProofInvalid(Exception):
-    """The proof does not verify; `reason` says why (shown to the person who uploaded it)."""
+    """The proof does not verify; `reason` says why (shown to the person who uploaded it) and
+    `code` names the case for programs."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, code: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = code
 
 
 def timestamp(moment: dt.datetime) -> str:
@@ -67,15 +70,16 @@ def proof_of(document: dict[str, Any]) -> dict[str, Any]:
     """The document's one eddsa-rdfc-2022 proof, checked for shape; ProofInvalid otherwise."""
     proof = document.get("proof")
     if not isinstance(proof, dict):
-        raise ProofInvalid("The document carries no single proof.")
+        raise ProofInvalid(_("The document carries no single proof."), code="no_proof")
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        raise ProofInvalid("The proof is not a DataIntegrityProof with eddsa-rdfc-2022.")
+        raise ProofInvalid(_("The proof is not a DataIntegrityProof with the eddsa-rdfc-2022 "
+                             "cryptosuite."), code="unsupported_proof")
     if proof.get("proofPurpose") != "assertionMethod":
-        raise ProofInvalid("The proof's purpose is not assertionMethod.")
+        raise ProofInvalid(_("The proof's purpose is not assertionMethod."), code="proof_purpose")
     if not isinstance(proof.get("verificationMethod"), str):
-        raise ProofInvalid("The proof names no verification method.")
+        raise ProofInvalid(_("The proof names no verification method."), code="no_key")
     if "@context" in proof:
-        raise ProofInvalid("The proof has a context of its own.")
+        raise ProofInvalid(_("The proof has a context of its own."), code="proof_context")
     return proof
 
 
@@ -85,15 +89,18 @@ def proof_verify(document: dict[str, Any], *, public_key: Ed25519PublicKey,
     proof = proof_of(document)
     value = proof.get("proofValue")
     if not isinstance(value, str):
-        raise ProofInvalid("The proof has no proofValue.")
+        raise ProofInvalid(_("The proof has no signature value."), code="no_signature")
     try:
         signature = multibase_z_decode(value)
     except MultibaseError as error:
-        raise ProofInvalid("The proofValue is not multibase base58btc.") from error
+        raise ProofInvalid(_("The signature value is not multibase base58btc."),
+                           code="bad_signature") from error
     if len(signature) != 64:
-        raise ProofInvalid("The proofValue is not an Ed25519 signature.")
+        raise ProofInvalid(_("The signature value is not an Ed25519 signature."),
+                           code="bad_signature")
     try:
         public_key.verify(signature, hash_data(document, proof, extra_contexts=extra_contexts))
     except InvalidSignature as error:
-        raise ProofInvalid("The signature does not match the document: it was changed after "
-                           "it was signed, or signed by another key.") from error
+        raise ProofInvalid(_("The signature does not match the document: it was changed after "
+                             "it was signed, or signed by another key."),
+                           code="signature_mismatch") from error
