@@ -486,7 +486,7 @@ def badge_png(request: AuthenticatedHttpRequest, credential_id: ObjectId) -> Htt
     return credential_badge_png(request, _viewable(request, credential_id).pk)
 
 
-@router.post("/verify/openbadge", response={200: BadgeCheckOut, 400: ErrorOut, 429: ErrorOut},
+@router.post("/openbadge/verify", response={200: BadgeCheckOut, 400: ErrorOut, 429: ErrorOut},
              auth=None)
 def verify_openbadge(request: HttpRequest, response: HttpResponse,
                      badge: File[UploadedFile]) -> Status:
