@@ -397,8 +397,9 @@ def status_list_indexes_set(purpose: str) -> list[int]:
     credentials' status at the moment of asking: the list has no store of its own to drift."""
     status = {"revocation": CredentialStatus.REVOKED,
               "suspension": CredentialStatus.SUSPENDED}[purpose]
-    return list(Credential.objects.filter(status=status, status_list_index__isnull=False)
-                .order_by("status_list_index").values_list("status_list_index", flat=True))
+    indexes = (Credential.objects.filter(status=status, status_list_index__isnull=False)
+               .order_by("status_list_index").values_list("status_list_index", flat=True))
+    return [index for index in indexes if index is not None]
 
 
 def credential_by_status_index(index: int) -> Credential | None:

@@ -143,8 +143,10 @@ def verify_openbadge(request: HttpRequest) -> HttpResponse:
                 data = bounded_read(form.cleaned_data["badge"], limits=UploadLimits(
                     max_bytes=settings.OPENBADGES_UPLOAD_PNG_MAX_BYTES))
                 check = badge_check(document_from_upload(data))
-            except (BadgeUnreadable, UploadRefused) as error:
-                form.add_error("badge", getattr(error, "message", None) or error.messages[0])
+            except BadgeUnreadable as error:
+                form.add_error("badge", error.message)
+            except UploadRefused as error:
+                form.add_error("badge", error.messages[0])
         if not form.is_valid() or check is None:
             status = 400
     return render(request, "certification/verify_badge.html",
