@@ -365,3 +365,15 @@ def test_documents_module_builds_lists_from_the_credentials(holder: Any) -> None
                                               now=NOW)
     assert bit_is_set(decode_list(unsigned["credentialSubject"]["encodedList"]),
                       credential.status_list_index)
+
+
+def test_production_settings_refuse_malformed_keys_and_accept_good_ones() -> None:
+    from certification.openbadges.keygen import key_new
+    from tests.core.test_settings_from_env import _production_settings_load
+
+    refused = _production_settings_load(CCSO_OB_SIGNING_KEYS="2026=notakey")
+    assert refused.returncode != 0 and "CCSO_OB_SIGNING_KEYS" in refused.stderr
+    private, _public = key_new()
+    loaded = _production_settings_load(CCSO_OB_SIGNING_KEYS=f"2026={private}",
+                                       CCSO_OB_SIGNING_KEY_CURRENT="2026")
+    assert loaded.returncode == 0, loaded.stderr
