@@ -61,6 +61,7 @@ messages: setup
 check-deploy: setup
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 40) \
 	DJANGO_ALLOWED_HOSTS=academy.example.cn SITE_URL=https://academy.example.cn DATABASE_URL=sqlite:///:memory: REDIS_URL=redis://127.0.0.1:6379/0 \
+	CCSO_OB_SIGNING_KEYS=$$($(BIN)/python -m certification.openbadges.keygen check-deploy 2>/dev/null) \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

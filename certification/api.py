@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
@@ -24,6 +25,7 @@ from core.bounds import ObjectId, Offset, PageSize
 from core.ratelimit import RETRY_AFTER_SECONDS
 from core.responses import FILE_PREPARING_REFRESH_SECONDS
 from core.typing import AuthenticatedHttpRequest
+from core.uploads import UploadLimits, UploadRefused, bounded_read
 
 from . import selectors, services
 from .forms import AttestForm, EducationForm, PositionFormSet, ReviewFormSet, StatusChangeForm
@@ -34,8 +36,10 @@ from .models import (
     EducationStatus,
     ReviewerApplication,
 )
-from .verification import lookup_allowed
+from .openbadges.verify import BadgeUnreadable, badge_check, document_from_upload
+from .verification import badge_check_allowed, lookup_allowed
 from .views import STAFF_STATUS_PERM
+from .views_openbadges import credential_badge_png, credential_openbadge_json
 
 router = Router(tags=["certification"])
 
@@ -69,6 +73,10 @@ class MyCredentialOut(Schema):
     verification_url: str = Field(description="The share link: the public verification page")
     pdf_url: str = Field(description="The certificate on the web (a browser session)")
     pdf_api_url: str = Field(description="The certificate for an app (GET with the token)")
+    openbadge_url: str = Field(description="The credential as a signed Open Badges 3.0 "
+                               "credential (JSON-LD; GET with the token)")
+    badge_png_url: str = Field(description="The baked badge image (PNG with the signed "
+                               "credential in its iTXt chunk; GET with the token)")
     registry_listed: bool
     education_hours: Decimal = Field(description="Approved hours in the current period")
     education_hours_pending: Decimal = Field(description="Hours awaiting review")
@@ -130,6 +138,8 @@ def _my_credential(c: Credential) -> MyCredentialOut:
         verification_url=c.verification_url(),
         pdf_url=reverse("certification:pdf", kwargs={"pk": c.pk}),
         pdf_api_url=reverse("api-v1:certification_pdf", kwargs={"credential_id": c.pk}),
+        openbadge_url=reverse("api-v1:certification_openbadge", kwargs={"credential_id": c.pk}),
+        badge_png_url=reverse("api-v1:certification_badge_png", kwargs={"credential_id": c.pk}),
         registry_listed=c.registry_listed,
         education_hours=services.credential_education_hours(c),
         education_hours_pending=services.credential_education_hours(
@@ -435,3 +445,71 @@ def staff_status_change(request: AuthenticatedHttpRequest, credential_id: Object
         status=credential.status, status_since=credential.status_changed_at,
         status_reason=credential.status_reason,
         status_reason_public=credential.status_reason_public))
+
+
+# --------------------------------------------------------------------------- Open Badges 3.0
+
+
+class BadgeCheckOut(Schema):
+    valid: bool = Field(description="Signature valid, status active and not expired")
+    signature_valid: bool
+    problem: str = Field(description="Why the signature or the document is not valid")
+    problem_code: str = Field(description="no_proof, signature_mismatch, unknown_key, "
+                              "foreign_issuer, unknown_context, not_openbadge, …; empty if valid")
+    issuer_id: str
+    issuer_name: str
+    issued_here: bool
+    name: str
+    number: str
+    status: str = Field(description="active, suspended or revoked (read from the status lists "
+                        "now); unknown when the signature is not valid")
+    valid_from: dt.datetime | None
+    valid_until: dt.datetime | None
+    expired: bool
+    verification_url: str | None = Field(description="The credential's verification page")
+
+
+@router.get("/mine/{credential_id}/openbadge.json", url_name="certification_openbadge",
+            response={404: ErrorOut}, auth=signed_in,
+            openapi_extra=file_openapi("application/ld+json", "The signed OpenBadgeCredential"))
+def openbadge_json(request: AuthenticatedHttpRequest, credential_id: ObjectId) -> HttpResponse:
+    """My credential as a signed Open Badges 3.0 credential (eddsa-rdfc-2022): the page's
+    download (`/credentials/<id>/openbadge.json`), for the same people."""
+    return credential_openbadge_json(request, _viewable(request, credential_id).pk)
+
+
+@router.get("/mine/{credential_id}/badge.png", url_name="certification_badge_png",
+            response={404: ErrorOut}, auth=signed_in,
+            openapi_extra=file_openapi("image/png", "The baked badge"))
+def badge_png(request: AuthenticatedHttpRequest, credential_id: ObjectId) -> HttpResponse:
+    """The badge image with the signed credential baked into its iTXt chunk."""
+    return credential_badge_png(request, _viewable(request, credential_id).pk)
+
+
+@router.post("/openbadge/verify", response={200: BadgeCheckOut, 400: ErrorOut, 429: ErrorOut},
+             auth=None)
+def verify_openbadge(request: HttpRequest, response: HttpResponse,
+                     badge: File[UploadedFile]) -> Status:
+    """Check an Open Badges 3.0 credential of this centre (multipart `badge`: its JSON, at most
+    256 KB, or a baked PNG, at most 2 MB): the proof, the issuer, the status from the status
+    lists now and the validity period. Rate-limited like lookups by number (429, Retry-After)."""
+    if not badge_check_allowed(request):
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return Status(429, ErrorOut(detail="Too many checks; try again in a minute.",
+                                    code="rate_limited"))
+    try:
+        data = bounded_read(badge, limits=UploadLimits(
+            max_bytes=settings.OPENBADGES_UPLOAD_PNG_MAX_BYTES))
+        check = badge_check(document_from_upload(data))
+    except BadgeUnreadable as error:
+        return Status(400, ErrorOut(detail=error.message, code=error.code))
+    except UploadRefused as error:
+        return Status(400, ErrorOut(detail=" ".join(error.messages), code="too_large"))
+    return Status(200, BadgeCheckOut(
+        valid=check.valid, signature_valid=check.signature_valid, problem=check.problem,
+        problem_code=check.problem_code, issuer_id=check.issuer_id,
+        issuer_name=check.issuer_name, issued_here=check.issued_here, name=check.name,
+        number=check.number, status=check.status if check.signature_valid else "unknown",
+        valid_from=check.valid_from, valid_until=check.valid_until, expired=check.expired,
+        verification_url=check.credential.verification_url()
+        if check.signature_valid and check.credential else None))

@@ -12,6 +12,7 @@ class CertificationConfig(AppConfig):
         from accounts.models import User
         from exams.signals import attempt_pass_withdrawn, attempt_passed
 
+        from . import checks  # noqa: F401 (registers the system checks)
         from .receivers import on_attempt_pass_withdrawn, on_attempt_passed, on_user_saved
 
         attempt_passed.connect(on_attempt_passed, dispatch_uid="certification.attempt_passed")

@@ -125,5 +125,11 @@ def load(stdout: TextIO) -> None:
     stdout.write("certification: demo coordinator 李四 (trainee2@demo.ccso) holds "
                  f"{credential.number}")
     stdout.write(f"  verify: {credential.verification_url()}")
+    # Open Badges: the installation's signing key (generated once, kept in the database) and the
+    # credential's status-list place, so the badge downloads and verifies at once.
+    services.issuer_key_ensure()
+    services.credential_openbadge_prepare(credential=credential)
+    stdout.write(f"  badge (trainee2@demo.ccso): /credentials/{credential.pk}/badge/ · "
+                 "verify a badge file: /credentials/verify/badge/")
     stdout.write("  reviewer candidates (certs@demo.ccso): /credentials/staff/candidates/")
     stdout.write("  hours to review (certs@demo.ccso): /credentials/staff/education/")

@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.validators import evidence_file_validators
+from core.validators import evidence_file_validators, file_size_limit
 
 from .models import CentreType, Credential, ManagementLevel, RankingWeights
 
@@ -15,6 +16,18 @@ from .models import CentreType, Credential, ManagementLevel, RankingWeights
 class LookupForm(forms.Form):
     number = forms.CharField(label=_("Certificate number"), max_length=32,
                              widget=forms.TextInput(attrs={"placeholder": "CCSO-C-2026-000123"}))
+
+
+class BadgeUploadForm(forms.Form):
+    """An Open Badges credential to verify: its JSON or a baked PNG (the content decides which,
+    not the name; each has its own size limit, checked again when it is read)."""
+
+    badge = forms.FileField(
+        label=_("Open Badge file (JSON or PNG)"),
+        validators=[file_size_limit(settings.OPENBADGES_UPLOAD_PNG_MAX_BYTES)],
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.png,application/json,"
+                                                         "application/ld+json,image/png"}),
+    )
 
 
 class StatusChangeForm(forms.Form):

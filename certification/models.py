@@ -189,6 +189,12 @@ class Credential(models.Model):
     )
     reminder_90_sent_for = models.DateField(null=True, blank=True, editable=False)
     reminder_30_sent_for = models.DateField(null=True, blank=True, editable=False)
+    # Open Badges 3.0 (certification/openbadges/): the credential's position in the revocation
+    # and suspension Bitstring Status Lists, allocated once at random, and the salt of the
+    # holder's hashed email in the badge.
+    status_list_index = models.PositiveIntegerField(null=True, blank=True, unique=True,
+                                                    editable=False)
+    identity_salt = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -537,3 +543,28 @@ class RankingWeights(models.Model):
 
     def __str__(self) -> str:
         return str(_("ranking weights"))
+
+
+class IssuerSigningKey(models.Model):
+    """An Open Badges signing key generated on this installation (`make run`, the demo, tests).
+    Production reads its keys from `CCSO_OB_SIGNING_KEYS` instead and never uses these rows.
+    A rotated key keeps its public half (published in the issuer's DID document, so earlier
+    badges still verify) and loses its private half."""
+
+    key_id = models.CharField(max_length=40, unique=True)
+    private_key_multibase = models.CharField(max_length=60, blank=True)
+    public_key_multibase = models.CharField(max_length=60)
+    current = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("badge signing key")
+        verbose_name_plural = _("badge signing keys")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["current"], condition=models.Q(current=True),
+                                    name="certification_one_current_signing_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key_id

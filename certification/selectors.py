@@ -394,3 +394,25 @@ def credential_history(credential: Credential) -> list[AuditEntry]:
     for entry in entries:
         entry.label = audit_action_label(entry.action)  # type: ignore[attr-defined]
     return entries
+
+
+# --- Open Badges 3.0 (certification/openbadges/)
+
+def status_list_indexes_set(purpose: str) -> list[int]:
+    """The bits set in the `purpose` list ("revocation" or "suspension"), read from the
+    credentials' status at the moment of asking: the list has no store of its own to drift."""
+    status = {"revocation": CredentialStatus.REVOKED,
+              "suspension": CredentialStatus.SUSPENDED}[purpose]
+    indexes = (Credential.objects.filter(status=status, status_list_index__isnull=False)
+               .order_by("status_list_index").values_list("status_list_index", flat=True))
+    return [index for index in indexes if index is not None]
+
+
+def credential_by_status_index(index: int) -> Credential | None:
+    return (Credential.objects.select_related("credential_type", "holder", "organisation")
+            .filter(status_list_index=index).first())
+
+
+def credential_for_openbadge(pk: int) -> Credential:
+    return Credential.objects.select_related("credential_type", "holder", "organisation").get(
+        pk=pk)

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import views, views_openbadges
 
 app_name = "certification"
 urlpatterns = [
     path("", views.my_credentials, name="mine"),
     path("verify/", views.verify_lookup, name="verify"),
+    path("verify/badge/", views_openbadges.verify_openbadge, name="verify_badge"),
     path("verify/<str:number>/<str:token>/", views.verify_link, name="verify_token"),
+    path("status/<str:purpose>/", views_openbadges.status_list, name="status_list"),
+    path("achievements/<slug:slug>", views_openbadges.achievement, name="achievement"),
+    path("<int:pk>/badge/", views_openbadges.credential_badge_page, name="badge"),
+    path("<int:pk>/openbadge.json", views_openbadges.credential_openbadge_json,
+         name="openbadge_json"),
+    path("<int:pk>/badge.png", views_openbadges.credential_badge_png, name="badge_png"),
     path("registry/", views.registry, name="registry"),
     path("apply/", views.apply, name="apply"),
     path("<int:pk>/certificate.pdf", views.credential_pdf, name="pdf"),

@@ -16,3 +16,9 @@ def lookup_allowed(request: HttpRequest, *, by_link: bool) -> bool:
                             per_minute=settings.CERTIFICATION_VERIFY_LINK_PER_MINUTE)
     return rate_allowed(request, scope="certification:verify:number",
                         per_minute=settings.CERTIFICATION_VERIFY_NUMBER_PER_MINUTE)
+
+
+def badge_check_allowed(request: HttpRequest) -> bool:
+    """An uploaded badge costs a canonicalisation: counted like lookups by number."""
+    return rate_allowed(request, scope="certification:verify:badge",
+                        per_minute=settings.CERTIFICATION_VERIFY_NUMBER_PER_MINUTE)

@@ -41,6 +41,7 @@ from .models import (
     EducationStatus,
 )
 from .verification import lookup_allowed
+from .views_openbadges import linkedin_add_url
 
 STAFF_STATUS_PERM = "certification.change_credential_status"
 STAFF_RANK_PERM = "certification.rank_reviewer_candidates"
@@ -116,6 +117,7 @@ def _my_credentials_page(request: AuthenticatedHttpRequest, *, invalid: Educatio
             "window_opens": services.credential_renewal_window_opens(c),
             "renewal_open": services.credential_renewal_window_opens(c) <= today,
             "days_left": (c.expires_on - today).days,
+            "linkedin_url": linkedin_add_url(c),
             "education_form": invalid if invalid is not None and c.pk == invalid_for
             else EducationForm(auto_id=f"id_%s_{c.pk}"),
         }

@@ -7,7 +7,8 @@
 - `reconciliation`: passes that reached no credential;
 - `applications`: reviewer applications, ranking weights, promotion and decline;
 - `affiliations`: affiliations between organisations (the conflict rule reads them);
-- `notifications`: the emails to holders and applicants.
+- `notifications`: the emails to holders and applicants;
+- `openbadges`: Open Badges status-list indexes, identity salts and generated signing keys.
 
 Callers import from `certification.services`; the reads live in `certification.selectors`
 (`credential_valid_for` and `credential_education_hours` are re-exported here for the callers
@@ -40,6 +41,11 @@ from .issuance import (
     credential_number_next,
     credential_type_get,
 )
+from .openbadges import (
+    credential_openbadge_prepare,
+    issuer_key_ensure,
+    issuer_key_rotate,
+)
 from .reconciliation import credentials_reconcile, passes_accounted_keys
 from .renewal import (
     credential_education_add,
@@ -71,6 +77,7 @@ __all__ = [
     "credential_issue",
     "credential_issue_for_pass",
     "credential_number_next",
+    "credential_openbadge_prepare",
     "credential_pass_withdrawn",
     "credential_pdf_generate",
     "credential_pdf_name",
@@ -89,6 +96,8 @@ __all__ = [
     "credential_warn",
     "credentials_reconcile",
     "credentials_regenerate_for_holder",
+    "issuer_key_ensure",
+    "issuer_key_rotate",
     "passes_accounted_keys",
     "ranking_weights_update",
     "reviewer_application_decline",

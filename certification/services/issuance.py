@@ -29,6 +29,7 @@ from ..models import (
 from ..selectors import TWO_PLACES
 from .credential_pdf import credential_pdf_queue
 from .notifications import email_holder
+from .openbadges import credential_openbadge_prepare
 from .status import credential_pass_restored
 
 CREDENTIAL_TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -135,6 +136,8 @@ def credential_issue(
             )
             credential.printed_name_zh, credential.printed_name_en = credential.holder_names()
             credential.save(force_insert=True)
+            # Its place in the Open Badges status lists and its identity salt, once.
+            credential_openbadge_prepare(credential=credential)
             if holder is not None and credential_type.role:
                 user_role_grant(user=holder, role=credential_type.role, granted_by=actor,
                                 reason=f"credential {credential.number}")

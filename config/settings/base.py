@@ -343,6 +343,18 @@ CERTIFICATION_RENEWAL_GRACE_DAYS = env_int("CERTIFICATION_RENEWAL_GRACE_DAYS", 1
 # Public lookups per client IP per minute: by number (guessable) and by QR link (token).
 CERTIFICATION_VERIFY_NUMBER_PER_MINUTE = env_int("CERTIFICATION_VERIFY_NUMBER_PER_MINUTE", 20)
 CERTIFICATION_VERIFY_LINK_PER_MINUTE = env_int("CERTIFICATION_VERIFY_LINK_PER_MINUTE", 120)
+# Open Badges 3.0 signing keys (README, "Badge signing keys"; certification/openbadges/keygen.py):
+# `<id>=<privateKeyMultibase>[,<id>=<key>...]`, retired keys as `<id>=<publicKeyMultibase>`.
+# Unset: `make run`, the demo and tests generate a key on first use and keep it in the database
+# (OPENBADGES_GENERATE_KEYS); production refuses to sign without configured keys.
+OPENBADGES_SIGNING_KEYS = env_str("CCSO_OB_SIGNING_KEYS", "")
+OPENBADGES_SIGNING_KEY_CURRENT = env_str("CCSO_OB_SIGNING_KEY_CURRENT", "")
+OPENBADGES_GENERATE_KEYS = True
+# Status lists: how long a browser or proxy may cache one (seconds).
+OPENBADGES_STATUS_LIST_MAX_AGE = env_int("OPENBADGES_STATUS_LIST_MAX_AGE", 300)
+# An uploaded badge to verify: JSON up to 256 KB, a baked PNG up to 2 MB.
+OPENBADGES_UPLOAD_JSON_MAX_BYTES = 256 * 1024
+OPENBADGES_UPLOAD_PNG_MAX_BYTES = 2 * 1024 * 1024
 
 # --- Reviews: REVIEWS_TEAM_SIZE, REVIEWS_EMPLOYMENT_WINDOW_YEARS, REVIEWS_ROTATION_CYCLES and
 # REVIEWS_LEAD_MIN_REVIEWS have their defaults and meanings in reviews/conf.py; set one here to

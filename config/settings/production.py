@@ -18,6 +18,17 @@ if not SITE_URL.startswith("https://"):
         f"got {SITE_URL!r}. It is printed into emails, QR codes and certificates."
     )
 WAGTAILADMIN_BASE_URL = SITE_URL
+
+# Open Badges are signed with keys from the environment only (never generated here); a malformed
+# CCSO_OB_SIGNING_KEYS stops the start, a missing one fails `check --deploy` (certification.W001).
+OPENBADGES_GENERATE_KEYS = False
+if OPENBADGES_SIGNING_KEYS:  # noqa: F405
+    from certification.openbadges.keygen import KeySpecError, keys_parse
+
+    try:
+        keys_parse(OPENBADGES_SIGNING_KEYS, OPENBADGES_SIGNING_KEY_CURRENT)  # noqa: F405
+    except KeySpecError as error:
+        raise ImproperlyConfigured(f"CCSO_OB_SIGNING_KEYS: {error}") from error
 # STRIPE_API_BASE (stripe-mock, the test suite's fake) is for test keys: a live key must never be
 # sent to another host, nor a live payment "confirmed" by one.
 if STRIPE_API_BASE and STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):  # noqa: F405

@@ -122,7 +122,8 @@ def test_every_persons_pages_fit_a_phone(page, live_server, journeys):
     # A visitor: the standard, training, verification, the registry.
     for path in ("/", "/standard/", "/standard/search/?q=首次解决率", "/training/",
                  f"/training/cohorts/{j['enrolment'].cohort.code}/", "/credentials/verify/",
-                 credential.verification_path(), "/credentials/registry/"):
+                 credential.verification_path(), "/credentials/registry/",
+                 "/credentials/verify/badge/"):
         overflow += _overflow(page, path)
     module = page.goto("/standard/") and page.locator("table.cms-modules a").first
     overflow += _overflow(page, module.get_attribute("href"))
@@ -146,7 +147,8 @@ def test_every_persons_pages_fit_a_phone(page, live_server, journeys):
 
     # A holder: their credentials, and the application to become a reviewer.
     _as(page, live_server, j["holder"])
-    for path in ("/credentials/", "/credentials/apply/", "/me/"):
+    for path in ("/credentials/", "/credentials/apply/", "/me/",
+                 f"/credentials/{credential.pk}/badge/"):
         overflow += _overflow(page, path)
 
     # The course admin marking attendance on day 3, phone in hand.

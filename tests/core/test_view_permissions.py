@@ -18,6 +18,8 @@ PUBLIC = {
     "lms:cohort_list", "lms:cohort_detail", "lms:cohort_calendar",
     "lms:stripe_webhook",  # authenticated by Stripe's signature instead
     "certification:verify", "certification:verify_token", "certification:registry",
+    # Open Badges: the badge upload, the status lists and achievements verifiers fetch
+    "certification:verify_badge", "certification:status_list", "certification:achievement",
     "reviews:certified",
 }
 SIGNED_IN = {
@@ -31,6 +33,8 @@ SIGNED_IN = {
     "certification:mine", "certification:apply", "certification:pdf",
     "certification:registry_listing", "certification:education_add",
     "certification:education_evidence", "certification:renew",
+    # the holder's badge (or the certified organisation's people's): 404 for anyone else
+    "certification:badge", "certification:openbadge_json", "certification:badge_png",
     "reviews:mine", "reviews:decline",  # only the reviewer's own memberships
     # only the organisations the person is a member of (an admin for the changes)
     "reviews:organisations", "reviews:organisation", "reviews:organisation_profile",
@@ -130,6 +134,7 @@ PUBLIC_API = {
     "GET /api/v1/cms/standards/{version}/items/{code}", "GET /api/v1/cms/standards/{version}/pdf",
     "GET /api/v1/lms/cohorts", "GET /api/v1/lms/cohorts/{code}",
     "GET /api/v1/certification/verify/{number}", "GET /api/v1/certification/registry",
+    "POST /api/v1/certification/openbadge/verify",
     "GET /api/v1/reviews/certified", "GET /api/v1/reviews/certified/{number}",
 }
 
