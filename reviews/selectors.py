@@ -325,7 +325,7 @@ def organisation_sites(organisation_id: int) -> QuerySet[OrganisationSite]:
 
 def organisation_projects(organisation_id: int) -> QuerySet[ReviewProject]:
     return (ReviewProject.objects.filter(organisation_id=organisation_id)
-            .select_related("standard_version"))
+            .select_related("standard_version", "certificate"))
 
 
 def project_for_member(user: User, pk: int) -> ReviewProject | None:

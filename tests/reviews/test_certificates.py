@@ -178,6 +178,20 @@ def test_the_contact_downloads_the_pdf_and_a_stranger_cannot(client, certified, 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
 
+
+def test_the_organisation_page_leads_its_people_to_the_certificates_open_badge(
+        client, certified, cert_admin, contact, user):
+    credential = _issue(certified, cert_admin)
+    client.force_login(contact)
+    page = client.get(reverse("reviews:organisation", args=[certified.organisation_id]))
+    badge_url = reverse("certification:badge", args=[credential.pk])
+    assert badge_url in page.content.decode() and credential.number in page.content.decode()
+    badge = client.get(badge_url)
+    assert badge.status_code == 200
+    assert "linkedin.com/profile/add" in badge.content.decode()
+    client.force_login(user)
+    assert client.get(badge_url).status_code == 404
+
 def test_verification_shows_the_organisation_and_the_live_status(
         client, certified, cert_admin, contact, mailoutbox, django_capture_on_commit_callbacks):
     credential = _issue(certified, cert_admin)
