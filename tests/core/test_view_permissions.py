@@ -21,6 +21,9 @@ PUBLIC = {
     # Open Badges: the badge upload, the status lists and achievements verifiers fetch
     "certification:verify_badge", "certification:status_list", "certification:achievement",
     "reviews:certified",
+    # the on-site capture page's service worker: static script, no data (it must be fetchable
+    # to be installed; the page and the records it sends are signed-in)
+    "reviews:onsite_worker",
 }
 SIGNED_IN = {
     "accounts:dashboard", "accounts:profile",
@@ -58,6 +61,9 @@ SIGNED_IN = {
     "reviews:organisation_benchmark", "reviews:organisation_benchmark_consent",
     # a reviewer's own record and sanctions (reviews.selectors.record_open_to): 404 else
     "reviews:my_record", "reviews:sanction_appeal",
+    # on-site records: the signed team captures, the committee reads
+    # (reviews.selectors.onsite_access); 404 for anyone else
+    "reviews:onsite_capture", "reviews:onsite_signature",
 }
 STAFF = {
     "lms:staff_dashboard", "lms:staff_payments", "lms:staff_bank_confirm", "lms:staff_refund_done",
