@@ -147,9 +147,12 @@ def prepare(database_url: str, candidates: int) -> tuple[int, list[dict]]:
     from exams.models import Attempt, BlueprintRule, Exam, Sitting
     from lms.models import Cohort, Course, Enrolment
 
-    for question in demo.demo_questions():
-        from exams.services import question_save
+    from exams.services import question_save
 
+    for question in demo.demo_questions():
+        # The bench needs no standard loaded: the question's item of the sample standard
+        # (`item_code`, which exams.demo.load resolves) is left out.
+        question.pop("item_code", None)
         question_save(**question)
     with transaction.atomic():
         course, _ = Course.objects.get_or_create(
