@@ -12,7 +12,8 @@ The requests go through Django's WSGI handler in this process, exactly as gunico
 signed-in candidate), one after another, with no HTTP client in the way. CPU is
 `time.process_time()` of this process (user + system): what a gunicorn worker spends, without
 PostgreSQL's and Redis's own CPU, which are the same for both kinds but for the round trips
-counted. With `--profile` it prints cProfile's top functions of the autosave, cumulative.
+counted. With `--profile` it prints cProfile's top functions of the autosave by CPU time
+(`--sort cumulative` or `tottime`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import io
 import json
 import os
 import pstats
+import statistics
 import sys
 import time
 from collections import Counter
@@ -140,27 +142,30 @@ def measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
             raise SystemExit(f"{kind}: HTTP {status} {data[:300]!r}")
         return status
 
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, Any]] = {}
     for kind in ("save", "floor"):
         for n in range(args.warmup):
             one(kind, n)
-    for _round in range(2):  # alternated, so a change of the machine's load falls on both
+    per_round = max(1, args.requests // args.rounds)
+    # Alternated in rounds, so a change of the machine's load falls on both kinds; the median
+    # round is reported (another process's burst inflates a round's CPU through shared caches).
+    for _round in range(args.rounds):
         for kind in ("save", "floor"):
             counts.sql, counts.redis = 0, Counter()
             cpu0, wall0 = time.process_time(), time.perf_counter()
-            for n in range(args.requests // 2):
+            for n in range(per_round):
                 one(kind, n)
             cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-            r = results.setdefault(kind, {"n": 0, "cpu": 0.0, "wall": 0.0, "sql": 0,
-                                          "redis": 0})
-            r["n"] += args.requests // 2
-            r["cpu"] += cpu
-            r["wall"] += wall
+            r = results.setdefault(kind, {"n": 0, "cpu": [], "wall": [], "sql": 0,
+                                          "redis": Counter()})
+            r["n"] += per_round
+            r["cpu"].append(cpu / per_round)
+            r["wall"].append(wall / per_round)
             r["sql"] += counts.sql
-            r["redis"] += sum(counts.redis.values())
-            r.setdefault("redis_by_command", Counter()).update(counts.redis)  # type: ignore[attr-defined]
+            r["redis"].update(counts.redis)
     if args.profile:
-        profiler = cProfile.Profile()
+        # CPU time, not wall time: waiting for PostgreSQL or Redis is not the process's cost.
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         for n in range(args.requests // 2):
             one("save", n)
@@ -177,22 +182,27 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--requests", type=int, default=2000, help="of each kind")
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=6,
+                        help="alternations of autosave and floor; the median is reported")
     parser.add_argument("--profile", action="store_true", help="cProfile the autosave")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--profile-lines", type=int, default=60)
     args = parser.parse_args()
     results = measure(args)
     print(f"load average {os.getloadavg()[0]:.1f}")
-    print("| request | n | CPU ms / request | wall ms / request | SQL / request "
-          "| Redis / request |")
+    print("| request | n | CPU ms / request (median round; min–max) | wall ms / request "
+          "| SQL / request | Redis / request |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    cpu = {}
     for kind, r in results.items():
         n = r["n"]
-        print(f"| {kind} | {n:.0f} | {1000 * r['cpu'] / n:.3f} | {1000 * r['wall'] / n:.3f} | "
-              f"{r['sql'] / n:.2f} | {r['redis'] / n:.2f} "
-              f"({', '.join(f'{c} {v / n:.2f}' for c, v in r['redis_by_command'].items())}) |")
-    save, floor = results["save"], results["floor"]
-    print(f"CPU ratio floor/save: {floor['cpu'] / floor['n'] / (save['cpu'] / save['n']):.2f}")
+        cpu[kind] = statistics.median(r["cpu"])
+        redis = sum(r["redis"].values()) / n
+        commands = ", ".join(f"{c} {v / n:.2f}" for c, v in r["redis"].items())
+        print(f"| {kind} | {n} | {1000 * cpu[kind]:.3f} ({1000 * min(r['cpu']):.3f}–"
+              f"{1000 * max(r['cpu']):.3f}) | {1000 * statistics.median(r['wall']):.3f} | "
+              f"{r['sql'] / n:.2f} | {redis:.2f}{f' ({commands})' if commands else ''} |")
+    print(f"CPU per request, floor ÷ autosave: {cpu['floor'] / cpu['save']:.2f}")
     return 0
 
 
