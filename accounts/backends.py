@@ -6,10 +6,11 @@ loaded for the session, that costs no query of its own (it was one of three per 
 answer is read from the database with the user on each request, so a role granted a moment ago
 counts on the very next request, as the middleware's guarantee requires.
 
-The query is the ORM's, compiled once per database connection and then only executed: building
-it (the annotated EXISTS, the lookups, the converters) cost more CPU than anything else an
-autosave does (docs/performance.md, "the autosave's cost per request"). What is read, and when,
-is unchanged: the row and its staff answer, from the database, on every request.
+The query is the ORM's, compiled once per database connection and then only executed (on
+PostgreSQL as a prepared statement, core.db): building it (the annotated EXISTS, the lookups,
+the converters) cost more CPU than anything else an autosave does (docs/performance.md, "the
+autosave's cost per request"). What is read, and when, is unchanged: the row and its staff
+answer, from the database, on every request.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 from django.contrib.auth import backends, get_user_model
 from django.db import connections, router
 from django.db.models import Exists, OuterRef
+
+from core.db import prepared_cursor
 
 from .roles import STAFF_ROLES
 
@@ -70,7 +73,7 @@ def user_with_staff_role(user_id: Any) -> Any:
         connection.__dict__["_ccso_user_query"] = compiled
     params = list(compiled.params)
     params[compiled.id_index] = pk
-    with connection.cursor() as cursor:
+    with prepared_cursor(alias) as cursor:
         cursor.execute(compiled.sql, params)
         row = cursor.fetchone()
     if row is None:

@@ -10,10 +10,10 @@ Django view doing the same upsert).
 The requests go through Django's WSGI handler in this process, exactly as gunicorn calls it
 (production settings, the whole middleware stack, the session cookie and CSRF token of a
 signed-in candidate), one after another, with no HTTP client in the way. CPU is
-`time.process_time()` of this process (user + system): what a gunicorn worker spends, without
-PostgreSQL's and Redis's own CPU, which are the same for both kinds but for the round trips
-counted. With `--profile` it prints cProfile's top functions of the autosave by CPU time
-(`--sort cumulative` or `tottime`).
+`time.process_time()` of this process (user + system): what a gunicorn worker spends; and,
+read from /proc, the CPU of the PostgreSQL backend serving its connection (Redis's own CPU is
+not counted: one GET per autosave). With `--profile` it prints cProfile's top functions of the
+autosave by CPU time (`--sort cumulative` or `tottime`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from exam_window import DEFAULT_DB, ensure_database, prepare  # noqa: E402
+from exam_window import DEFAULT_DB, _cpu_seconds, ensure_database, prepare
 
 
 class Counts:
@@ -68,6 +68,15 @@ def _install_counters(counts: Counts) -> None:
         return original(self, *args, **kwargs)
 
     AbstractConnection.send_command = send_command  # type: ignore[method-assign]
+
+
+def _backend_pid() -> int:
+    """The PostgreSQL backend serving this process's (persistent) connection."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
 
 
 def _environ(method: str, path: str, body: bytes, person: dict | None) -> dict[str, Any]:
@@ -107,8 +116,8 @@ def call(app: Any, method: str, path: str, body: dict | None = None,
 def measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     ensure_database(args.database_url)
     exam_id, people = prepare(args.database_url, 1)
-    from django.core.wsgi import get_wsgi_application
     from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
 
     from exams.models import AttemptQuestion
 
@@ -151,15 +160,19 @@ def measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     # round is reported (another process's burst inflates a round's CPU through shared caches).
     for _round in range(args.rounds):
         for kind in ("save", "floor"):
+            backend = _backend_pid()
+            pg0 = _cpu_seconds(backend)
             counts.sql, counts.redis = 0, Counter()
             cpu0, wall0 = time.process_time(), time.perf_counter()
             for n in range(per_round):
                 one(kind, n)
             cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            pg = _cpu_seconds(backend) - pg0 if _backend_pid() == backend else float("nan")
             r = results.setdefault(kind, {"n": 0, "cpu": [], "wall": [], "sql": 0,
-                                          "redis": Counter()})
+                                          "redis": Counter(), "pg": []})
             r["n"] += per_round
             r["cpu"].append(cpu / per_round)
+            r["pg"].append(pg / per_round)
             r["wall"].append(wall / per_round)
             r["sql"] += counts.sql
             r["redis"].update(counts.redis)
@@ -190,9 +203,9 @@ def main() -> int:
     args = parser.parse_args()
     results = measure(args)
     print(f"load average {os.getloadavg()[0]:.1f}")
-    print("| request | n | CPU ms / request (median round; min–max) | wall ms / request "
-          "| SQL / request | Redis / request |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| request | n | CPU ms / request (median round; min–max) | PostgreSQL CPU ms "
+          "| wall ms / request | SQL / request | Redis / request |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     cpu = {}
     for kind, r in results.items():
         n = r["n"]
@@ -200,9 +213,12 @@ def main() -> int:
         redis = sum(r["redis"].values()) / n
         commands = ", ".join(f"{c} {v / n:.2f}" for c, v in r["redis"].items())
         print(f"| {kind} | {n} | {1000 * cpu[kind]:.3f} ({1000 * min(r['cpu']):.3f}–"
-              f"{1000 * max(r['cpu']):.3f}) | {1000 * statistics.median(r['wall']):.3f} | "
+              f"{1000 * max(r['cpu']):.3f}) | {1000 * statistics.median(r['pg']):.3f} | "
+              f"{1000 * statistics.median(r['wall']):.3f} | "
               f"{r['sql'] / n:.2f} | {redis:.2f}{f' ({commands})' if commands else ''} |")
-    print(f"CPU per request, floor ÷ autosave: {cpu['floor'] / cpu['save']:.2f}")
+    pg = {kind: statistics.median(r["pg"]) for kind, r in results.items()}
+    print(f"CPU per request, floor ÷ autosave: this process {cpu['floor'] / cpu['save']:.2f}, "
+          f"with PostgreSQL's {(cpu['floor'] + pg['floor']) / (cpu['save'] + pg['save']):.2f}")
     return 0
 
 
