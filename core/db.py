@@ -45,6 +45,12 @@ def _preparing_cursor() -> Any:
                 return super().execute(query, params, prepare=True if prepare is None
                                        else prepare, binary=binary)
 
+            def _send_query_prepared(self, name: bytes, pgq: Any, **kwargs: Any) -> None:
+                # psycopg records the statement for an unprepared one only; Django's query log
+                # (DEBUG, tests' query counts) reads it from there: "… WHERE id = $1".
+                self._query = pgq
+                super()._send_query_prepared(name, pgq, **kwargs)
+
         _preparing_cursor_class = PreparingCursor
     return _preparing_cursor_class
 
