@@ -25,7 +25,6 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-
 _preparing_cursor_class: Any = None
 _NEVER_BY_COUNT = 2**62
 
