@@ -81,7 +81,7 @@ def user_with_staff_role(user_id: Any) -> Any:
     if compiled.converters:
         row = next(iter(compiled.compiler.apply_converters([row], compiled.converters)))
     user = user_model.from_db(alias, compiled.attnames, row[:-1])
-    user.loaded_staff_role = bool(row[-1])
+    user.loaded_staff_role = bool(row[-1])  # type: ignore[attr-defined]
     return user
 
 

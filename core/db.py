@@ -41,14 +41,15 @@ def _preparing_cursor() -> Any:
         class PreparingCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
             def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,
                         binary: bool | None = None) -> Any:
-                return super().execute(query, params, prepare=True if prepare is None
-                                       else prepare, binary=binary)
+                return super().execute(  # type: ignore[misc]
+                    query, params, prepare=True if prepare is None
+                    else prepare, binary=binary)
 
             def _send_query_prepared(self, name: bytes, pgq: Any, **kwargs: Any) -> None:
                 # psycopg records the statement for an unprepared one only; Django's query log
                 # (DEBUG, tests' query counts) reads it from there: "… WHERE id = $1".
                 self._query = pgq
-                super()._send_query_prepared(name, pgq, **kwargs)
+                super()._send_query_prepared(name, pgq, **kwargs)  # type: ignore[misc]
 
         _preparing_cursor_class = PreparingCursor
     return _preparing_cursor_class
@@ -69,4 +70,5 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Any:
         # so a threshold no statement reaches leaves every other query as it was.
         raw.prepare_threshold = _NEVER_BY_COUNT
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_preparing_cursor()(raw))
+        return connection._prepare_cursor(  # type: ignore[attr-defined]
+            _preparing_cursor()(raw))
