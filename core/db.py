@@ -26,7 +26,6 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 
 _preparing_cursor_class: Any = None
-_NEVER_BY_COUNT = 2**62
 
 
 def _preparing_cursor() -> Any:
@@ -41,9 +40,19 @@ def _preparing_cursor() -> Any:
         class PreparingCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
             def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,
                         binary: bool | None = None) -> Any:
-                return super().execute(  # type: ignore[misc]
-                    query, params, prepare=True if prepare is None
-                    else prepare, binary=binary)
+                # Django's prepare_threshold of None turns preparing off for the connection,
+                # even when asked for; psycopg then also leaves its bookkeeping (an LRU of
+                # every statement run) alone. Preparing is turned on for this one statement
+                # only, so every other query on the connection runs exactly as before.
+                raw = self.connection
+                threshold = raw.prepare_threshold
+                raw.prepare_threshold = 0
+                try:
+                    return super().execute(  # type: ignore[misc]
+                        query, params, prepare=True if prepare is None else prepare,
+                        binary=binary)
+                finally:
+                    raw.prepare_threshold = threshold
 
             def _send_query_prepared(self, name: bytes, pgq: Any, **kwargs: Any) -> None:
                 # psycopg records the statement for an unprepared one only; Django's query log
@@ -63,12 +72,6 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Any:
     # What BaseDatabaseWrapper._cursor() does, with a preparing server-binding psycopg cursor.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        # Django's None turns preparing off for the whole connection, even when asked for.
-        # Only cursors of this module ask (Django's own are client-binding and never prepare),
-        # so a threshold no statement reaches leaves every other query as it was.
-        raw.prepare_threshold = _NEVER_BY_COUNT
     with connection.wrap_database_errors:
         return connection._prepare_cursor(  # type: ignore[attr-defined]
-            _preparing_cursor()(raw))
+            _preparing_cursor()(connection.connection))

@@ -29,6 +29,8 @@ def test_a_statement_is_prepared_once_and_other_queries_are_not():
     statements = _prepared()
     assert statements.count("SELECT $1::int + 1") == 1
     assert not [s for s in statements if "* 2" in s]
+    # Django's setting for the connection (no automatic preparing) is as it was.
+    assert connection.connection.prepare_threshold is None
 
 
 @pytest.mark.postgres
