@@ -44,7 +44,7 @@ def _preparing_cursor() -> Any:
                 # even when asked for; psycopg then also leaves its bookkeeping (an LRU of
                 # every statement run) alone. Preparing is turned on for this one statement
                 # only, so every other query on the connection runs exactly as before.
-                raw = self.connection
+                raw = self.connection  # type: ignore[attr-defined]
                 threshold = raw.prepare_threshold
                 raw.prepare_threshold = 0
                 try:
