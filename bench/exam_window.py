@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from http.client import HTTPConnection
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/ccso_bench"
@@ -145,11 +146,13 @@ def prepare(database_url: str, candidates: int) -> tuple[int, list[dict]]:
     from accounts.models import User
     from exams import demo
     from exams.models import Attempt, BlueprintRule, Exam, Sitting
+    from exams.services import question_save
     from lms.models import Cohort, Course, Enrolment
 
     for question in demo.demo_questions():
-        from exams.services import question_save
-
+        # The bench needs no standard loaded: the question's item of the sample standard
+        # (`item_code`, which exams.demo.load resolves) is left out.
+        question.pop("item_code", None)
         question_save(**question)
     with transaction.atomic():
         course, _ = Course.objects.get_or_create(
@@ -417,11 +420,67 @@ def paced_floor(args: argparse.Namespace, result: dict, rng: random.Random) -> f
     return time.monotonic() - began
 
 
-def saturation(args: argparse.Namespace, exam_id: int, people: list[dict]) -> dict[str, float]:
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process so far (all its threads), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(server: subprocess.Popen | None, database: str) -> dict[str, list[int]]:
+    """gunicorn's workers (the master's children) and the PostgreSQL backends serving the
+    bench database other than this process's own connection."""
+    from django.db import connection
+
+    workers: list[int] = []
+    if server is not None:
+        try:
+            text = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
+            workers = [int(n) for n in text.split()]
+        except OSError:
+            pass
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                       "AND pid <> pg_backend_pid()", [database])
+        backends = [row[0] for row in cursor.fetchall()]
+    return {"gunicorn": workers, "postgres": backends}
+
+
+class CpuMeter:
+    """CPU seconds spent by gunicorn's workers, the bench database's PostgreSQL backends and
+    this (client) process between `start` and `stop`: a cost per request that the machine's
+    load does not change the way it changes requests per second."""
+
+    def __init__(self, server: subprocess.Popen | None, database: str) -> None:
+        self.server, self.database = server, database
+        self.before: dict[tuple[str, int], float] = {}
+        self.client_before = 0.0
+
+    def start(self) -> None:
+        pids = _server_pids(self.server, self.database)
+        self.before = {(group, pid): _cpu_seconds(pid)
+                       for group, members in pids.items() for pid in members}
+        self.client_before = time.process_time()
+
+    def stop(self) -> dict[str, float]:
+        spent = {"client": time.process_time() - self.client_before}
+        pids = _server_pids(self.server, self.database)
+        for group, members in pids.items():
+            # A backend that appeared during the phase (a new connection) counts from 0.
+            spent[group] = sum(_cpu_seconds(pid) - self.before.get((group, pid), 0.0)
+                               for pid in members)
+        return spent
+
+
+def saturation(args: argparse.Namespace, exam_id: int, people: list[dict],
+               server: subprocess.Popen | None = None) -> dict[str, Any]:
     """Requests per second with no think time: `--saturation-threads` clients, each on its own
     open attempt, save as fast as answers come back; then the same clients hit the floor view
     on the same rows. Alternated twice (save, floor, save, floor) so that a change in the
-    machine's load during the phase falls on both. Returns {kind: requests per second}."""
+    machine's load during the phase falls on both. Returns {kind: requests per second} and,
+    under "cpu_ms", {kind: {process group: CPU ms per request}} (see CpuMeter)."""
     from exams.models import AttemptQuestion
 
     sitters = people[:args.saturation_threads]
@@ -443,6 +502,8 @@ def saturation(args: argparse.Namespace, exam_id: int, people: list[dict]) -> di
     spent: dict[str, float] = defaultdict(float)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
+    meter = CpuMeter(server, args.database_url.rsplit("/", 1)[1])
+    cpu: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
     def hammer(kind: str, person: dict, attempt_id: int, positions: list[int],
                items: list[int], until: float) -> None:
@@ -473,14 +534,22 @@ def saturation(args: argparse.Namespace, exam_id: int, people: list[dict]) -> di
             until = began + args.saturation_seconds
             threads = [threading.Thread(target=hammer, args=(kind, *attempt, until))
                        for attempt in attempts]
+            meter.start()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             spent[kind] += time.monotonic() - began
+            for group, seconds in meter.stop().items():
+                cpu[kind][group] += seconds
     if any(errors.values()):
         raise SystemExit(f"saturation: errors {dict(errors)}")
-    return {kind: served[kind] / spent[kind] for kind in ("save", "floor")}
+    result: dict[str, Any] = {kind: served[kind] / spent[kind] for kind in ("save", "floor")}
+    result["cpu_ms"] = {kind: {group: 1000 * seconds / served[kind]
+                               for group, seconds in cpu[kind].items()}
+                        for kind in ("save", "floor")}
+    result["load"] = os.getloadavg()
+    return result
 
 
 def _ms(values: list[float], p: float) -> float:
@@ -517,6 +586,25 @@ def by_minute(rec: Recorder) -> str:
         for m, v in sorted(buckets.items()))
 
 
+def saturation_report(args: argparse.Namespace, sat: dict[str, Any]) -> str:
+    cpu = sat["cpu_ms"]
+    server = {kind: cpu[kind]["gunicorn"] + cpu[kind]["postgres"] for kind in ("save", "floor")}
+
+    def costs(kind: str) -> str:
+        return ", ".join(f"{group} {cpu[kind][group]:.2f}"
+                         for group in ("gunicorn", "postgres", "client"))
+
+    return (
+        f"Saturation ({args.saturation_threads} client threads, no think time, "
+        f"{args.saturation_seconds:g} s × 2 each, alternated; load average "
+        f"{sat['load'][0]:.1f} at the end): autosave {sat['save']:.0f} requests/s, floor view "
+        f"{sat['floor']:.0f}/s: ratio **{sat['save'] / sat['floor']:.2f}**. CPU ms per "
+        f"request: autosave {costs('save')}; floor {costs('floor')}; server side (gunicorn + "
+        f"PostgreSQL) floor ÷ autosave "
+        f"**{server['floor'] / server['save']:.2f}**."
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=300)
@@ -539,8 +627,13 @@ def main() -> int:
                         help="length of each of its four phases; 0 skips it")
     parser.add_argument("--no-paced-floor", action="store_true",
                         help="skip the floor at the window's pacing after the last run")
+    parser.add_argument("--saturation-only", action="store_true",
+                        help="no exam window: only the saturation phase (prints, never writes)")
     parser.add_argument("--no-write", action="store_true", help="do not update the docs")
     args = parser.parse_args()
+    if args.saturation_only:
+        args.runs, args.no_paced_floor, args.no_write = 0, True, True
+        args.saturation_seconds = args.saturation_seconds or 20.0
     args.client_threads = args.client_threads or args.candidates
 
     ensure_database(args.database_url)
@@ -564,12 +657,16 @@ def main() -> int:
             floor_window = paced_floor(args, results[-1], rng)
         if args.saturation_seconds > 0:
             exam_id, people = prepare(args.database_url, args.saturation_threads)
-            sat = saturation(args, exam_id, people)
+            server = server or start_gunicorn(args)
+            sat = saturation(args, exam_id, people, server)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
 
+    if args.saturation_only:
+        print(saturation_report(args, sat))
+        return 0
     last = results[-1]
     rec = last["rec"]
 
@@ -620,13 +717,7 @@ def main() -> int:
             "",
         ]
     if sat is not None:
-        lines += [
-            f"Saturation ({args.saturation_threads} client threads, no think time, "
-            f"{args.saturation_seconds:g} s × 2 each, alternated): autosave "
-            f"{sat['save']:.0f} requests/s, floor view {sat['floor']:.0f}/s: ratio "
-            f"**{sat['save'] / sat['floor']:.2f}**.",
-            "",
-        ]
+        lines += [saturation_report(args, sat), ""]
     lines += ["Re-run: `.venv/bin/python bench/exam_window.py --candidates N` (see `--help`).", ""]
     report = "\n".join(lines)
     samples = [s for r in results for s in r["rec"].error_samples][:10]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.db import prepared_cursor
 
 from ..errors import AttemptClosed, ExamError, TooLate
 from ..models import Attempt, AttemptEventKind, AttemptQuestion, AttemptState, QuestionKind
@@ -72,7 +73,8 @@ def _answer_save_fast(*, attempt_id: int, user: User, position: int, chosen: lis
                             "flagged": flagged}),
         "stale_data": json.dumps({"position": position, "seq": seq}),
     }
-    with connection.cursor() as cursor:
+    # Prepared once per connection (core.db): the statement is parsed and planned once.
+    with prepared_cursor() as cursor:
         cursor.execute(_FAST_SAVE_SQL, params)
         row = cursor.fetchone()
     if row is None:
