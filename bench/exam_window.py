@@ -361,13 +361,18 @@ def start_gunicorn(args: argparse.Namespace) -> subprocess.Popen:
     raise SystemExit("gunicorn did not become healthy within 60 s")
 
 
-def write_report(text: str, heading: str = "## Exam window") -> None:
-    """Replace the section under `heading` in docs/performance.md with `text` (or append it)."""
+def write_report(text: str, heading: str = "## Exam window", *, dated: bool = False) -> None:
+    """Put `text` under `heading` in docs/performance.md: replacing the section (a fault run's
+    one result), or, `dated`, as its newest subsection above the earlier ones, which are the
+    record of what was measured before (the exam window's runs)."""
     path = ROOT / "docs" / "performance.md"
     current = path.read_text("utf-8") if path.exists() else "# Performance\n"
     start = current.find(heading)
     if start == -1:
-        updated = current.rstrip() + "\n\n" + text
+        updated = current.rstrip() + "\n\n" + (f"{heading}\n\n{text}" if dated else text)
+    elif dated:
+        body = current.find("\n", start) + 1
+        updated = current[:body] + "\n" + text.rstrip() + "\n\n" + current[body:].lstrip("\n")
     else:
         end = current.find("\n## ", start + 1)
         updated = current[:start] + text + (current[end + 1:] if end != -1 else "")
@@ -678,7 +683,8 @@ def main() -> int:
                 f"{rec.errors[kind]} |")
 
     lines = [
-        "## Exam window",
+        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {args.candidates} candidates, "
+        f"{len(results)} window(s)",
         "",
         f"`bench/exam_window.py` run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {len(results)} "
         f"window(s) in a row: {args.candidates} candidates start within {args.ramp:.0f} s, each "
@@ -725,7 +731,7 @@ def main() -> int:
         report += "\nFirst errors: " + "; ".join(samples) + "\n"
     print(report)
     if not args.no_write:
-        write_report(report)
+        write_report(report, dated=True)
     failed = any(r["lost"] or any(r["rec"].errors.values()) for r in results)
     return 1 if failed else 0
 
