@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "reviews.project.document_review": _("Whole team signed: document review started"),
     "reviews.judgement.recorded": _("Reviewer's judgement of an item recorded"),
     "reviews.final.recorded": _("Team's final judgement of an item recorded"),
+    "reviews.project.onsite_started": _("On-site review started by the lead reviewer"),
     "reviews.project.consolidated": _("Review consolidated with the team's recommendation"),
     "reviews.project.decided": _("Certification decided by the expert committee"),
     "reviews.kpi.saved": _("12 months of KPI data saved (the figures replaced are kept)"),

@@ -83,6 +83,7 @@ urlpatterns = [
     path("projects/<int:pk>/final/<int:number>/", judgement.final_module, name="final_module"),
     path("projects/<int:pk>/final/items/<int:item_id>/", judgement.final_item,
          name="final_item"),
+    path("projects/<int:pk>/onsite/start/", judgement.onsite_start, name="onsite_start"),
     path("projects/<int:pk>/consolidate/", judgement.consolidate, name="consolidate"),
     path("onsite/worker.js", onsite.worker, name="onsite_worker"),
     path("onsite/projects/<int:pk>/items/<int:item_id>/", onsite.capture, name="onsite_capture"),

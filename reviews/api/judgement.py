@@ -353,6 +353,20 @@ def final_record(request: AuthenticatedHttpRequest, project_id: ObjectId, item_i
     return _record(request, project_id, item_id, payload, final=True)
 
 
+@router.post("/projects/{project_id}/onsite/start",
+             response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+             auth=signed_in)
+def onsite_start(request: AuthenticatedHttpRequest, project_id: ObjectId) -> Status:
+    """The lead records that the team's visit has begun: document review becomes on-site
+    review."""
+    member = _member(request, project_id, lead=True)
+    try:
+        services.project_onsite_start(member=member)
+    except services.ReviewError as error:
+        return _refused(error)
+    return Status(200, _project_out(_member(request, project_id, lead=True)))
+
+
 @router.post("/projects/{project_id}/consolidate",
              response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              auth=signed_in)

@@ -39,7 +39,12 @@ from .evidence import (
     watermark_text,
 )
 from .fees import RECORD_FEES_PERM, daily_fee_current, fee_record
-from .judgement import final_judgement_record, judgement_record, project_consolidate
+from .judgement import (
+    final_judgement_record,
+    judgement_record,
+    project_consolidate,
+    project_onsite_start,
+)
 from .kpi import (
     kpi_draw_due,
     kpi_draw_verify,
@@ -119,6 +124,7 @@ __all__ = [
     "project_certificate_status_set",
     "project_consolidate",
     "project_decide",
+    "project_onsite_start",
     "project_return",
     "sanction_appeal_lodge",
     "sanction_appeal_resolve",

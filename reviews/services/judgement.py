@@ -28,7 +28,7 @@ from ..models import (
 )
 from . import emails
 
-# The stages in which the team judges (on-site review is the next issue's).
+# The stages in which the team judges.
 JUDGING_STATES = (ProjectState.DOCUMENT_REVIEW, ProjectState.ONSITE_REVIEW)
 
 
@@ -115,6 +115,25 @@ def final_judgement_record(*, member: TeamMember, item: StandardItem, verdict: s
                                           "previous": previous,
                                           "members": {str(k): v for k, v in members.items()}})
     return final
+
+
+@transaction.atomic
+def project_onsite_start(*, member: TeamMember, now: dt.datetime | None = None) -> ReviewProject:
+    """The lead records that the team's visit has begun: document review becomes on-site
+    review (现场评审). Judging and on-site capture go on; the evidence stays frozen. Audited;
+    the team and the applicant's people are told."""
+    now = now or timezone.now()
+    project, member = _judging_member(member, lead=True)
+    if project.state != ProjectState.DOCUMENT_REVIEW:
+        raise ReviewError(_("On-site review starts from document review; this review is "
+                            "already past it."))
+    project.state = ProjectState.ONSITE_REVIEW
+    project.save(update_fields=["state", "updated_at"])
+    audit_record(actor=member.reviewer, action="reviews.project.onsite_started", target=project,
+                 data={"at": now.isoformat()})
+    emails.project_state_email(project=project, recipients=[
+        *emails.team(project), *selectors.organisation_contacts(project.organisation)])
+    return project
 
 
 @transaction.atomic

@@ -241,6 +241,19 @@ def final_item(request: AuthenticatedHttpRequest, member: TeamMember,
 
 @signed(lead=True)
 @require_POST
+def onsite_start(request: AuthenticatedHttpRequest, member: TeamMember) -> HttpResponse:
+    try:
+        services.project_onsite_start(member=member)
+    except services.ReviewError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("On-site review has started: capture on site from each "
+                                    "item's page."))
+    return redirect("reviews:project", pk=member.project_id)
+
+
+@signed(lead=True)
+@require_POST
 def consolidate(request: AuthenticatedHttpRequest, member: TeamMember) -> HttpResponse:
     try:
         services.project_consolidate(member=member)

@@ -55,7 +55,7 @@ SIGNED_IN = {
     # a project's pages: its drawn members only (404 for anyone else), the agreement first
     "reviews:project", "reviews:agreement", "reviews:checklist", "reviews:checklist_module",
     "reviews:item", "reviews:final", "reviews:final_module", "reviews:final_item",
-    "reviews:consolidate",
+    "reviews:consolidate", "reviews:onsite_start",
     # one's own fee statement; an organisation's own benchmark position (its members, 404 else)
     "reviews:my_fees", "reviews:my_fees_export",
     "reviews:organisation_benchmark", "reviews:organisation_benchmark_consent",

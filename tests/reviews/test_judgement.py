@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from cms.models import StandardItem, StandardModulePage
@@ -15,12 +16,15 @@ from reviews import selectors, services
 from reviews.models import (
     FinalJudgement,
     Judgement,
+    MemberRole,
+    OrganisationMember,
     ProjectState,
     Recommendation,
     TeamRole,
     Verdict,
 )
 from reviews.rates import module_rate, review_passes
+from tests.app_token import app_headers
 
 from .conftest import NOW
 from .team import agreement_publish, lead_of, project_drawn, project_in_review, team, version_make
@@ -313,3 +317,57 @@ def test_the_checklist_reads_in_a_fixed_number_of_queries(client, project, versi
         assert client.get(reverse("reviews:final_module", args=[project.pk, 1])).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(reverse("reviews:checklist", args=[project.pk])).status_code == 200
+
+
+# --------------------------------------------------------------------------- on-site review
+
+
+@pytest.mark.django_db
+def test_the_lead_starts_on_site_review_once_and_the_team_and_organisation_are_told(
+        client, project, user_factory, mailoutbox, django_capture_on_commit_callbacks):
+    contact = user_factory(email="contact@centre.example")
+    OrganisationMember.objects.create(organisation=project.organisation, user=contact,
+                                      role=MemberRole.ADMIN)
+    lead = lead_of(project)
+    member = next(m for m in team(project) if m.role != TeamRole.LEAD)
+    client.force_login(member.reviewer)
+    page = client.get(reverse("reviews:project", args=[project.pk])).content.decode()
+    assert 'data-testid="onsite-start"' not in page
+    client.post(reverse("reviews:onsite_start", args=[project.pk]))
+    project.refresh_from_db()
+    assert project.state == ProjectState.DOCUMENT_REVIEW  # only the lead moves it
+
+    client.force_login(lead.reviewer)
+    page = client.get(reverse("reviews:project", args=[project.pk])).content.decode()
+    assert 'data-testid="onsite-start"' in page
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviews:onsite_start", args=[project.pk]))
+    project.refresh_from_db()
+    assert project.state == ProjectState.ONSITE_REVIEW
+    assert AuditEntry.objects.filter(action="reviews.project.onsite_started",
+                                     actor=lead.reviewer).count() == 1
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [m.reviewer.email for m in team(project)] + [contact.email])
+    page = client.get(reverse("reviews:project", args=[project.pk])).content.decode()
+    assert 'data-testid="onsite-start"' not in page
+    with pytest.raises(services.ReviewError):
+        services.project_onsite_start(member=lead, now=NOW)
+    # Judging goes on on site.
+    item = StandardItem.objects.filter(module__in=StandardModulePage.objects.child_of(
+        project.standard_version)).first()
+    services.judgement_record(member=member, item=item, verdict=CONFORMS, reason="现场查看",
+                              now=NOW)
+
+
+@pytest.mark.django_db
+def test_the_api_starts_on_site_review_for_the_lead_only(project):
+    lead = lead_of(project)
+    member = next(m for m in team(project) if m.role != TeamRole.LEAD)
+    url = f"/api/v1/reviews/projects/{project.pk}/onsite/start"
+    app = Client()
+    assert app.post(url, **app_headers(app, member.reviewer)).status_code == 404  # as consolidate
+    lead_headers = app_headers(app, lead.reviewer)
+    response = app.post(url, **lead_headers)
+    assert response.status_code == 200 and response.json()["state"] == "onsite_review"
+    assert app.post(url, **lead_headers).status_code == 400
