@@ -630,18 +630,27 @@ class Judgement(models.Model):
         return f"{self.member_id} · {self.item_id} · {self.verdict}"
 
 
-class FinalJudgement(models.Model):
+class RecordedVerdict(models.Model):
+    """An item's 符合/不符合 with its reason, and who recorded it when: the lead's final
+    judgement for the team, and the committee's re-judgement in a spot-check."""
+
+    verdict = models.CharField(_("judgement"), max_length=12, choices=Verdict.choices)
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        abstract = True
+
+
+class FinalJudgement(RecordedVerdict):
     """The team's final judgement of one item, recorded by the lead."""
 
     project = models.ForeignKey(ReviewProject, on_delete=models.CASCADE,
                                 related_name="final_judgements")
     item = models.ForeignKey("cms.StandardItem", verbose_name=_("item"),
                              on_delete=models.PROTECT, related_name="review_final_judgements")
-    verdict = models.CharField(_("judgement"), max_length=12, choices=Verdict.choices)
-    reason = models.TextField(_("reason"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("team's final judgement")
@@ -899,18 +908,13 @@ class SpotCheckReview(models.Model):
         return [item for items in self.sample.values() for item in items]
 
 
-class SpotCheckJudgement(models.Model):
+class SpotCheckJudgement(RecordedVerdict):
     """The committee member's re-judgement of a sampled item."""
 
     review = models.ForeignKey(SpotCheckReview, on_delete=models.CASCADE,
                                related_name="judgements")
     item = models.ForeignKey("cms.StandardItem", verbose_name=_("item"),
                              on_delete=models.PROTECT, related_name="+")
-    verdict = models.CharField(_("judgement"), max_length=12, choices=Verdict.choices)
-    reason = models.TextField(_("reason"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("spot-check judgement")
