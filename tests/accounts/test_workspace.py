@@ -13,9 +13,10 @@ PASSWORD = "pass-Word-123"
 TRAINING, EXAMS, CREDENTIALS = "/training/staff/", "/exams/manage/", "/credentials/staff/"
 APPLICATIONS, CENTRE_CERTIFICATES = "/reviews/staff/projects/", "/reviews/staff/certificates/"
 DECISIONS, FEES, BENCHMARK = "/reviews/staff/decisions/", "/reviews/staff/fees/", "/reviews/benchmark/"
+SPOT_CHECKS = "/reviews/staff/spotchecks/"
 WAGTAIL, DJANGO_ADMIN = "/cms-admin/", "/django-admin/"
 ALL_TOOLS = [TRAINING, EXAMS, CREDENTIALS, APPLICATIONS, CENTRE_CERTIFICATES, FEES, DECISIONS,
-             BENCHMARK, WAGTAIL, DJANGO_ADMIN]
+             SPOT_CHECKS, BENCHMARK, WAGTAIL, DJANGO_ADMIN]
 
 # role(s) -> the tools offered, in menu order. `is_staff` as the demo staff have it: it must not
 # be what decides (it let course admins into a Wagtail login that refused them).
@@ -25,7 +26,7 @@ CASES = [
     (["certification_admin"], {}, [CREDENTIALS, APPLICATIONS, CENTRE_CERTIFICATES, FEES,
                                    BENCHMARK]),
     (["content_editor"], {}, [WAGTAIL]),
-    (["expert_committee"], {}, [DECISIONS, BENCHMARK]),
+    (["expert_committee"], {}, [DECISIONS, SPOT_CHECKS, BENCHMARK]),
     (["course_admin", "exam_admin"], {}, [TRAINING, EXAMS]),
     ([], {"is_superuser": True}, ALL_TOOLS),
 ]

@@ -39,7 +39,8 @@ def test_a_superuser_lands_on_the_workspace_with_every_tool(page, user_factory, 
     sign_in(page, root.email, PASSWORD, code=totp_code(root), lands_on=r".*/me/workspace/$")
     tools = page.get_by_test_id("workspace-tools").get_by_role("link")
     assert tools.all_inner_texts() == ["培训管理", "考务管理", "证书管理", "评审申请", "认证中心证书",
-                                       "待决定的评审", "抽查与评审员记录", "内容管理（Wagtail）", "Django 管理后台"]
+                                       "评审员费用", "待决定的评审", "抽查与评审员记录", "KPI 对标",
+                                       "内容管理（Wagtail）", "Django 管理后台"]
     # On a phone the open menu, with every tool, still fits the screen.
     page.set_viewport_size({"width": 390, "height": 844})
     assert _workspace_menu(page) == tools.all_inner_texts()
