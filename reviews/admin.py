@@ -10,11 +10,18 @@ from .models import (
     AgreementAcceptance,
     AgreementVersion,
     Draw,
+    Finding,
+    KpiCheck,
+    KpiDataSet,
     OrganisationMember,
     OrganisationProfile,
     OrganisationSite,
     ReviewerDeclaredConflict,
+    ReviewerFee,
     ReviewProject,
+    Sanction,
+    SanctionAppeal,
+    SpotCheck,
     TeamMember,
 )
 
@@ -93,6 +100,8 @@ class OrganisationProfileAdmin(admin.ModelAdmin):
 class OrganisationSiteAdmin(admin.ModelAdmin):
     list_display = ("organisation", "name", "address", "seats")
     search_fields = ("organisation__name", "name")
+
+
 @admin.register(AgreementVersion)
 class AgreementVersionAdmin(admin.ModelAdmin):
     """Certification admins write and publish versions; once anyone has accepted a version its
@@ -117,3 +126,51 @@ class AgreementAcceptanceAdmin(ReadOnlyAdmin):
     """Acceptances are written by the reviewers' signatures only."""
 
     list_display = ("member", "version", "full_name", "ip_address", "accepted_at")
+
+
+# Written by the services only (drawn, recomputed, audited, emailed): read here, acted on in the
+# review's own pages. Evidence, source records and on-site records are not listed: their files
+# are viewed through the permission-checked viewer only.
+
+
+@admin.register(KpiDataSet)
+class KpiDataSetAdmin(ReadOnlyAdmin):
+    list_display = ("project", "revision", "submitted_at", "drawn_month", "drawn_at")
+
+
+@admin.register(KpiCheck)
+class KpiCheckAdmin(ReadOnlyAdmin):
+    list_display = ("data_set", "kpi", "month", "reported", "recomputed", "difference",
+                    "flagged")
+    list_filter = ("kpi", "flagged")
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "created_by", "state", "rate", "item_rate", "completed_at")
+    list_filter = ("state",)
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ("judgement", "final_verdict", "disagrees_with_final", "created_at")
+
+
+@admin.register(Sanction)
+class SanctionAdmin(ReadOnlyAdmin):
+    list_display = ("reviewer", "action", "state", "created_by", "created_at")
+    list_filter = ("action", "state")
+    search_fields = ("reviewer__email",)
+
+
+@admin.register(SanctionAppeal)
+class SanctionAppealAdmin(ReadOnlyAdmin):
+    list_display = ("sanction", "state", "created_at", "resolved_by", "resolved_at")
+    list_filter = ("state",)
+
+
+@admin.register(ReviewerFee)
+class ReviewerFeeAdmin(ReadOnlyAdmin):
+    list_display = ("member", "work_ended_on", "document_days", "onsite_days", "daily_fee",
+                    "travel_amount")
+    date_hierarchy = "work_ended_on"

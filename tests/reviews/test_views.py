@@ -100,3 +100,16 @@ def test_a_drawn_reviewer_sees_the_review_on_their_dashboard(client, cert_admin,
     not_drawn = next(r for r in reviewers if r.pk not in draw.team)
     client.force_login(not_drawn)
     assert 'data-testid="reviews-panel"' not in client.get("/me/").content.decode()
+
+
+def test_the_admin_reads_the_review_records_services_write_and_changes_none(
+        client, user_factory):
+    root = user_factory(is_staff=True, is_superuser=True)
+    client.force_login(root)
+    for model in ("kpidataset", "kpicheck", "spotcheck", "finding", "sanction",
+                  "sanctionappeal", "reviewerfee"):
+        assert client.get(f"/django-admin/reviews/{model}/").status_code == 200, model
+        assert client.get(f"/django-admin/reviews/{model}/add/").status_code == 403, model
+    # Files of evidence are viewed through the watermarking viewer only, never the admin.
+    for model in ("evidencefile", "evidenceversion", "kpisource", "onsiterecord"):
+        assert client.get(f"/django-admin/reviews/{model}/").status_code == 404, model
