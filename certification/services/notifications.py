@@ -41,6 +41,7 @@ def email_holder(credential: Credential, template_prefix: str, **extra: Any) -> 
                 "type_name": credential.credential_type.name,
                 "verification_url": credential.verification_url(),
                 "dashboard_url": dashboard_url,
+                "badge_url": site + reverse("certification:badge", args=[credential.pk]),
                 **extra,
             },
             language=recipient.language,

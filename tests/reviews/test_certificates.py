@@ -82,6 +82,7 @@ def test_a_certified_project_gets_one_certificate_numbered_from_the_shared_count
     assert "示范客户联络中心" in message.subject and "Certificate" in message.subject
     assert credential.verification_url() in message.body
     assert reverse("certification:pdf", args=[credential.pk]) in message.body
+    assert reverse("certification:badge", args=[credential.pk]) in message.body  # its Open Badge
     # The counter is certification's: the next centre takes the next number of the type.
     other = project_factory(organisation=organisation_factory(), state=ProjectState.CERTIFIED)
     assert _issue(other, cert_admin).number == f"CCSO-CC-{TODAY.year}-000002"
