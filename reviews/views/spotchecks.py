@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -129,12 +128,9 @@ def staff_spotcheck_item(request: AuthenticatedHttpRequest, pk: int,
                 return redirect("reviews:staff_spotcheck_item", pk=review.pk,
                                 item_id=following.item.pk)
             return redirect("reviews:staff_spotcheck_review", pk=review.pk)
-    evidence = [entry for entry in selectors.project_evidence(review.project,
-                                                              today=timezone.localdate())
-                if entry.item.pk == item_id]
     return render(request, "reviews/staff_spotcheck_item.html", {
         "review": review, "project": review.project, "row": row, "form": form,
-        "judging": judging, "evidence": evidence[0] if evidence else None,
+        "judging": judging, "panel": selectors.item_evidence_panel(review.project, row.item),
     })
 
 

@@ -4,13 +4,23 @@ and reads only their own record and appeal (404 for another's)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from certification.models import CredentialStatus
 from reviews import selectors, services
-from reviews.models import Finding, Sanction, SanctionState, SpotCheck, SpotCheckJudgement
+from reviews.models import (
+    Finding,
+    OnsiteKind,
+    OnsiteRecord,
+    Sanction,
+    SanctionState,
+    SpotCheck,
+    SpotCheckJudgement,
+)
 from tests.app_token import app_headers, as_json
 
 from .conftest import NOW
@@ -53,9 +63,16 @@ def test_the_committee_walks_the_pages(client, committee, lead, mailoutbox):
 
     review = spot_check.reviews.get()
     first, second = review.sample["1"]
+    # A note the team took on site for the item, kept with the review.
+    OnsiteRecord.objects.create(project=review.project, item_id=first, kind=OnsiteKind.NOTE,
+                                client_uuid=uuid.uuid4(), captured_by=lead, captured_at=NOW,
+                                received_at=NOW, text="现场抽看了三份排班表")
     item_url = reverse("reviews:staff_spotcheck_item", args=[review.pk, first])
     item_page = client.get(item_url).content.decode()
     assert "王组长" in item_page and "依据证据" in item_page  # the team's final judgement
+    # The kept evidence as the team saw it, on-site records and data checks included.
+    assert 'data-testid="item-evidence"' in item_page and "现场抽看了三份排班表" in item_page
+    assert 'data-testid="data-checks"' in item_page
     response = client.post(item_url, {"verdict": N, "reason": "未见审批记录"}, follow=True)
     # On to the next item not yet re-judged.
     assert response.redirect_chain[-1][0] == reverse("reviews:staff_spotcheck_item",
