@@ -91,9 +91,13 @@ def wsgi_app():  # type: ignore[no-untyped-def]
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
 
+    from core.warmup import warm_up
+
     django.setup()
     settings.ROOT_URLCONF = "exam_window"
-    return get_wsgi_application()
+    application = get_wsgi_application()
+    warm_up()
+    return application
 
 
 # --- Setup ---------------------------------------------------------------------------------------
