@@ -4,13 +4,12 @@ pages, relaxed only where a setting says so, and our templates keep to it."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.core.production_probe import production_probe
 
 pytestmark = pytest.mark.django_db
 
@@ -30,20 +29,7 @@ def test_production_settings_send_both_headers(tmp_path):
         "response = Client().get('/api/v1/openapi.json', secure=True)\n"
         "print(json.dumps({'status': response.status_code, **response.headers}))\n"
     )
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "production-settings-probe-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "SITE_URL": "https://academy.example.cn",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
-        "REDIS_URL": "redis://127.0.0.1:1/0",  # never reached: the schema needs no cache
-    }
-    output = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, env=environment, capture_output=True,
-        text=True, check=True, timeout=120,
-    ).stdout
-    headers = json.loads(output.splitlines()[-1])
+    headers = json.loads(production_probe(probe, tmp_path))
     assert headers["status"] == 200
     assert headers["Content-Security-Policy"] == STRICT_CSP
     assert headers["Permissions-Policy"].startswith("accelerometer=(), camera=(), ")

@@ -5,12 +5,8 @@ worker) must not wait behind a 1.6 s import (core/warmup.py)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.production_probe import production_probe
 
 PROBE = (
     "import json, sys\n"
@@ -22,19 +18,6 @@ PROBE = (
 
 
 def test_the_wsgi_module_loads_urls_views_and_catalogues_before_the_first_request(tmp_path):
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "warm-up-probe-" + "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "SITE_URL": "https://academy.example.cn",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
-        "REDIS_URL": "redis://127.0.0.1:1/0",  # never reached: warming up needs no cache
-    }
-    output = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=environment, capture_output=True,
-        text=True, check=True, timeout=120,
-    ).stdout
-    loaded = json.loads(output.splitlines()[-1])
+    loaded = json.loads(production_probe(PROBE, tmp_path))
     assert loaded["modules"] == ["cms.views", "config.urls", "exams.api", "reviews.views"]
     assert {"zh-hans", "en"} <= set(loaded["catalogues"])
