@@ -362,8 +362,12 @@ def answer_save(request: AuthenticatedHttpRequest, attempt_id: ObjectId, positio
 
 @router.post("/attempts/{attempt_id}/submit", response={200: ResultOut, 404: ErrorOut})
 def attempt_submit(request: AuthenticatedHttpRequest, attempt_id: ObjectId) -> ResultOut:
-    _attempt(request, attempt_id)
-    return _result(services.attempt_submit(attempt_id=attempt_id, user=request.user))
+    try:
+        # Only the candidate's own attempt; one whose time ran out closes as the clock does.
+        attempt = services.attempt_submit(attempt_id=attempt_id, user=request.user)
+    except Attempt.DoesNotExist as exc:
+        raise HttpError(404, _("Not found.")) from exc
+    return _result(attempt)
 
 
 @router.get("/attempts/{attempt_id}/result", response={200: ResultOut, 404: ErrorOut,

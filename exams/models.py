@@ -304,6 +304,10 @@ class Attempt(models.Model):
         help_text=_("Cleared when an attempt is annulled (e.g. misconduct)."),
     )
     pass_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The paper's items with their versions, in order, when a start has just written them
+    # (services.attempt_start): the paper it answers with is built without reading them back.
+    # Not a field; an attempt read from the database does not have it.
+    paper_items: list[AttemptQuestion]
 
     class Meta:
         verbose_name = _("attempt")

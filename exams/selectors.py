@@ -9,6 +9,7 @@ first (`services.attempt_close_if_expired`), so no page or answer ever shows it 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -66,13 +67,21 @@ def seconds_remaining(attempt: Attempt, now: datetime | None = None) -> int:
     return max(0, int((attempt.deadline - now).total_seconds()))
 
 
+def _paper_items(attempt: Attempt) -> Iterable[AttemptQuestion]:
+    """The attempt's questions with their versions, in paper order: those it holds in memory
+    (`Attempt.paper_items`) or read now."""
+    held = getattr(attempt, "paper_items", None)
+    if held is not None:
+        return held
+    return attempt.items.select_related("version").order_by("position")
+
+
 def attempt_paper(attempt: Attempt, now: datetime | None = None) -> dict[str, Any]:
     """The candidate's view of an attempt: questions in paper order, options in the frozen
     shuffled order, their answers and flags. Nothing about which answer is right."""
-    items = attempt.items.select_related("version").order_by("position")
     questions: list[dict[str, Any]] = []
     top_seq = 0
-    for item in items:
+    for item in _paper_items(attempt):
         top_seq = max(top_seq, item.seq)
         texts = {o["key"]: o["text"] for o in item.version.options}
         questions.append({
@@ -152,11 +161,11 @@ def retake_outlook(attempt: Attempt, now: datetime | None = None) -> RetakeOutlo
         return RetakeOutlook(used, 0, None)
     last = max((at for _p, at in attempts if at is not None), default=now)
     earliest = max(now, last + timedelta(hours=exam.retake_wait_hours))
-    sitting = (exam.sittings.filter(ends_at__gt=earliest).order_by("starts_at")
-               .only("starts_at").first())
-    if sitting is None:
+    next_start = (exam.sittings.filter(ends_at__gt=earliest).order_by("starts_at")
+                  .values_list("starts_at", flat=True).first())
+    if next_start is None:
         return RetakeOutlook(used, left, None, no_sitting_scheduled=True)
-    return RetakeOutlook(used, left, max(earliest, sitting.starts_at))
+    return RetakeOutlook(used, left, max(earliest, next_start))
 
 
 def review_visibility(attempt: Attempt, now: datetime | None = None,

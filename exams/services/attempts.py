@@ -29,7 +29,7 @@ def attempt_start(*, exam: Exam, user: User, honour_accepted: bool = False
     if not check.ok:
         raise NotEligible(check.reason)
     assert check.sitting is not None
-    paper = paper_draw(exam)
+    paper, versions = paper_draw(exam)
     try:
         with transaction.atomic():
             extra = accommodation_minutes(exam_id=exam.pk, user_id=user.pk)
@@ -41,15 +41,19 @@ def attempt_start(*, exam: Exam, user: User, honour_accepted: bool = False
             )
             items = []
             for position, question in enumerate(paper, start=1):
-                order = list(question.option_keys)
+                version = versions[question.version_id]
+                order = [option["key"] for option in version.options]
                 if question.kind != QuestionKind.TRUE_FALSE:
                     paper_random.shuffle(order)
                 items.append(AttemptQuestion(
                     attempt=attempt, position=position, question_id=question.pk,
-                    version_id=question.version_id, module_number=question.module_number,
+                    version=version, module_number=question.module_number,
                     kind=question.kind, option_order=order,
                 ))
             AttemptQuestion.objects.bulk_create(items)
+            # The paper the start answers with is what was just written, versions included: it
+            # is not read back (selectors.attempt_paper).
+            attempt.paper_items = items
             attempt_log(attempt, AttemptEventKind.START, user, sitting=check.sitting.pk,
                         deadline=attempt.deadline.isoformat(), extra_minutes=extra,
                         questions=len(items), honour_accepted=honour_accepted)

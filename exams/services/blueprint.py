@@ -3,32 +3,37 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from ..errors import BlueprintUnfillable
-from ..models import MODULE_LABELS, Exam, Question, QuestionKind
+from ..models import MODULE_LABELS, Exam, Question, QuestionKind, QuestionVersion
 
 paper_random = secrets.SystemRandom()
 
 
 def _available_counts() -> dict[tuple[int, str], int]:
-    rows = (
-        Question.objects.filter(is_active=True, voided_at__isnull=True,
-                                current_version__isnull=False)
-        .values_list("module_number", "kind")
-        .annotate(n=Count("id"))
-    )
+    rows = _drawable().values_list("module_number", "kind").annotate(n=Count("id"))
     return {(module, kind): n for module, kind, n in rows}
 
 
-def blueprint_check(*, rules: list[tuple[int, str, int]]) -> None:
+def _drawable() -> QuerySet[Question]:
+    """The questions a paper may hold: active, not voided, with a version to show."""
+    return Question.objects.filter(is_active=True, voided_at__isnull=True,
+                                   current_version__isnull=False)
+
+
+def blueprint_check(*, rules: list[tuple[int, str, int]],
+                    available: dict[tuple[int, str], int] | None = None) -> None:
     """Raise BlueprintUnfillable naming each module the active bank cannot fill.
 
-    `rules` are (module_number, kind or "" for any type, count)."""
-    available = _available_counts()
+    `rules` are (module_number, kind or "" for any type, count); `available` counts the bank's
+    drawable questions by (module, kind) when the caller has already read them."""
+    if available is None:
+        available = _available_counts()
     problems = []
     for module in sorted({m for m, _k, _c in rules}):
         module_rules = [(k, c) for m, k, c in rules if m == module]
@@ -66,24 +71,24 @@ class _PoolQuestion:
     module_number: int
     kind: str
     version_id: int
-    option_keys: list[str]
 
 
-def paper_draw(exam: Exam) -> list[_PoolQuestion]:
+def paper_draw(exam: Exam) -> tuple[list[_PoolQuestion], dict[int, QuestionVersion]]:
     """Draw questions by the blueprint: typed rules first, then 'any type' from what is left.
-    The pool is read as plain values (no model instances): this runs on every start."""
+
+    Returns the paper in order and the chosen questions' current versions by id. This runs on
+    every start, so the pool is read as plain values without its texts (they grow with the
+    bank), the blueprint check counts that same read, and only the drawn versions are loaded."""
     rules = sorted(_exam_rules(exam), key=lambda r: (r[1] == "", r[0]))
     if not rules:
         raise BlueprintUnfillable(_("This exam has no blueprint yet."))
-    blueprint_check(rules=rules)
     pool = [
-        _PoolQuestion(pk, module, kind, version_id, [o["key"] for o in options])
-        for pk, module, kind, version_id, options in Question.objects.filter(
-            is_active=True, voided_at__isnull=True, current_version__isnull=False,
-            module_number__in={r[0] for r in rules},
-        ).values_list("pk", "module_number", "kind", "current_version_id",
-                      "current_version__options")
+        _PoolQuestion(*row)
+        for row in _drawable().filter(module_number__in={r[0] for r in rules})
+        .values_list("pk", "module_number", "kind", "current_version_id")
     ]
+    blueprint_check(rules=rules,
+                    available=Counter((q.module_number, q.kind) for q in pool))
     chosen: list[_PoolQuestion] = []
     taken: set[int] = set()
     for module, kind, count in rules:
@@ -95,4 +100,6 @@ def paper_draw(exam: Exam) -> list[_PoolQuestion]:
         taken.update(q.pk for q in picked)
         chosen.extend(picked)
     paper_random.shuffle(chosen)
-    return chosen
+    versions = QuestionVersion.objects.only("pk", "text", "options").order_by().in_bulk(
+        [q.version_id for q in chosen])
+    return chosen, versions

@@ -82,7 +82,7 @@ def attempt_submit(*, attempt_id: int, user: User | None,
     with transaction.atomic():
         # `of=("self",)`: lock the attempt row only. A plain FOR UPDATE over the join locks the
         # exam row too, and every submit of a sitting then queues on that one row.
-        qs = Attempt.objects.select_for_update(of=("self",)).select_related("exam")
+        qs = Attempt.objects.select_for_update(of=("self",)).select_related("exam", "sitting")
         if user is not None:
             qs = qs.filter(user=user)
         attempt = qs.get(pk=attempt_id)
