@@ -341,13 +341,21 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def server_shape(args: argparse.Namespace) -> str:
+    if args.worker_class == "sync":
+        return f"{args.workers} sync workers"
+    return f"{args.workers} workers × {args.threads} threads (gthread)"
+
+
 def start_gunicorn(args: argparse.Namespace) -> subprocess.Popen:
     env = server_env(args.database_url)
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"), "exam_window:wsgi_app()",
         "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "--chdir", str(ROOT),
         "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
-        "--worker-class", "gthread", "--threads", str(args.threads),
+        # gunicorn turns a sync worker with threads into gthread: a sync run passes one.
+        "--worker-class", args.worker_class,
+        "--threads", str(args.threads if args.worker_class == "gthread" else 1),
         "--backlog", "4096", "--keep-alive", "75", "--worker-connections", "4000",
         "--log-level", "warning",
     ]
@@ -628,6 +636,8 @@ def main() -> int:
                         help="default: one per candidate, so all of them sit at the same time")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread",
+                        help="sync: one request at a time per worker (no --threads)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--saturation-threads", type=int, default=40,
@@ -693,9 +703,9 @@ def main() -> int:
         f"`bench/exam_window.py` run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {len(results)} "
         f"window(s) in a row: {args.candidates} candidates start within {args.ramp:.0f} s, each "
         f"saves every question of an 18-question paper plus {args.resaves} changed answers (mean "
-        f"{args.think:g} s apart), then submits. gunicorn {args.workers} workers × "
-        f"{args.threads} threads (gthread), `config.settings.production` (DEBUG off, Redis "
-        "sessions), PostgreSQL on 127.0.0.1; client: "
+        f"{args.think:g} s apart), then submits. gunicorn {server_shape(args)}, "
+        "`config.settings.production` (DEBUG off, Redis sessions), PostgreSQL on 127.0.0.1; "
+        "client: "
         f"{args.client_threads} threads of `http.client` on the same machine "
         f"({os.cpu_count()} cores, shared with other work: load average at the end of each "
         "run in the table).",
