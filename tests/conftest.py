@@ -23,7 +23,7 @@ from accounts.selectors import user_is_staff_member
 from accounts.services import user_role_grant, user_totp_activate
 
 pytest_plugins = ["tests.celery_worker", "tests.clock", "tests.live_server", "tests.redis_server",
-                  "tests.storage"]
+                  "tests.shard", "tests.storage"]
 
 _sequence = itertools.count(1)
 
