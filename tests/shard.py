@@ -40,11 +40,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if share is None:
         return
     index, count = share
-    keep = [item for position, item in enumerate(items) if position % count == index]
-    others = [item for position, item in enumerate(items) if position % count != index]
-    if others:
-        config.hook.pytest_deselected(items=others)
-        items[:] = keep
+    keep: list[pytest.Item] = []
+    others: list[pytest.Item] = []
+    for position, item in enumerate(items):
+        (keep if position % count == index else others).append(item)
+    config.hook.pytest_deselected(items=others)
+    items[:] = keep
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
