@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.browser.layout import fits
 from tests.browser.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,7 +45,7 @@ def test_a_superuser_lands_on_the_workspace_with_every_tool(page, user_factory, 
     # On a phone the open menu, with every tool, still fits the screen.
     page.set_viewport_size({"width": 390, "height": 844})
     assert _workspace_menu(page) == tools.all_inner_texts()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits(page)
     box = page.get_by_test_id("workspace-menu").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
     page.get_by_test_id("account-menu").click()  # closes it again

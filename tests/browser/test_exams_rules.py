@@ -10,6 +10,7 @@ import pytest
 
 from exams.models import Attempt
 from tests.browser.exam_paper import PASSWORD, _sign_in_and_start
+from tests.browser.layout import fits
 from tests.browser.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +32,7 @@ def test_rules_page_then_the_statement_then_the_paper_and_a_resume_goes_straight
     assert page.get_by_test_id("rule-attempts").inner_text() == "剩余考试次数：2 / 2"
     assert "自动交卷" in page.get_by_test_id("rule-deadline").inner_text()
     assert rules.is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits(page)
     assert not Attempt.objects.filter(user=person).exists()  # nothing starts on opening it
 
     start = page.get_by_role("button", name="开始作答（开始计时）")
@@ -71,4 +72,4 @@ def test_a_failed_candidate_sees_score_modules_and_the_retake_but_no_key_on_a_ph
     assert page.get_by_test_id("review-later").is_visible()
     assert page.locator(".is-key").count() == 0
     assert "示例解析" not in page.content()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits(page)

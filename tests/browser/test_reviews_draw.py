@@ -10,15 +10,12 @@ from allauth.account.models import EmailAddress
 
 from accounts.models import Organisation
 from reviews.models import Draw, MemberState, ProjectState, ReviewProject, TeamMember
+from tests.browser.layout import fits
 from tests.browser.sign_in import sign_in
 from tests.reviews.conftest import make_reviewer, standard_version_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pass-Word-123"
-
-
-def _fits(page) -> bool:  # type: ignore[no-untyped-def]
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def test_admin_draws_and_verifies_then_a_reviewer_declines_on_a_phone(
@@ -43,13 +40,13 @@ def test_admin_draws_and_verifies_then_a_reviewer_declines_on_a_phone(
     page.goto(f"/reviews/staff/projects/{project.pk}/draw/")
     assert page.get_by_test_id("pool-size").inner_text() == "5"
     assert "本单位员工" in page.get_by_test_id("exclusions").inner_text()
-    assert _fits(page)
+    assert fits(page)
     page.get_by_role("button", name="进行抽选").click()
     page.wait_for_url(re.compile(r".*/draw/$"))
     assert "评审组长" in page.get_by_test_id("team").inner_text()
     page.get_by_role("link", name="核验本次抽选").click()
     assert page.get_by_test_id("verdict").inner_text().startswith("一致")
-    assert _fits(page)
+    assert fits(page)
     draw = Draw.objects.get(project=project)
     recomputed = page.get_by_test_id("recomputed-team").inner_text()
     assert [int(n) for n in re.findall(r"\(#(\d+)\)", recomputed)] == draw.team
@@ -58,7 +55,7 @@ def test_admin_draws_and_verifies_then_a_reviewer_declines_on_a_phone(
     member = TeamMember.objects.get(project=project, reviewer_id=draw.team[1])
     sign_in(page, member.reviewer.email, PASSWORD)
     page.goto("/reviews/")
-    assert _fits(page)
+    assert fits(page)
     page.get_by_label("谢绝的原因").fill("当月出差在外")
     page.get_by_role("button", name="谢绝").click()
     page.wait_for_url(re.compile(r".*/reviews/$"))

@@ -17,16 +17,13 @@ from reviews.models import (
     ProjectState,
     ReviewProject,
 )
+from tests.browser.layout import fits
 from tests.browser.sign_in import sign_in
 from tests.reviews import samples
 from tests.reviews.conftest import make_reviewer, standard_version_make, team_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pass-Word-123"
-
-
-def _fits(page) -> bool:  # type: ignore[no-untyped-def]
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def test_the_applicant_uploads_and_a_reviewer_reads_page_by_page_on_a_phone(
@@ -51,7 +48,7 @@ def test_the_applicant_uploads_and_a_reviewer_reads_page_by_page_on_a_phone(
     page.goto(f"/reviews/projects/{project.pk}/evidence/")
     first_item = page.get_by_test_id("evidence-item").first
     assert "文件" in first_item.get_by_test_id("missing").inner_text()
-    assert _fits(page)
+    assert fits(page)
     form = first_item.get_by_test_id("upload-form")
     form.get_by_label("证据类型").select_option("documents")
     form.get_by_label("文件（PDF、PNG 或 JPEG）").set_input_files(str(evidence_pdf))
@@ -59,7 +56,7 @@ def test_the_applicant_uploads_and_a_reviewer_reads_page_by_page_on_a_phone(
     page.wait_for_url(re.compile(r".*/evidence/$"))
     assert "证据已添加" in page.content()
     assert "培训制度.pdf" in page.get_by_test_id("evidence-file").first.inner_text()
-    assert _fits(page)
+    assert fits(page)
     version = EvidenceVersion.objects.get()
 
     page.context.clear_cookies()
@@ -72,7 +69,7 @@ def test_the_applicant_uploads_and_a_reviewer_reads_page_by_page_on_a_phone(
     assert page.get_by_test_id("page-number").inner_text() == "第 1 页，共 2 页"
     shown = page.get_by_role("img", name="第 1 页")
     assert shown.evaluate("img => img.decode().then(() => img.naturalWidth)") > 1000
-    assert _fits(page)
+    assert fits(page)
     with page.expect_response(re.compile(r".*/pages/2/$")):
         page.get_by_role("link", name="下一页").click()
     assert page.get_by_test_id("page-number").inner_text() == "第 2 页，共 2 页"

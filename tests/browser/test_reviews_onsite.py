@@ -23,6 +23,7 @@ from reviews.models import (
     ProjectState,
     ReviewProject,
 )
+from tests.browser.layout import fits
 from tests.browser.sign_in import sign_in
 from tests.reviews import samples
 from tests.reviews.conftest import make_reviewer, standard_version_make, team_make
@@ -40,10 +41,6 @@ KEPT = """async () => {
   }
   return false;
 }"""
-
-
-def _fits(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def _queue(page: Any) -> list[str]:
@@ -92,18 +89,18 @@ def test_a_reviewer_captures_on_site_off_line_and_the_records_arrive(
     assert "第 1 版，共 2 页" in evidence.get_by_test_id("item-file").inner_text()
     missing = evidence.get_by_test_id("item-missing").inner_text()
     assert "过程记录" in missing and "文件" not in missing.replace("文件评审", "")
-    assert _fits(page)
+    assert fits(page)
     with page.expect_response(re.compile(r".*/pages/1/$")) as shown:
         evidence.get_by_role("link", name="查看第 1 版").click()
     assert shown.value.status == 200 and "no-store" in shown.value.headers["cache-control"]
     assert page.get_by_test_id("page-number").inner_text() == "第 1 页，共 2 页"
-    assert _fits(page)
+    assert fits(page)
     page.go_back()
 
     page.get_by_role("link", name="现场采集").click()
     page.wait_for_url(re.compile(r".*/reviews/onsite/projects/\d+/items/\d+/$"))
     assert page.evaluate(KEPT)
-    assert _fits(page)
+    assert fits(page)
 
     page.context.set_offline(True)
     page.get_by_label("现场所见").fill("排班表张贴在班组看板，与系统排班一致。")
@@ -122,7 +119,7 @@ def test_a_reviewer_captures_on_site_off_line_and_the_records_arrive(
     expect(page.get_by_test_id("queued-record")).to_have_count(3)
     assert _queue(page) == ["queued", "queued", "queued"]
     assert "离线" in page.get_by_test_id("network-status").inner_text()
-    assert _fits(page)
+    assert fits(page)
     assert OnsiteRecord.objects.count() == 0
 
     page.reload()  # still off-line: the page the worker kept, the queue from the phone
@@ -151,8 +148,8 @@ def test_a_reviewer_captures_on_site_off_line_and_the_records_arrive(
     signature = evidence.get_by_role("img", name="陈班长 的签名")
     assert signature.evaluate("img => img.decode().then(() => img.naturalWidth)") == 600
     assert "过程记录" in evidence.get_by_test_id("item-missing").inner_text()
-    assert _fits(page)
+    assert fits(page)
     with page.expect_response(re.compile(r".*/pages/1/$")) as shown:
         evidence.get_by_test_id("item-photos").get_by_role("link", name="查看照片").click()
     assert shown.value.status == 200 and shown.value.headers["content-type"] == "image/webp"
-    assert _fits(page)
+    assert fits(page)

@@ -11,6 +11,7 @@ import pytest
 from certification.models import CredentialStatus
 from reviews import selectors
 from reviews.models import Finding, SpotCheckJudgement
+from tests.browser.layout import follow
 from tests.browser.sign_in import sign_in
 from tests.reviews.spotcheck_data import decided_review
 from tests.reviews.team import reviewer_with_login, version_make
@@ -41,7 +42,7 @@ def test_the_committee_draws_rejudges_and_suspends(page, live_server, settings, 
     assert "王组长" in page.get_by_test_id("team-judgements").inner_text()
     page.get_by_label("不符合", exact=True).check()
     page.get_by_label("原因").fill("未见审批记录")
-    page.get_by_role("button", name="保存").click()
+    follow(page, page.get_by_role("button", name="保存"))
     assert "已记录为发现" in page.content()
     finding = Finding.objects.get()
     assert SpotCheckJudgement.objects.count() == 1 and list(finding.reviewers.all()) == [lead]
