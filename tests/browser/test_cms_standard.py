@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.layout import follow
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "cms" / "fixtures" / "yd-t-2823-2015-sample.yaml"
@@ -49,7 +51,7 @@ def test_visitor_reads_searches_and_downloads_the_standard(page, sample_standard
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "First contact resolution" in page.get_by_role("heading", level=1).inner_text()
-    page.get_by_role("link", name="The standard").first.click()
+    follow(page, page.get_by_role("link", name="The standard").first)
     assert page.get_by_role("link", name="Performance management").is_visible()
 
     # The first download renders the whole standard (WeasyPrint: over 10 s on a busy machine).
@@ -66,7 +68,7 @@ def test_the_print_view_prints_when_asked(page, sample_standard):
     page.add_init_script("window.print = () => { document.title = 'printing'; };")
     page.goto("/standard/")
     page.get_by_role("link", name="绩效管理").click()
-    page.get_by_role("link", name="打印视图").click()
+    follow(page, page.get_by_role("link", name="打印视图"))
     assert page.locator("section.item").count() >= 20
     page.get_by_role("button", name="打印").click()
     expect(page).to_have_title("printing")

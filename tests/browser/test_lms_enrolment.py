@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from lms.models import Cohort, Course, Enrolment
+from tests.browser.layout import follow
 from tests.browser.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,7 +56,7 @@ def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server,
     page.get_by_label("纳税人识别号").fill("91350100M000100Y44")
     page.get_by_label("注册地址和电话").fill("北京市海淀区示例路1号 010-12345678")
     page.get_by_label("开户行及账号").fill("中国工商银行北京示例支行 0200000000000000000")
-    page.get_by_role("button", name="获取对公转账信息").click()
+    follow(page, page.get_by_role("button", name="获取对公转账信息"))
     assert page.get_by_text("统一社会信用代码校验位不正确").is_visible()
 
     page.get_by_label("纳税人识别号").fill("91350100M000100Y43")
@@ -77,7 +78,7 @@ def test_enrol_pay_by_bank_transfer_and_staff_confirms(page, live_server,
     row.get_by_role("button", name="确认到账…").click()
     # A page says what confirming does before anything is done.
     assert "此操作无法撤销" in page.get_by_test_id("confirm-consequence").inner_text()
-    page.get_by_role("button", name="确认已到账").click()
+    follow(page, page.get_by_role("button", name="确认已到账"))
     assert page.get_by_text(f"转账 {reference} 已确认").is_visible()
     history = page.get_by_test_id(f"confirmed-{reference}")
     assert "¥6800.00" in history.inner_text() and "李课程" in history.inner_text()

@@ -212,8 +212,8 @@ def test_the_reference_and_the_account_copy_with_one_tap(page, live_server, jour
         assert box is not None and box["height"] < 40, (cell.inner_text(), box)
     instructions = page.get_by_test_id("bank-instructions")
     instructions.get_by_role("button", name="复制识别码").click()
-    assert page.evaluate("navigator.clipboard.readText()") == journeys["enrolment"].reference
     expect(instructions.get_by_role("button", name="复制识别码")).to_have_text("已复制")
+    assert page.evaluate("navigator.clipboard.readText()") == journeys["enrolment"].reference
     instructions.get_by_role("button", name="复制账号").click()
     # The digits alone, as a bank's form wants them.
     assert page.evaluate("navigator.clipboard.readText()") == "0200000000000000000"
