@@ -122,12 +122,12 @@ def verify(request: HttpRequest, response: HttpResponse, number: str,
     Past the limit per client: 429 with `Retry-After` (seconds), as on the page."""
     if not lookup_allowed(request, by_link=token is not None):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return Status(429, ErrorOut(detail="Too many lookups; try again in a minute.",
+        return Status(429, ErrorOut(detail=_("Too many lookups; try again in a minute."),
                                     code="rate_limited"))
     credential = (selectors.credential_public_by_number(number) if token is None
                   else selectors.credential_public_by_link(number, token))
     if credential is None:
-        return Status(404, ErrorOut(detail="Not found.", code="not_found"))
+        return Status(404, ErrorOut(detail=_("Not found."), code="not_found"))
     return Status(200, _verification(credential))
 
 

@@ -110,7 +110,8 @@ def test_the_api_counts_lookups_with_the_page_and_refuses_past_the_limit(
     assert client.get(api).status_code == 200
     refused = client.get(api)
     assert refused.status_code == 429
-    assert refused.json()["code"] == "rate_limited" and refused["Retry-After"] == "60"
+    assert refused.json() == {"code": "rate_limited", "detail": "查询过于频繁，请一分钟后再试。"}
+    assert refused["Retry-After"] == "60"
     # The QR link has its own, higher limit: a holder's shared link still verifies.
     assert client.get(api, {"token": holder_credential.token}).status_code == 200
 
@@ -123,7 +124,9 @@ def test_the_api_verifies_by_number_and_by_token(client, holder_credential):
     assert body["holder_name_zh"] == "王小明"
     assert body["status"] == "active"
     assert body["type"] == "coordinator"
-    assert client.get(f"/api/v1/certification/verify/{holder_credential.number}",
-                      {"token": "guess"}).json() == {"detail": "Not found.",
-                                                    "code": "not_found"}
+    wrong_token = f"/api/v1/certification/verify/{holder_credential.number}"
+    assert client.get(wrong_token, {"token": "guess"}).json() == {"detail": "未找到。",
+                                                                 "code": "not_found"}
+    assert client.get(wrong_token, {"token": "guess"}, HTTP_ACCEPT_LANGUAGE="en").json() == {
+        "detail": "Not found.", "code": "not_found"}
     assert client.get("/api/v1/certification/verify/CCSO-C-2026-424242").status_code == 404
