@@ -118,15 +118,37 @@ def test_a_decline_redraws_from_the_rest_of_the_frozen_pool(
     assert AuditEntry.objects.filter(action="reviews.member.declined").count() == 5
 
 
-def test_a_declining_lead_is_replaced_by_someone_qualified_to_lead(project_with_pool,
+def test_a_declining_lead_is_replaced_by_someone_qualified_to_lead(project_factory,
+                                                                   organisation_factory,
                                                                    cert_admin):
-    project, _reviewers = project_with_pool
+    # Four of the seven may lead: however the first draw falls, one of them is left off the team.
+    elsewhere = organisation_factory(name="别处")
+    for n in range(7):
+        make_reviewer(employer=elsewhere, reviews=2 if n < 4 else 0)
+    project = project_factory()
     first = services.draw_run(project=project, by=cert_admin, now=NOW)
     lead = TeamMember.objects.get(project=project, role=TeamRole.LEAD)
     redraw = services.team_member_decline(member=lead, reason="利益冲突", now=NOW)
     assert redraw is not None and redraw.lead_id in first.qualified
     assert redraw.lead_id not in first.team
     assert TeamMember.objects.get(project=project, reviewer_id=redraw.lead_id).role == "lead"
+
+
+def test_a_declining_lead_with_no_one_left_qualified_leaves_the_place_to_the_admins(
+        project_factory, organisation_factory, cert_admin, settings):
+    # A team of one, the lead: the only reviewer who may lead; the six others may not.
+    settings.REVIEWS_TEAM_SIZE = 1
+    elsewhere = organisation_factory(name="别处")
+    for n in range(7):
+        make_reviewer(employer=elsewhere, reviews=2 if n == 0 else 0)
+    project = project_factory()
+    services.draw_run(project=project, by=cert_admin, now=NOW)
+    lead = TeamMember.objects.get(project=project, role=TeamRole.LEAD)
+    assert services.team_member_decline(member=lead, reason="利益冲突", now=NOW) is None
+    lead.refresh_from_db()
+    assert lead.state == MemberState.DECLINED and lead.decline_reason == "利益冲突"
+    assert AuditEntry.objects.filter(action="reviews.redraw.exhausted").count() == 1
+    assert Draw.objects.filter(project=project).count() == 1  # no one drawn in the lead's place
 
 
 def test_a_decline_needs_a_reason_and_happens_once(project_with_pool, cert_admin):
